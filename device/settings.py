@@ -131,6 +131,13 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=0,
     ),
     Setting(
+        "vision.detect_threshold",
+        float,
+        0.2,
+        "Lowest detector score accepted as a face. dlib reports weak matches "
+        "(patterns on clothes, posters) with scores near 0; real faces score 0.5-2.",
+    ),
+    Setting(
         "vision.min_face_px",
         int,
         80,

@@ -6,6 +6,7 @@ import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Self
 
 import cv2
 import numpy as np
@@ -51,7 +52,7 @@ class Camera(ABC):
     def close(self) -> None:
         """Release the device. Safe to call twice."""
 
-    def __enter__(self) -> Camera:
+    def __enter__(self) -> Self:
         self.open()
         return self
 

@@ -43,9 +43,7 @@ def run(args: argparse.Namespace) -> int:
     for path in args.images:
         image = cv2.imread(str(path), cv2.IMREAD_COLOR) if path.is_file() else None
         if image is None:
-            problem = (
-                "does not exist" if not path.exists() else "is not an image that can be read (use a JPEG or PNG photo)"
-            )
+            problem = "does not exist" if not path.exists() else "cannot be read as an image (use a JPEG or PNG photo)"
             print(f"error: {path}: {problem}", file=sys.stderr)
             reports.append({"image": str(path), "status": "unreadable", "message": problem})
             failures += 1

@@ -52,4 +52,7 @@ class FrameAnalyser:
 
 
 def load_landmarker(config: Config) -> FaceLandmarker:
-    return FaceLandmarker(find_landmark_model(config.get_str("vision.landmark_model")))
+    return FaceLandmarker(
+        find_landmark_model(config.get_str("vision.landmark_model")),
+        threshold=config.get_float("vision.detect_threshold"),
+    )

@@ -185,6 +185,6 @@ def head_pose(points: np.ndarray, image_size: tuple[int, int]) -> HeadPose:
         return HeadPose(roll=roll, yaw=float("nan"), pitch=float("nan"))
     rotation, _ = cv2.Rodrigues(rvec)
     # Rotation about y turns the head left/right; about x nods it.
-    yaw = math.degrees(math.asin(max(-1.0, min(1.0, -rotation[2, 0]))))
+    yaw = math.degrees(math.asin(max(-1.0, min(1.0, rotation[2, 0]))))
     pitch = math.degrees(math.atan2(rotation[2, 1], rotation[2, 2]))
     return HeadPose(roll=roll, yaw=yaw, pitch=pitch)

@@ -84,15 +84,16 @@ STATUS_ADVICE = {
 class FaceLandmarker:
     """The dlib models, loaded once, and single-image detection and fitting."""
 
-    def __init__(self, model_path: Path | None = None) -> None:
+    def __init__(self, model_path: Path | None = None, threshold: float = 0.2) -> None:
         path = model_path if model_path is not None else find_landmark_model()
         self.model_path = path
+        self.threshold = threshold
         self.detector = dlib.get_frontal_face_detector()
         self.predictor = load_shape_predictor(path)
 
     def detect(self, gray: np.ndarray, upsample: int = 0) -> list[Detection]:
-        """All faces in a grayscale image, largest first."""
-        rects, scores, _ = self.detector.run(gray, upsample, 0.0)
+        """All faces scoring above the threshold in a grayscale image, largest first."""
+        rects, scores, _ = self.detector.run(gray, upsample, self.threshold)
         found = [
             Detection(Box(r.left(), r.top(), r.right(), r.bottom()), float(s))
             for r, s in zip(rects, scores, strict=True)

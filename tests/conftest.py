@@ -1,0 +1,58 @@
+"""Shared fixtures: the real dlib models and real face photos (see fixtures/README.md)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from device.config import Config, load_config
+from device.vision.landmarks import FaceLandmarker
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+ASTRONAUT = FIXTURES / "astronaut.jpg"
+FER_FACES = sorted((FIXTURES / "fer2013").glob("*.jpg"))
+
+
+@pytest.fixture(scope="session")
+def landmarker() -> FaceLandmarker:
+    return FaceLandmarker()
+
+
+def read_image(path: Path) -> np.ndarray:
+    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    assert image is not None, f"{path} is not readable"
+    return image
+
+
+@pytest.fixture(scope="session")
+def astronaut() -> np.ndarray:
+    return read_image(ASTRONAUT)
+
+
+@pytest.fixture
+def config() -> Config:
+    """Defaults only, whatever config file or environment this machine has."""
+    return load_config(path=None, env={})
+
+
+def run_device(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run `python -m device ...` as a user would, from the checkout."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+    full_env["KIOSK_CONFIG"] = str(FIXTURES / "empty-config.toml")
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "device", *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

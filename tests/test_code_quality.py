@@ -1,0 +1,42 @@
+"""The code stays lint-clean, formatted and type-checked: these fail the suite."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["ruff", "check", "."],
+        ["ruff", "format", "--check", "."],
+        ["mypy"],
+    ],
+    ids=["ruff-check", "ruff-format", "mypy"],
+)
+def test_tool_passes(command: list[str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", *command], cwd=ROOT, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_device_never_imports_ui_or_model_export() -> None:
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "device").rglob("*.py")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip().startswith(("import ui", "from ui", "import model_export", "from model_export"))
+    ]
+    assert offenders == []
+
+
+def test_no_shell_script_fails_shellcheck() -> None:
+    scripts = [ROOT / "setup.sh", ROOT / ".ci" / "run"]
+    result = subprocess.run(["shellcheck", *map(str, scripts)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout

@@ -1,0 +1,111 @@
+"""Configuration: defaults, file, environment, and rejection of mistakes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from device.config import ConfigError, load_config
+from device.settings import SETTINGS
+from tests.conftest import run_device
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_apply_without_a_file() -> None:
+    config = load_config(path=None, env={})
+    assert config["camera.source"] == "auto"
+    assert config.sources["camera.source"] == "default"
+    assert {s.key for s in SETTINGS} == set(config.values)
+
+
+def test_file_values_override_defaults_and_env_overrides_file(tmp_path: Path) -> None:
+    path = write(tmp_path, '[camera]\nsource = "webcam:1"\nwidth = 800\n\n[vision]\ndetect_every = 5\n')
+    config = load_config(path=path, env={"KIOSK_CAMERA": "demo"})
+    assert config["camera.width"] == 800
+    assert config.sources["camera.width"] == "file"
+    assert config["vision.detect_every"] == 5
+    assert config["camera.source"] == "demo"
+    assert config.sources["camera.source"] == "env KIOSK_CAMERA"
+
+
+def test_environment_text_is_parsed_to_the_setting_type() -> None:
+    config = load_config(path=None, env={"KIOSK_LOG_LEVEL": "DEBUG", "KIOSK_DATA_DIR": "/srv/kiosk"})
+    assert config["log.level"] == "DEBUG"
+    assert config.data_dir == Path("/srv/kiosk")
+
+
+def test_unknown_key_is_rejected_with_its_name(tmp_path: Path) -> None:
+    path = write(tmp_path, '[camera]\nsorce = "demo"\n')
+    with pytest.raises(ConfigError, match=r"unknown setting 'camera\.sorce'.*camera\.source"):
+        load_config(path=path, env={})
+
+
+def test_unknown_section_is_rejected(tmp_path: Path) -> None:
+    path = write(tmp_path, "[kamera]\nwidth = 3\n")
+    with pytest.raises(ConfigError, match=r"kamera\.width"):
+        load_config(path=path, env={})
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[camera]\nwidth = "wide"\n', r"camera\.width' must be a whole number"),
+        ("[camera]\nreplay_realtime = 1\n", r"camera\.replay_realtime' must be true or false"),
+        ("[camera]\nsource = 3\n", r"camera\.source' must be text"),
+        ('[log]\nlevel = "LOUD"\n', r"log\.level' must be one of"),
+        ("[camera]\nwidth = 10\n", r"camera\.width' must be at least 160"),
+        ("camera = 3\n", r"must be a \[section\]"),
+        ("[camera\n", r"not valid TOML"),
+    ],
+)
+def test_wrong_values_are_rejected(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config(path=write(tmp_path, text), env={})
+
+
+def test_bad_environment_value_names_the_variable() -> None:
+    with pytest.raises(ConfigError, match=r"\$KIOSK_LOG_LEVEL"):
+        load_config(path=None, env={"KIOSK_LOG_LEVEL": "chatty"})
+
+
+def test_config_path_from_environment_must_exist(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="KIOSK_CONFIG"):
+        load_config(env={"KIOSK_CONFIG": str(tmp_path / "missing.toml")})
+
+
+def test_config_command_prints_values_and_sources(tmp_path: Path) -> None:
+    path = write(tmp_path, "[camera]\nwidth = 800\n")
+    result = run_device("config", env={"KIOSK_CONFIG": str(path), "KIOSK_CAMERA": "demo"})
+    assert result.returncode == 0, result.stderr
+    lines = {line.split("=")[0].strip(): line for line in result.stdout.splitlines() if "=" in line}
+    assert "800" in lines["camera.width"]
+    assert lines["camera.width"].endswith("# file")
+    assert lines["camera.source"].endswith("# env KIOSK_CAMERA")
+    assert lines["camera.height"].endswith("# default")
+    assert str(path) in result.stdout
+
+
+def test_config_command_stops_on_unknown_key_with_one_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "[camera]\nfps_max = 3\n")
+    result = run_device("config", env={"KIOSK_CONFIG": str(path)})
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "camera.fps_max" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_template_is_a_valid_config_once_uncommented(tmp_path: Path) -> None:
+    result = run_device("config", "--template")
+    assert result.returncode == 0, result.stderr
+    uncommented = "\n".join(
+        line[2:] if line.startswith("# ") and "=" in line else line for line in result.stdout.splitlines()
+    )
+    config = load_config(path=write(tmp_path, uncommented), env={})
+    assert all(config.sources[s.key] == "file" for s in SETTINGS)
+    assert all(config[s.key] == s.default for s in SETTINGS)
