@@ -155,3 +155,13 @@ def test_auto_without_a_camera_plays_the_embedded_demo(config: Config) -> None:
         assert camera.read().image.shape == (480, 640, 3)
     finally:
         camera.close()
+
+
+def test_replay_whose_files_vanish_mid_stream_reports_it(tmp_path: Path) -> None:
+    folder = image_folder(tmp_path, 3)
+    with ReplayCamera(folder, SIZE, LORES, realtime=False) as camera:
+        camera.read()
+        for path in folder.iterdir():
+            path.unlink()  # the card was pulled, say
+        with pytest.raises(CameraError, match="none of the 3 images"):
+            camera.read()
