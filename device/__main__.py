@@ -11,11 +11,11 @@ import logging
 import sys
 
 from device.camera import CameraError
-from device.commands import config_cmd, landmarks_cmd, models_cmd, run_cmd
+from device.commands import config_cmd, evaluate_cmd, landmarks_cmd, models_cmd, run_cmd
 from device.config import ConfigError
 from device.vision.model_files import ModelError
 
-COMMANDS = (run_cmd, config_cmd, models_cmd, landmarks_cmd)
+COMMANDS = (run_cmd, config_cmd, models_cmd, landmarks_cmd, evaluate_cmd)
 
 log = logging.getLogger("device")
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from model_export import demo
+from model_export import compare, convert, demo, evaluate, prepare, publish, train
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m model_export", description=__doc__)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    demo.add_parser(sub)
+    for module in (prepare, train, convert, evaluate, compare, publish, demo):
+        module.add_parser(sub)
     args = parser.parse_args(argv)
     return int(args.handler(args))
 

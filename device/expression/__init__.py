@@ -1,0 +1,1 @@
+"""The expression classifier: model input, the int8 TFLite model, evaluation."""

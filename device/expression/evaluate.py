@@ -1,0 +1,120 @@
+"""Accuracy of a classifier on a folder-per-class dataset, found the way the
+device finds faces. Used by `python -m device evaluate` and model_export."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from device.expression.dataset import Sample, find_face, read_gray
+from device.vision.landmarks import FaceLandmarker
+
+# image (gray), landmarks -> class probabilities in the order of `classes`
+Predictor = Callable[[np.ndarray, np.ndarray], np.ndarray]
+NO_PREDICTION = -1
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    classes: tuple[str, ...]
+    labels: np.ndarray  # true class index per image
+    predictions: np.ndarray  # predicted class index, NO_PREDICTION where nothing could be predicted
+    detected: np.ndarray  # bool: dlib's detector found the face (not the whole-image fallback)
+    unreadable: int
+
+    @property
+    def total(self) -> int:
+        return len(self.labels)
+
+    @property
+    def no_face(self) -> int:
+        """Images where the detector found no face (predicted from the whole
+        image as the face box when the photo is a small face crop)."""
+        return int((~self.detected).sum())
+
+    def accuracy(self, mask: np.ndarray | None = None) -> float:
+        mask = np.ones(self.total, bool) if mask is None else mask
+        if not mask.any():
+            return float("nan")
+        return float((self.predictions[mask] == self.labels[mask]).mean())
+
+    def confusion(self) -> np.ndarray:
+        """Rows: true class; columns: predicted class (images with no prediction left out)."""
+        k = len(self.classes)
+        matrix = np.zeros((k, k), dtype=np.int64)
+        for truth, guess in zip(self.labels, self.predictions, strict=True):
+            if guess != NO_PREDICTION:
+                matrix[truth, guess] += 1
+        return matrix
+
+    def per_class(self) -> dict[str, dict[str, float]]:
+        matrix = self.confusion()
+        result = {}
+        for i, name in enumerate(self.classes):
+            support = int((self.labels == i).sum())
+            predicted = int(matrix[:, i].sum())
+            result[name] = {
+                "precision": float(matrix[i, i] / predicted) if predicted else float("nan"),
+                "recall": float(matrix[i, i] / support) if support else float("nan"),
+                "support": support,
+            }
+        return result
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "images": self.total,
+            "unreadable": self.unreadable,
+            "no_face": self.no_face,
+            "accuracy_all_images": round(self.accuracy(), 4),
+            "accuracy_faces_found": round(self.accuracy(self.detected), 4),
+            "per_class": {
+                name: {key: round(value, 4) for key, value in stats.items()} for name, stats in self.per_class().items()
+            },
+            "confusion": {"rows_true_columns_predicted": list(self.classes), "matrix": self.confusion().tolist()},
+        }
+
+
+def evaluate(
+    predict: Predictor,
+    classes: Sequence[str],
+    samples: Sequence[Sample],
+    landmarker: FaceLandmarker,
+    progress: Callable[[Iterable[Sample]], Iterable[Sample]] = lambda s: s,
+) -> Evaluation:
+    index = {name: i for i, name in enumerate(classes)}
+    labels, predictions, detected = [], [], []
+    unreadable = 0
+    for sample in progress(samples):
+        labels.append(index[sample.label])
+        gray = read_gray(sample.path)
+        face = find_face(landmarker, gray) if gray is not None else None
+        if gray is None:
+            unreadable += 1
+        if gray is None or face is None or face.points is None:
+            predictions.append(NO_PREDICTION)
+            detected.append(False)
+            continue
+        predictions.append(int(np.argmax(predict(gray, face.points))))
+        detected.append(face.detected)
+    return Evaluation(
+        tuple(classes), np.array(labels), np.array(predictions), np.array(detected, dtype=bool), unreadable
+    )
+
+
+def format_evaluation(name: str, evaluation: Evaluation) -> str:
+    lines = [
+        f"{name}: {evaluation.total} images, {evaluation.no_face} without a detected face, "
+        f"{evaluation.unreadable} unreadable",
+        f"  accuracy over all images:  {evaluation.accuracy():.1%}",
+        f"  accuracy over faces found: {evaluation.accuracy(evaluation.detected):.1%}",
+        f"  {'class':<10}{'precision':>10}{'recall':>8}{'images':>8}",
+    ]
+    for cls, stats in evaluation.per_class().items():
+        lines.append(f"  {cls:<10}{stats['precision']:>10.1%}{stats['recall']:>8.1%}{stats['support']:>8}")
+    matrix = evaluation.confusion()
+    lines.append("  confusion (rows: true, columns: predicted): " + "  ".join(evaluation.classes))
+    for cls, row in zip(evaluation.classes, matrix, strict=True):
+        lines.append(f"  {cls:<10}" + "".join(f"{v:>8}" for v in row))
+    return "\n".join(lines)

@@ -1,0 +1,74 @@
+"""The model card: what the shipped classifier is, read by the device.
+
+The card sits next to the .tflite file as JSON. The device checks the file's
+hash and the preprocessing version against it before using the model, so a
+corrupt or mismatched model is refused with a clear message instead of
+producing wrong scores.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from device.expression.preprocess import PREPROCESSING_VERSION, Representation
+from device.vision.model_files import ModelError
+
+MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+DEFAULT_MODEL = MODELS_DIR / "expression.tflite"
+
+
+def card_path_for(model_path: Path) -> Path:
+    return model_path.with_suffix(".card.json")
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    classes: tuple[str, ...]
+    input_size: int
+    representation: Representation
+    preprocessing_version: int
+    sha256: str
+    raw: dict[str, Any]  # everything else the card says (metrics, training, commands)
+
+    @staticmethod
+    def load(path: Path) -> ModelCard:
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            return ModelCard(
+                classes=tuple(raw["classes"]),
+                input_size=int(raw["input"]["size"]),
+                representation=Representation(raw["input"]["representation"]),
+                preprocessing_version=int(raw["preprocessing_version"]),
+                sha256=str(raw["file"]["sha256"]),
+                raw=raw,
+            )
+        except FileNotFoundError as exc:
+            raise ModelError(f"model card {path} is missing: the model cannot be checked") from exc
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ModelError(f"model card {path} is unreadable or incomplete ({exc})") from exc
+
+    def check(self, model_path: Path) -> None:
+        """Raise ModelError unless `model_path` is the file this card describes."""
+        if not model_path.is_file():
+            raise ModelError(f"expression model {model_path} is missing: reinstall the software")
+        if sha256_of(model_path) != self.sha256:
+            raise ModelError(
+                f"expression model {model_path} does not match its card (damaged or replaced): reinstall the software"
+            )
+        if self.preprocessing_version != PREPROCESSING_VERSION:
+            raise ModelError(
+                f"expression model {model_path} was made for preprocessing version "
+                f"{self.preprocessing_version}, this software has {PREPROCESSING_VERSION}: rebuild it with model_export"
+            )

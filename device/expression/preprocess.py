@@ -1,0 +1,121 @@
+"""Landmarks -> model input: the one function used both in training and on
+the device, so the two can never drift apart.
+
+The face is aligned in the eye-line frame (device/vision/geometry.py): eyes
+level, at the same height and distance apart in every input. Two renderings
+of it, as channels:
+
+- the aligned face crop, histogram-equalized so that lighting and camera
+  exposure matter less;
+- a drawing of the 68 landmarks, each facial part as a line of its own grey
+  level, anti-aliased, rendered in memory (the seed plotted landmarks with
+  matplotlib and saved a JPEG).
+
+`Representation` picks the crop, the drawing, or both as two channels.
+Any change to what this module produces must bump PREPROCESSING_VERSION: the
+model card records it and the device refuses a model made for another.
+"""
+
+from __future__ import annotations
+
+import math
+from enum import StrEnum
+
+import cv2
+import numpy as np
+
+from device.vision.geometry import MIRROR, eye_line_frame
+
+PREPROCESSING_VERSION = 1
+
+# The aligned square spans SPAN eye-line units; the eye line sits EYE_LINE of
+# the way down. That keeps brows to chin in view (the chin is about 1.8 units
+# below the eyes) with a little margin for head movement.
+SPAN = 2.5
+EYE_LINE = 0.36
+
+
+class Representation(StrEnum):
+    CROP = "crop"
+    DRAWING = "drawing"
+    BOTH = "both"
+
+    @property
+    def channels(self) -> int:
+        return 2 if self is Representation.BOTH else 1
+
+
+# Facial parts in the drawing: (indices, closed, grey level).
+_PARTS: tuple[tuple[tuple[int, ...], bool, int], ...] = (
+    (tuple(range(0, 17)), False, 90),  # jaw
+    (tuple(range(17, 22)), False, 170),  # brows
+    (tuple(range(22, 27)), False, 170),
+    (tuple(range(27, 31)), False, 120),  # nose bridge
+    ((*range(30, 36), 30), False, 120),  # nose tip and nostrils
+    (tuple(range(36, 42)), True, 255),  # eyes
+    (tuple(range(42, 48)), True, 255),
+    (tuple(range(48, 60)), True, 210),  # outer lips
+    (tuple(range(60, 68)), True, 150),  # inner lips
+)
+
+
+def alignment(points: np.ndarray, size: int, span: float = SPAN, eye_line: float = EYE_LINE) -> np.ndarray:
+    """The 2x3 affine matrix taking image pixels to the aligned square."""
+    frame = eye_line_frame(points)
+    scale = size / (span * frame.unit)
+    c, s = math.cos(-frame.roll) * scale, math.sin(-frame.roll) * scale
+    ox, oy = frame.origin
+    # Rotate and scale about the eye midpoint, then put it on the square's
+    # vertical centre line ((size - 1) / 2 in pixel-centre coordinates, so that
+    # a mirrored face gives exactly the mirrored input) at eye_line of the height.
+    return np.array(
+        [
+            [c, -s, (size - 1) / 2 - (c * ox - s * oy)],
+            [s, c, eye_line * size - (s * ox + c * oy)],
+        ],
+        dtype=np.float64,
+    )
+
+
+def transform_points(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    return points.astype(np.float64) @ matrix[:, :2].T + matrix[:, 2]
+
+
+def aligned_crop(gray: np.ndarray, points: np.ndarray, size: int) -> np.ndarray:
+    """The face, aligned and histogram-equalized, size x size uint8."""
+    crop = cv2.warpAffine(
+        gray, alignment(points, size), (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+    return cv2.equalizeHist(crop)
+
+
+def landmark_drawing(points: np.ndarray, size: int) -> np.ndarray:
+    """The landmarks drawn in the aligned square, size x size uint8."""
+    aligned = transform_points(points, alignment(points, size))
+    canvas = np.zeros((size, size), dtype=np.uint8)
+    shift = 4  # sub-pixel precision for cv2's drawing functions
+    fixed = np.round(aligned * (1 << shift)).astype(np.int32)
+    thickness = max(1, round(size / 64))
+    for indices, closed, grey in _PARTS:
+        cv2.polylines(canvas, [fixed[list(indices)]], closed, grey, thickness, cv2.LINE_AA, shift)
+    return canvas
+
+
+def model_input(gray: np.ndarray, points: np.ndarray, size: int, representation: Representation) -> np.ndarray:
+    """The classifier's input for one face: size x size x channels, uint8."""
+    if representation is Representation.CROP:
+        layers = [aligned_crop(gray, points, size)]
+    elif representation is Representation.DRAWING:
+        layers = [landmark_drawing(points, size)]
+    else:
+        layers = [aligned_crop(gray, points, size), landmark_drawing(points, size)]
+    return np.stack(layers, axis=-1)
+
+
+def mirror_face(gray: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The face flipped left-right, with landmark indices swapped so that
+    index 36 is still the subject's right eye (used for augmentation)."""
+    width = gray.shape[1]
+    flipped = points[MIRROR].astype(np.float64).copy()
+    flipped[:, 0] = (width - 1) - flipped[:, 0]
+    return cv2.flip(gray, 1), flipped

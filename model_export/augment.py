@@ -1,0 +1,48 @@
+"""Training augmentation that respects the face.
+
+The model input is aligned by the landmarks, so moving the whole image would
+be undone by the alignment. What varies on a real device is the landmark fit
+itself, so augmentation perturbs the landmarks used for alignment (a small
+rotation, scale and shift: the crop then sits a little off, as it does when
+dlib's fit is off) and jitters single points (the drawing wobbles as it does
+from frame to frame). A horizontal flip swaps the left and right landmark
+indices, so index 36 stays the subject's right eye. Camera differences are
+imitated by blur and noise on the crop.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from device.expression.preprocess import Representation, mirror_face, model_input
+from device.vision.geometry import eye_line_frame
+
+MAX_ROTATION_DEG = 8.0
+MAX_SCALE = 0.08
+MAX_SHIFT = 0.06  # eye-line units
+POINT_JITTER = 0.012  # eye-line units, per point
+
+
+def augmented_input(
+    crop: np.ndarray, points: np.ndarray, size: int, representation: Representation, rng: np.random.Generator
+) -> np.ndarray:
+    gray, pts = crop, points.astype(np.float64)
+    if rng.random() < 0.5:
+        gray, pts = mirror_face(gray, pts)
+    frame = eye_line_frame(pts)
+    angle = math.radians(rng.uniform(-MAX_ROTATION_DEG, MAX_ROTATION_DEG))
+    scale = 1 + rng.uniform(-MAX_SCALE, MAX_SCALE)
+    c, s = math.cos(angle) * scale, math.sin(angle) * scale
+    centred = pts - frame.origin
+    moved = centred @ np.array([[c, -s], [s, c]]).T + frame.origin
+    moved += rng.uniform(-MAX_SHIFT, MAX_SHIFT, size=2) * frame.unit
+    moved += rng.normal(0, POINT_JITTER * frame.unit, size=moved.shape)
+    if rng.random() < 0.25:
+        gray = cv2.GaussianBlur(gray, (0, 0), rng.uniform(0.5, 1.2))
+    if rng.random() < 0.25:
+        noise = rng.normal(0, rng.uniform(2, 8), size=gray.shape)
+        gray = np.clip(gray + noise, 0, 255).astype(np.uint8)
+    return model_input(gray, moved, size, representation)

@@ -1,0 +1,75 @@
+"""What the model_export steps share: the prepared-data file and run folders."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from device.expression.preprocess import Representation, model_input
+
+BUILD = Path(__file__).resolve().parents[1] / "build"
+DEFAULT_CLASSES = ("neutral", "happy", "sad")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A prepared dataset: each face as a canonical aligned crop plus its
+    landmarks in that crop (see prepare.py)."""
+
+    crops: np.ndarray  # N x C x C uint8
+    points: np.ndarray  # N x 68 x 2 float32, in crop pixels
+    labels: np.ndarray  # N int, index into classes
+    classes: tuple[str, ...]
+    paths: np.ndarray  # N str, the source images
+    detected: np.ndarray  # N bool: found by dlib's detector (not the whole-image fallback)
+
+    @staticmethod
+    def load(path: Path) -> Prepared:
+        with np.load(path, allow_pickle=False) as data:
+            return Prepared(
+                crops=data["crops"],
+                points=data["points"],
+                labels=data["labels"],
+                classes=tuple(str(c) for c in data["classes"]),
+                paths=data["paths"],
+                detected=data["detected"],
+            )
+
+    def select(self, classes: tuple[str, ...]) -> Prepared:
+        """Only the samples of `classes`, relabelled in that order."""
+        missing = [c for c in classes if c not in self.classes]
+        if missing:
+            raise SystemExit(f"the prepared data has no class {', '.join(missing)} (it has {', '.join(self.classes)})")
+        old = np.array([self.classes.index(c) for c in classes])
+        keep = np.isin(self.labels, old)
+        remap = {int(o): n for n, o in enumerate(old)}
+        return Prepared(
+            crops=self.crops[keep],
+            points=self.points[keep],
+            labels=np.array([remap[int(v)] for v in self.labels[keep]], dtype=np.int64),
+            classes=classes,
+            paths=self.paths[keep],
+            detected=self.detected[keep],
+        )
+
+    def inputs(self, indices: np.ndarray, size: int, representation: Representation) -> np.ndarray:
+        """Model inputs (no augmentation) for the given samples."""
+        return np.stack([model_input(self.crops[i], self.points[i], size, representation) for i in indices])
+
+
+def record_command(run_dir: Path) -> None:
+    """Append the command that is running to the run's list, for the model card."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    line = "python -m model_export " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    with (run_dir / "commands.txt").open("a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+
+
+def write_json(path: Path, data: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1, default=str) + "\n", encoding="utf-8")

@@ -1,0 +1,85 @@
+"""publish: ship a trained run: the int8 model and its full card into device/models/.
+
+    python -m model_export publish --run build/runs/final --compare build/compare
+
+The card (JSON, read by the device) gathers what the run's steps wrote: the
+classes and input, the preprocessing version, the file's hash, the training
+data and its terms, the evaluation (float, int8, the baseline), the
+comparison of inputs, how long training took, and the exact commands.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from device.expression.model_card import DEFAULT_MODEL, card_path_for
+from model_export.common import write_json
+from model_export.convert import write_card
+
+FER2013_TERMS = (
+    "FER2013 (Goodfellow et al., ICML 2013 'Challenges in Representation Learning'): 48x48 grayscale faces "
+    "scraped from the web, released for research use. A model trained on it inherits those terms."
+)
+
+
+def _read(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def _commands(*folders: Path) -> list[str]:
+    lines: list[str] = []
+    for folder in folders:
+        path = folder / "commands.txt"
+        if path.exists():
+            lines += [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return lines
+
+
+def publish(args: Any) -> int:
+    run = _read(args.run / "run.json")
+    evaluation = _read(args.run / "evaluation.json")
+    if run is None or evaluation is None:
+        raise SystemExit(f"{args.run} lacks run.json or evaluation.json: run train, convert and evaluate first")
+    target = args.target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(args.run / "model_int8.tflite", target)
+    comparison = _read(args.compare / "comparison.json") if args.compare else None
+    extra = {
+        "architecture": "EfficientNet-B0 (Keras, weights=None: trained from scratch), full-integer int8 TFLite",
+        "training": {
+            "data": run["data"],
+            "data_terms": args.data_terms,
+            "classes_counts": run["class_counts"],
+            "train_faces": run["train_faces"],
+            "validation_faces": run["val_faces"],
+            "epochs_run": run["epochs_run"],
+            "best_epoch": run["best_epoch"],
+            "best_validation_accuracy": round(run["best_val_accuracy"], 4),
+            "duration_minutes": round(run["duration_s"] / 60, 1),
+            "seed": run["seed"],
+            "machine": args.machine,
+        },
+        "metrics": evaluation,
+        "input_comparison": {
+            "chosen_by": "validation accuracy of short runs (held-out training faces), then latency",
+            "runs": comparison,
+        },
+        "commands": _commands(args.compare, args.run) if args.compare else _commands(args.run),
+    }
+    write_card(target, run, "int8", extra)
+    write_json(card_path_for(target), _read(card_path_for(target)))  # normalise formatting
+    print(f"published {target} ({target.stat().st_size / 1e6:.1f} MB) and {card_path_for(target).name}")
+    return 0
+
+
+def add_parser(sub: Any) -> None:
+    parser = sub.add_parser("publish", help="copy a run's int8 model and its card into device/models/")
+    parser.add_argument("--run", type=Path, required=True)
+    parser.add_argument("--compare", type=Path, default=None, help="the compare folder, for the card")
+    parser.add_argument("--target", type=Path, default=DEFAULT_MODEL)
+    parser.add_argument("--data-terms", default=FER2013_TERMS)
+    parser.add_argument("--machine", default="2-core x86-64 CPU, no GPU")
+    parser.set_defaults(handler=publish)

@@ -1,0 +1,158 @@
+"""train: EfficientNet-B0 (Keras, from scratch) on the device's model input.
+
+    python -m model_export train --data build/prepared/train.npz --out build/runs/NAME
+
+No pretrained weights can be downloaded, so the network starts from random
+weights (weights=None). The input is produced by device.expression.preprocess
+(the function the device uses), augmented as in augment.py. Classes are
+balanced with class weights; a stratified part of the training data is held
+out for validation and early stopping; the seed is fixed; the history is saved.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from device.expression.preprocess import PREPROCESSING_VERSION, Representation
+from model_export.augment import augmented_input
+from model_export.common import DEFAULT_CLASSES, Prepared, record_command, write_json
+
+
+def stratified_split(labels: np.ndarray, fraction: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    train: list[int] = []
+    val: list[int] = []
+    for label in np.unique(labels):
+        members = rng.permutation(np.flatnonzero(labels == label))
+        cut = max(1, round(len(members) * fraction))
+        val.extend(members[:cut])
+        train.extend(members[cut:])
+    return rng.permutation(np.array(train)), np.array(sorted(val))
+
+
+def build_model(size: int, channels: int, classes: int) -> Any:
+    import keras
+
+    return keras.applications.EfficientNetB0(
+        weights=None, input_shape=(size, size, channels), classes=classes, classifier_activation="softmax"
+    )
+
+
+def train(args: Any) -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import keras
+
+    keras.utils.set_random_seed(args.seed)
+    record_command(args.out)
+    representation = Representation(args.representation)
+    data = Prepared.load(args.data).select(tuple(args.classes))
+    rng = np.random.default_rng(args.seed)
+    train_idx, val_idx = stratified_split(data.labels, args.val_fraction, rng)
+    if args.limit:
+        train_idx = train_idx[: args.limit]
+    counts = np.bincount(data.labels[train_idx], minlength=len(data.classes))
+    class_weight = {i: float(len(train_idx) / (len(counts) * c)) for i, c in enumerate(counts) if c}
+    size, batch = args.size, args.batch
+
+    class Batches(keras.utils.PyDataset):
+        def __init__(self, indices: np.ndarray, augment: bool, seed: int) -> None:
+            super().__init__()
+            self.indices, self.augment = indices, augment
+            self.rng = np.random.default_rng(seed)
+
+        def __len__(self) -> int:
+            return int(np.ceil(len(self.indices) / batch))
+
+        def __getitem__(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+            chunk = self.indices[i * batch : (i + 1) * batch]
+            if self.augment:
+                x = np.stack(
+                    [augmented_input(data.crops[j], data.points[j], size, representation, self.rng) for j in chunk]
+                )
+            else:
+                x = data.inputs(chunk, size, representation)
+            y = keras.utils.to_categorical(data.labels[chunk], len(data.classes))
+            return x.astype(np.float32), y
+
+        def on_epoch_end(self) -> None:
+            if self.augment:
+                self.indices = self.rng.permutation(self.indices)
+
+    model = build_model(size, representation.channels, len(data.classes))
+    model.compile(
+        optimizer=keras.optimizers.Adam(args.learning_rate),
+        loss=keras.losses.CategoricalCrossentropy(label_smoothing=0.1),
+        metrics=["accuracy"],
+    )
+    args.out.mkdir(parents=True, exist_ok=True)
+    callbacks = [
+        keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=args.patience, restore_best_weights=True),
+        keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=max(2, args.patience // 3)),
+        keras.callbacks.CSVLogger(str(args.out / "history.csv")),
+    ]
+    per_class = ", ".join(f"{c} {n}" for c, n in zip(data.classes, counts, strict=True))
+    print(
+        f"training on {len(train_idx)} faces ({per_class}), validating on {len(val_idx)}; "
+        f"input {size}x{size}x{representation.channels} ({representation.value})"
+    )
+    start = time.monotonic()
+    history = model.fit(
+        Batches(train_idx, augment=True, seed=args.seed),
+        validation_data=Batches(val_idx, augment=False, seed=args.seed),
+        epochs=args.epochs,
+        class_weight=class_weight,
+        callbacks=callbacks,
+        verbose=2,
+    )
+    duration = time.monotonic() - start
+    model.save(args.out / "model.keras")
+    best = int(np.argmax(history.history["val_accuracy"]))
+    write_json(
+        args.out / "run.json",
+        {
+            "classes": list(data.classes),
+            "representation": representation.value,
+            "input_size": size,
+            "preprocessing_version": PREPROCESSING_VERSION,
+            "train_faces": len(train_idx),
+            "val_faces": len(val_idx),
+            "class_counts": dict(zip(data.classes, map(int, counts), strict=True)),
+            "epochs_run": len(history.history["loss"]),
+            "best_epoch": best + 1,
+            "best_val_accuracy": float(history.history["val_accuracy"][best]),
+            "duration_s": round(duration),
+            "seed": args.seed,
+            "batch": batch,
+            "learning_rate": args.learning_rate,
+            "val_indices_file": "val_indices.npy",
+            "data": str(args.data),
+        },
+    )
+    np.save(args.out / "val_indices.npy", val_idx)
+    write_json(args.out / "history.json", {k: [float(v) for v in vs] for k, vs in history.history.items()})
+    print(
+        f"best validation accuracy {history.history['val_accuracy'][best]:.1%} at epoch {best + 1}; "
+        f"{duration / 60:.1f} min -> {args.out}"
+    )
+    return 0
+
+
+def add_parser(sub: Any) -> None:
+    parser = sub.add_parser("train", help="train EfficientNet-B0 on prepared data")
+    parser.add_argument("--data", type=Path, required=True, help="a prepared .npz (from prepare)")
+    parser.add_argument("--out", type=Path, required=True, help="run folder")
+    parser.add_argument("--classes", nargs="+", default=list(DEFAULT_CLASSES))
+    parser.add_argument("--representation", choices=[r.value for r in Representation], default="both")
+    parser.add_argument("--size", type=int, default=64, help="input size in pixels")
+    parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument("--patience", type=int, default=8, help="epochs without improvement before stopping")
+    parser.add_argument("--val-fraction", type=float, default=0.1)
+    parser.add_argument("--limit", type=int, default=None, help="train on only this many faces (quick runs)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.set_defaults(handler=train)

@@ -1,0 +1,187 @@
+"""The classifier's input, the dataset reader, the evaluation arithmetic and
+the model card's checks."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from device.expression.dataset import DatasetError, find_face, list_samples
+from device.expression.dataset import read_gray as read_optional_gray
+from device.expression.evaluate import NO_PREDICTION, Evaluation
+from device.expression.model_card import ModelCard, card_path_for, sha256_of
+from device.expression.preprocess import (
+    PREPROCESSING_VERSION,
+    Representation,
+    landmark_drawing,
+    mirror_face,
+    model_input,
+)
+from device.vision.geometry import LEFT, RIGHT
+from device.vision.landmarks import FaceLandmarker
+from device.vision.model_files import ModelError
+from tests.conftest import FIXTURES
+
+EXPRESSIONS = FIXTURES / "expressions"
+
+
+def read_gray(path: Path) -> np.ndarray:
+    gray = read_optional_gray(path)
+    assert gray is not None
+    return gray
+
+
+@pytest.fixture(scope="module")
+def face(landmarker: FaceLandmarker, astronaut: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    gray = cv2.cvtColor(astronaut, cv2.COLOR_BGR2GRAY)
+    result = landmarker.analyse(gray)
+    assert result.points is not None
+    return gray, result.points
+
+
+@pytest.mark.parametrize("representation", list(Representation))
+def test_model_input_shape_and_type(face: tuple[np.ndarray, np.ndarray], representation: Representation) -> None:
+    x = model_input(*face, 64, representation)
+    assert x.shape == (64, 64, representation.channels)
+    assert x.dtype == np.uint8
+    assert x.std() > 20  # a face, not a blank
+
+
+def test_model_input_is_aligned_by_the_landmarks(face: tuple[np.ndarray, np.ndarray]) -> None:
+    """The same face rotated, scaled and moved in the photo gives the same input."""
+    gray, points = face
+    matrix = cv2.getRotationMatrix2D((200.0, 150.0), 12.0, 1.3)
+    matrix[:, 2] += np.array([25.0, -10.0])
+    moved_gray = cv2.warpAffine(gray, matrix, (700, 700))
+    moved_points = points @ matrix[:, :2].T + matrix[:, 2]
+    a = model_input(gray, points, 64, Representation.BOTH).astype(float)
+    b = model_input(moved_gray, moved_points, 64, Representation.BOTH).astype(float)
+    assert np.abs(a - b).mean() < 6  # resampling differences only
+    other = model_input(gray, points + np.array([8.0, 0.0]), 64, Representation.BOTH).astype(float)
+    assert np.abs(a - other).mean() > np.abs(a - b).mean() * 1.5  # a misaligned crop does differ
+
+
+def test_drawing_is_deterministic_and_separates_parts(face: tuple[np.ndarray, np.ndarray]) -> None:
+    _, points = face
+    drawing = landmark_drawing(points, 96)
+    assert np.array_equal(drawing, landmark_drawing(points, 96))
+    assert len(np.unique(drawing[drawing > 0])) >= 5  # parts have their own grey levels
+    eyes_row = drawing[int(96 * 0.36)]
+    assert eyes_row.max() == 255  # the eyes sit on the eye line, at full brightness
+
+
+def test_mirrored_face_keeps_anatomical_indices(face: tuple[np.ndarray, np.ndarray]) -> None:
+    gray, points = face
+    flipped_gray, flipped_points = mirror_face(gray, points)
+    assert flipped_points[RIGHT.eye, 0].mean() < flipped_points[LEFT.eye, 0].mean()
+    original = model_input(gray, points, 64, Representation.CROP)[:, :, 0].astype(float)
+    mirrored = model_input(flipped_gray, flipped_points, 64, Representation.CROP)[:, :, 0].astype(float)
+    assert np.abs(cv2.flip(original, 1) - mirrored).mean() < 6
+
+
+def test_dataset_listing_and_its_errors(tmp_path: Path) -> None:
+    samples = list_samples(EXPRESSIONS, ["sad", "happy"])
+    assert {s.label for s in samples} == {"sad", "happy"}
+    assert samples[0].label == "sad"
+    assert len(samples) == 60
+    with pytest.raises(DatasetError, match="no folder for class"):
+        list_samples(EXPRESSIONS, ["contempt"])
+    with pytest.raises(DatasetError, match="not a folder"):
+        list_samples(tmp_path / "nowhere")
+    (tmp_path / "happy").mkdir()
+    with pytest.raises(DatasetError, match="no images"):
+        list_samples(tmp_path)
+
+
+def test_small_face_crops_always_get_landmarks(landmarker: FaceLandmarker) -> None:
+    found = [find_face(landmarker, read_gray(p)) for p in sorted(EXPRESSIONS.glob("*/*.jpg"))]
+    assert all(f.points is not None for f in found)
+    assert 0 < sum(f.detected for f in found) < len(found)  # some by the detector, some by the fallback
+
+
+def test_large_photo_without_a_face_has_none(landmarker: FaceLandmarker) -> None:
+    assert find_face(landmarker, np.full((400, 400), 128, np.uint8)).points is None
+
+
+def test_evaluation_arithmetic() -> None:
+    evaluation = Evaluation(
+        classes=("neutral", "happy"),
+        labels=np.array([0, 0, 1, 1, 1]),
+        predictions=np.array([0, 1, 1, 1, NO_PREDICTION]),
+        detected=np.array([True, True, True, False, False]),
+        unreadable=1,
+    )
+    assert evaluation.accuracy() == pytest.approx(3 / 5)
+    assert evaluation.accuracy(evaluation.detected) == pytest.approx(2 / 3)
+    assert evaluation.no_face == 2
+    assert evaluation.confusion().tolist() == [[1, 1], [0, 2]]
+    stats = evaluation.per_class()
+    assert stats["happy"]["recall"] == pytest.approx(2 / 3)
+    assert stats["happy"]["precision"] == pytest.approx(2 / 3)
+    assert stats["neutral"]["precision"] == 1.0
+    assert json.dumps(evaluation.summary())  # serialisable as the card needs
+
+
+def fake_card(tmp_path: Path, model: Path, **changes: object) -> None:
+    card = {
+        "classes": ["neutral", "happy", "sad"],
+        "input": {"size": 64, "representation": "both"},
+        "preprocessing_version": PREPROCESSING_VERSION,
+        "file": {"sha256": sha256_of(model)},
+    } | changes
+    card_path_for(model).write_text(json.dumps(card))
+
+
+def test_card_detects_a_changed_model_file(tmp_path: Path) -> None:
+    model = tmp_path / "m.tflite"
+    model.write_bytes(b"model bytes")
+    fake_card(tmp_path, model)
+    card = ModelCard.load(card_path_for(model))
+    card.check(model)  # unchanged: accepted
+    model.write_bytes(b"model bytez")
+    with pytest.raises(ModelError, match="does not match its card"):
+        card.check(model)
+
+
+def test_card_refuses_another_preprocessing_version(tmp_path: Path) -> None:
+    model = tmp_path / "m.tflite"
+    model.write_bytes(b"model bytes")
+    fake_card(tmp_path, model, preprocessing_version=PREPROCESSING_VERSION + 1)
+    with pytest.raises(ModelError, match="preprocessing version"):
+        ModelCard.load(card_path_for(model)).check(model)
+
+
+def test_missing_or_broken_card_is_a_model_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="missing"):
+        ModelCard.load(tmp_path / "none.card.json")
+    broken = tmp_path / "b.card.json"
+    broken.write_text("{not json")
+    with pytest.raises(ModelError, match="unreadable"):
+        ModelCard.load(broken)
+
+
+def test_corrupt_model_with_a_matching_card_fails_to_load(tmp_path: Path) -> None:
+    from device.expression.classifier import ExpressionClassifier
+
+    model = tmp_path / "m.tflite"
+    model.write_bytes(b"\x00" * 4096)
+    fake_card(tmp_path, model)
+    with pytest.raises(ModelError, match="cannot be loaded"):
+        ExpressionClassifier(model)
+
+
+def test_copied_model_keeps_working(tmp_path: Path) -> None:
+    """Sanity of the hash check itself: a byte-identical copy is accepted."""
+    model = tmp_path / "m.tflite"
+    model.write_bytes(bytes(range(256)) * 10)
+    fake_card(tmp_path, model)
+    copy = tmp_path / "copy.tflite"
+    shutil.copyfile(model, copy)
+    ModelCard.load(card_path_for(model)).check(copy)
+    assert math.isfinite(copy.stat().st_size)

@@ -1,0 +1,99 @@
+"""model_export end to end on a tiny subset: prepare -> train (1 epoch, small
+input) -> convert -> evaluate, then the device loads and evaluates the result.
+This proves the pipeline, not the model's quality (see test_shipped_model.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from device.expression.classifier import ExpressionClassifier
+from tests.conftest import FIXTURES, ROOT, run_device
+
+EXPRESSIONS = FIXTURES / "expressions"
+
+
+def export(*args: str) -> subprocess.CompletedProcess[str]:
+    env = os.environ | {"TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
+    result = subprocess.run(
+        [sys.executable, "-m", "model_export", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    return result
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("export")
+    prepared, run = work / "prepared.npz", work / "run"
+    out = export("prepare", "--data", str(EXPRESSIONS), "--out", str(prepared))
+    assert "prepared 90 of 90 images" in out.stdout
+    export(
+        "train", "--data", str(prepared), "--out", str(run), "--epochs", "1", "--size", "32",
+        "--batch", "16", "--val-fraction", "0.2", "--representation", "both",
+    )  # fmt: skip
+    export("convert", "--run", str(run), "--data", str(prepared))
+    export("evaluate", "--run", str(run), "--data", str(EXPRESSIONS), "--train", str(prepared))
+    return run
+
+
+def test_prepare_writes_landmarks_and_lists_what_it_missed(smoke_run: Path) -> None:
+    with np.load(smoke_run.parent / "prepared.npz") as data:
+        assert data["points"].shape == (90, 68, 2)
+        assert data["crops"].shape[0] == 90
+        assert sorted(data["classes"]) == ["happy", "neutral", "sad"]
+    assert (smoke_run.parent / "prepared.missing.txt").read_text() == ""
+
+
+def test_train_saves_model_history_and_run_record(smoke_run: Path) -> None:
+    run = json.loads((smoke_run / "run.json").read_text())
+    assert run["epochs_run"] == 1
+    assert run["input_size"] == 32
+    assert json.loads((smoke_run / "history.json").read_text())["loss"]
+    assert (smoke_run / "model.keras").stat().st_size > 1_000_000
+    commands = (smoke_run / "commands.txt").read_text().splitlines()
+    assert [c.split()[3] for c in commands] == ["train", "convert", "evaluate"]
+
+
+def test_convert_makes_int8_and_float_models_the_device_loads(smoke_run: Path) -> None:
+    int8 = ExpressionClassifier(smoke_run / "model_int8.tflite")
+    floating = ExpressionClassifier(smoke_run / "model_float.tflite")
+    assert int8.card.raw["input"]["dtype"] == "int8"
+    assert (smoke_run / "model_int8.tflite").stat().st_size < (smoke_run / "model_float.tflite").stat().st_size / 2
+    x = np.random.default_rng(0).integers(0, 255, (32, 32, 2), dtype=np.uint8)
+    for classifier in (int8, floating):
+        probabilities = classifier.predict_input(x)
+        assert probabilities.shape == (3,)
+        assert probabilities.sum() == pytest.approx(1.0, abs=1e-3)
+
+
+def test_evaluate_reports_float_int8_and_baseline(smoke_run: Path) -> None:
+    evaluation = json.loads((smoke_run / "evaluation.json").read_text())
+    for name in ("int8", "float", "baseline_landmark_logistic_regression"):
+        assert evaluation[name]["images"] == 90
+        assert 0 <= evaluation[name]["accuracy_all_images"] <= 1
+        assert sum(map(sum, evaluation[name]["confusion"]["matrix"])) == 90
+    assert evaluation["int8"]["latency_ms_median_2_threads"] > 0
+
+
+def test_device_evaluate_reproduces_the_export_figure(smoke_run: Path) -> None:
+    result = run_device(
+        "evaluate", "--data", str(EXPRESSIONS), "--model", str(smoke_run / "model_int8.tflite"), "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    device_figures = json.loads(result.stdout)
+    export_figures = json.loads((smoke_run / "evaluation.json").read_text())["int8"]
+    assert device_figures["accuracy_all_images"] == export_figures["accuracy_all_images"]
+    assert device_figures["confusion"] == export_figures["confusion"]
