@@ -12,7 +12,8 @@ import numpy as np
 
 from device.expression.preprocess import Representation, model_input
 
-BUILD = Path(__file__).resolve().parents[1] / "build"
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "build"
 DEFAULT_CLASSES = ("neutral", "happy", "sad")
 
 

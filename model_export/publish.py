@@ -15,8 +15,12 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from device.expression.classifier import ExpressionClassifier
+from device.expression.dataset import list_samples
+from device.expression.evaluate import evaluate
 from device.expression.model_card import DEFAULT_MODEL, card_path_for
-from model_export.common import write_json
+from device.vision.landmarks import FaceLandmarker
+from model_export.common import ROOT, write_json
 from model_export.convert import write_card
 
 FER2013_TERMS = (
@@ -70,7 +74,15 @@ def publish(args: Any) -> int:
         "commands": _commands(args.compare, args.run) if args.compare else _commands(args.run),
     }
     write_card(target, run, "int8", extra)
-    write_json(card_path_for(target), _read(card_path_for(target)))  # normalise formatting
+    # The committed fixture set's figure lets a test check the shipped model
+    # without the full dataset.
+    classifier = ExpressionClassifier(target)
+    fixture = evaluate(
+        classifier.probabilities, classifier.classes, list_samples(args.fixtures, classifier.classes), FaceLandmarker()
+    )
+    card = _read(card_path_for(target))
+    card["metrics"]["fixture_set"] = {"data": str(args.fixtures.relative_to(ROOT))} | fixture.summary()
+    write_json(card_path_for(target), card)
     print(f"published {target} ({target.stat().st_size / 1e6:.1f} MB) and {card_path_for(target).name}")
     return 0
 
@@ -81,5 +93,6 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--compare", type=Path, default=None, help="the compare folder, for the card")
     parser.add_argument("--target", type=Path, default=DEFAULT_MODEL)
     parser.add_argument("--data-terms", default=FER2013_TERMS)
+    parser.add_argument("--fixtures", type=Path, default=ROOT / "tests" / "fixtures" / "expressions")
     parser.add_argument("--machine", default="2-core x86-64 CPU, no GPU")
     parser.set_defaults(handler=publish)
