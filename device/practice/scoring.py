@@ -1,0 +1,103 @@
+"""Per-frame scores: movement relative to the patient's neutral face, per
+side, or the classifier's probability of the target expression.
+
+The rules (also in the README, for therapists):
+- movement on a side = change of the exercise's measure from neutral, in
+  the exercise's direction: task - rest ("increase"), rest - task
+  ("decrease"), or (rest - task) / rest ("closure", the eyes);
+- side score = 100 x movement / (full movement x effort factor), kept
+  within 0-100; the frame's score is the mean of both sides;
+- symmetry = weaker side's movement / stronger side's (0-1); when the
+  affected side is known, affected / healthy instead (above 1 when the
+  affected side moves more);
+- synkinesis = how far the eyes close, (rest - task) / rest of the eye
+  opening, on the side that closes more;
+- expression score = 100 x the classifier's probability of the class.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from device.practice.catalogue import Direction, Exercise
+from device.practice.plan import Effort, Side
+from device.vision.geometry import Measures
+
+
+@dataclass(frozen=True, slots=True)
+class SideMovement:
+    right: float
+    left: float
+
+
+def _change(rest: float, task: float, direction: Direction) -> float:
+    if direction is Direction.INCREASE:
+        return task - rest
+    if direction is Direction.DECREASE:
+        return rest - task
+    return (rest - task) / rest if rest > 0 else 0.0
+
+
+def movement(exercise: Exercise, measures: Measures, neutral: Measures) -> SideMovement:
+    assert exercise.measure is not None
+    assert exercise.direction is not None
+    name, direction = exercise.measure, exercise.direction
+    return SideMovement(
+        right=_change(getattr(neutral.right, name), getattr(measures.right, name), direction),
+        left=_change(getattr(neutral.left, name), getattr(measures.left, name), direction),
+    )
+
+
+def side_score(exercise: Exercise, value: float, effort: Effort) -> float:
+    assert exercise.full_movement is not None
+    return max(0.0, min(100.0, 100.0 * value / (exercise.full_movement * effort.factor)))
+
+
+def movement_score(exercise: Exercise, move: SideMovement, effort: Effort) -> float:
+    return (side_score(exercise, move.right, effort) + side_score(exercise, move.left, effort)) / 2
+
+
+def symmetry(right: float, left: float, affected: Side | None = None) -> float | None:
+    """None when neither side (or the healthy side) moved at all."""
+    right, left = max(0.0, right), max(0.0, left)
+    if affected is not None:
+        moved, healthy = (right, left) if affected is Side.RIGHT else (left, right)
+        return moved / healthy if healthy > 1e-6 else None
+    stronger = max(right, left)
+    return min(right, left) / stronger if stronger > 1e-6 else None
+
+
+def eye_closure(measures: Measures, neutral: Measures) -> float:
+    """Synkinesis: the larger of the two eyes' closure fraction, 0 when open as at rest."""
+    closures = [
+        _change(getattr(neutral, side).eye_opening, getattr(measures, side).eye_opening, Direction.CLOSURE)
+        for side in ("right", "left")
+    ]
+    return max(0.0, *closures)
+
+
+def expression_score(probabilities: dict[str, float], expression_class: str) -> float:
+    return 100.0 * probabilities.get(expression_class, 0.0)
+
+
+class Smoother:
+    """Exponential smoothing by time, so the live score is steady but follows
+    a real movement within about `time_constant` seconds, at any frame rate."""
+
+    def __init__(self, time_constant: float = 0.25) -> None:
+        self.time_constant = time_constant
+        self.value: float | None = None
+        self._last: float | None = None
+
+    def reset(self) -> None:
+        self.value, self._last = None, None
+
+    def update(self, value: float, timestamp: float) -> float:
+        if self.value is None or self._last is None:
+            self.value = value
+        else:
+            alpha = 1.0 - math.exp(-max(0.0, timestamp - self._last) / self.time_constant)
+            self.value += alpha * (value - self.value)
+        self._last = timestamp
+        return self.value

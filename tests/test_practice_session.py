@@ -1,0 +1,168 @@
+"""Whole practice sessions driven through the replay camera on real face
+images: the astronaut photo at rest, and warped so that one side, both
+sides, or the mouth and the eyes move. The scores, reps and symmetry that
+come out are checked against the movement that was put in."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from device.camera import DEMO_PATH, CameraEnded
+from device.camera.replay import ReplayCamera
+from device.config import Config
+from device.practice.gating import Prompt
+from device.practice.plan import Effort, Plan, Side, make_plan, plan_item
+from device.practice.session import PracticeSession, SessionResult, Stage
+from device.vision.analysis import FrameAnalyser
+from device.vision.landmarks import FaceLandmarker
+from model_export.face_warp import RIGHT_SMILE, SMILE, Movement, eye_closure, warp_face
+
+FPS = 10.0
+
+
+@pytest.fixture(scope="module")
+def rest_frame(landmarker: FaceLandmarker) -> tuple[np.ndarray, np.ndarray]:
+    """A real 640x480 camera-sized frame (the demo's first) and its landmarks."""
+    image = cv2.imread(str(DEMO_PATH / "frame-0000.jpg"), cv2.IMREAD_COLOR)
+    assert image is not None
+    points = landmarker.analyse(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)).points
+    assert points is not None
+    return image, points
+
+
+def write_clip(folder: Path, segments: list[tuple[np.ndarray, float]]) -> Path:
+    """A replay folder: each image repeated for its duration at FPS."""
+    folder.mkdir()
+    index = 0
+    for image, seconds in segments:
+        first = folder / f"{index:05d}.png"
+        cv2.imwrite(str(first), image)
+        index += 1
+        for _ in range(round(seconds * FPS) - 1):
+            shutil.copyfile(first, folder / f"{index:05d}.png")
+            index += 1
+    return folder
+
+
+def run_session(
+    clip: Path, plan: Plan, config: Config, landmarker: FaceLandmarker
+) -> tuple[SessionResult, list[Stage], list[Prompt | None]]:
+    analyser = FrameAnalyser(landmarker, config)
+    session = PracticeSession(plan, frame_width=640)
+    stages, prompts = [], []
+    with ReplayCamera(clip, (640, 480), (320, 240), realtime=False, loop=False) as camera:
+        while True:
+            try:
+                frame = camera.read()
+            except CameraEnded:
+                break
+            state = session.feed(frame.index / FPS, analyser.analyse(frame), None)
+            stages.append(state.stage)
+            prompts.append(state.prompt)
+    return session.result(), stages, prompts
+
+
+def short_plan(reps: int, affected: Side | None = None) -> Plan:
+    """Closed smiles at full effort, with a 1 s hold and a 0.5 s rest."""
+    return Plan((plan_item("closed_smile", reps=reps, hold_s=1.0, rest_s=0.5),), Effort.FULL, affected)
+
+
+def exercise_clip(
+    tmp_path: Path, rest_frame: tuple[np.ndarray, np.ndarray], movement: Movement, amount: float, reps: int
+) -> Path:
+    image, points = rest_frame
+    moved = warp_face(image, points, movement, amount)
+    segments = [(image, 3.0)]
+    for _ in range(reps):
+        segments += [(moved, 1.6), (image, 1.2)]
+    return write_clip(tmp_path / "clip", segments)
+
+
+def test_one_sided_smile_counts_reps_and_shows_asymmetry(
+    tmp_path: Path, rest_frame: tuple[np.ndarray, np.ndarray], config: Config, landmarker: FaceLandmarker
+) -> None:
+    clip = exercise_clip(tmp_path, rest_frame, RIGHT_SMILE, 1.5, reps=3)
+    plan = short_plan(3, Side.LEFT)
+    result, stages, _ = run_session(clip, plan, config, landmarker)
+    assert Stage.EXERCISING in stages
+    assert result.calibration is not None
+    [exercise] = result.exercises
+    assert len(exercise.reps) == 3
+    assert result.completed
+    for rep in exercise.reps:
+        assert rep.right_movement is not None
+        assert rep.left_movement is not None
+        assert rep.right_movement > 0.05  # the right corner was lifted
+        assert rep.right_movement > 3 * abs(rep.left_movement)
+        assert rep.symmetry is not None
+        assert rep.symmetry < 0.35  # affected (left) / healthy (right)
+    assert 40 < exercise.score <= 100
+
+
+def test_symmetric_smile_is_symmetric(
+    tmp_path: Path, rest_frame: tuple[np.ndarray, np.ndarray], config: Config, landmarker: FaceLandmarker
+) -> None:
+    clip = exercise_clip(tmp_path, rest_frame, SMILE, 1.5, reps=2)
+    plan = short_plan(2)
+    result, _, _ = run_session(clip, plan, config, landmarker)
+    [exercise] = result.exercises
+    assert len(exercise.reps) == 2
+    assert exercise.symmetry is not None
+    assert exercise.symmetry > 0.6
+    assert exercise.synkinesis is not None
+    assert exercise.synkinesis < 0.2  # the eyes stayed open
+
+
+def test_eye_closing_during_a_smile_is_reported_as_synkinesis(
+    tmp_path: Path, rest_frame: tuple[np.ndarray, np.ndarray], config: Config, landmarker: FaceLandmarker
+) -> None:
+    _, points = rest_frame
+    smile_and_squint = {**SMILE, **eye_closure(points, 0.6)}
+    clip = exercise_clip(tmp_path, rest_frame, smile_and_squint, 1.5, reps=1)
+    plan = short_plan(1)
+    result, _, _ = run_session(clip, plan, config, landmarker)
+    [exercise] = result.exercises
+    assert len(exercise.reps) == 1
+    assert exercise.synkinesis is not None
+    assert exercise.synkinesis > 0.25
+
+
+def test_no_movement_scores_no_reps(
+    tmp_path: Path, rest_frame: tuple[np.ndarray, np.ndarray], config: Config, landmarker: FaceLandmarker
+) -> None:
+    image, _ = rest_frame
+    clip = write_clip(tmp_path / "clip", [(image, 8.0)])
+    plan = make_plan([("closed_smile", 2)])
+    result, _, _ = run_session(clip, plan, config, landmarker)
+    assert result.exercises[0].reps == ()
+    assert not result.completed
+    assert result.score == 0.0
+
+
+def test_lost_face_is_gated_and_prompted(
+    tmp_path: Path, rest_frame: tuple[np.ndarray, np.ndarray], config: Config, landmarker: FaceLandmarker
+) -> None:
+    image, _ = rest_frame
+    blank = np.full_like(image, 110)
+    off_centre = np.full_like(image, 110)
+    off_centre[:, :230] = image[:, 225:455]  # the face at the left edge
+    clip = write_clip(tmp_path / "clip", [(blank, 1.0), (image, 3.0), (blank, 1.5), (off_centre, 1.0)])
+    result, stages, prompts = run_session(clip, make_plan([("closed_smile", 2)]), config, landmarker)
+    assert prompts[0] is Prompt.NO_FACE
+    assert stages[9] is Stage.CALIBRATING  # no calibration without a face
+    assert Stage.EXERCISING in stages
+    assert result.prompts[Prompt.NO_FACE.value] >= 10
+    assert result.prompts.get(Prompt.MOVE_TO_CENTRE.value, 0) >= 5
+    assert result.exercises[0].frames_gated >= 15
+
+
+def test_expression_exercise_scores_the_classifier_probability() -> None:
+    from device.practice.scoring import expression_score
+
+    assert expression_score({"happy": 0.8, "sad": 0.1, "neutral": 0.1}, "happy") == pytest.approx(80.0)
+    assert expression_score({"happy": 0.8}, "surprise") == 0.0
