@@ -11,11 +11,20 @@ import logging
 import sys
 
 from device.camera import CameraError
-from device.commands import config_cmd, evaluate_cmd, landmarks_cmd, models_cmd, run_cmd
+from device.commands import (
+    backup_cmd,
+    config_cmd,
+    evaluate_cmd,
+    landmarks_cmd,
+    models_cmd,
+    practice_cmd,
+    run_cmd,
+)
 from device.config import ConfigError
+from device.store.db import StoreError
 from device.vision.model_files import ModelError
 
-COMMANDS = (run_cmd, config_cmd, models_cmd, landmarks_cmd, evaluate_cmd)
+COMMANDS = (run_cmd, practice_cmd, config_cmd, models_cmd, landmarks_cmd, evaluate_cmd, backup_cmd)
 
 log = logging.getLogger("device")
 
@@ -35,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(["run", *(argv if argv is not None else sys.argv[1:])])
     try:
         return int(args.handler(args))
-    except (ConfigError, ModelError, CameraError) as exc:
+    except (ConfigError, ModelError, CameraError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -38,6 +38,13 @@ SETTINGS: tuple[Setting, ...] = (
         env="KIOSK_DATA_DIR",
     ),
     Setting(
+        "practice.default_patient",
+        str,
+        "patient",
+        "Patient that practice is recorded for when none is chosen (a bedside "
+        "device usually serves one person); created on first use.",
+    ),
+    Setting(
         "log.level",
         str,
         "INFO",

@@ -56,6 +56,12 @@ def test_replay_paced_in_real_time_delivers_frames_at_its_rate(tmp_path: Path) -
     assert [f.index for f in frames] == list(range(21))
 
 
+def test_unpaced_replay_stamps_frames_with_stream_time(tmp_path: Path) -> None:
+    with ReplayCamera(image_folder(tmp_path, 2), SIZE, LORES, fps=4.0, realtime=False) as camera:
+        stamps = [camera.read().timestamp for _ in range(5)]
+    assert np.diff(stamps) == pytest.approx([0.25] * 4)
+
+
 def test_replay_frames_have_both_streams(tmp_path: Path) -> None:
     with ReplayCamera(image_folder(tmp_path, 2), SIZE, LORES, realtime=False) as camera:
         frame = camera.read()

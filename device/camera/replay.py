@@ -146,7 +146,10 @@ class ReplayCamera(Camera):
             if image is None:
                 raise CameraError(f"replay source {self.path} delivered no frame after rewinding")
         self._next_slot = slot + 1
-        return self.frame_from_bgr(slot, image)
+        # Unpaced, a frame's timestamp is when it would have been captured, so
+        # hold times and rates computed downstream follow the recording.
+        stream_time = None if self.realtime else self._start + slot / self.fps
+        return self.frame_from_bgr(slot, image, stream_time)
 
     def _end_of_stream(self) -> None:
         assert self._source is not None

@@ -108,6 +108,7 @@ class PracticeSession:
         self._counter = self._new_counter(plan.items[0])
         self._scored = 0
         self._gated = 0
+        self.last_rep: tuple[str, Rep] | None = None  # set by the feed that completed a rep
 
     @property
     def item(self) -> PlanItem:
@@ -117,6 +118,7 @@ class PracticeSession:
         return RepCounter(item.reps, item.hold_s, item.rest_s, affected=self.plan.affected_side)
 
     def feed(self, timestamp: float, analysis: FaceAnalysis, probabilities: dict[str, float] | None) -> LiveState:
+        self.last_rep = None
         reference = self.calibration.pose if self.calibration else None
         verdict = gate(analysis, self.frame_width, reference)
         if not verdict.ok and verdict.prompt is not None:
@@ -135,6 +137,7 @@ class PracticeSession:
         else:
             self._scored += 1
         rep = self._counter.update(timestamp, sample)
+        self.last_rep = (self.item.exercise.id, rep) if rep is not None else None
         if rep is not None and self._counter.phase is Phase.DONE:
             self._next_exercise()
         score = self.smoother.value if sample is not None else None

@@ -1,0 +1,70 @@
+"""Read-side queries: daily figures are computed from the sessions, never stored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any, cast
+
+from peewee import fn
+
+from device.store.models import Patient, PracticeRecord, SessionStatus
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    day: date
+    sessions: int
+    completed: int
+    mean_score: float | None  # over completed and stopped sessions (interrupted ones have no score)
+
+
+def daily_summaries(patient: Patient, first: date, last: date) -> list[DaySummary]:
+    """One row per day with at least one session, first..last inclusive."""
+    start = datetime.combine(first, time.min)
+    end = datetime.combine(last + timedelta(days=1), time.min)
+    day = fn.date(PracticeRecord.started)
+    query = (
+        PracticeRecord.select(
+            day.alias("day"),
+            fn.COUNT(PracticeRecord.id).alias("sessions"),
+            fn.SUM(PracticeRecord.status == SessionStatus.COMPLETED).alias("completed"),
+            fn.AVG(PracticeRecord.score).alias("mean_score"),
+        )
+        .where((PracticeRecord.patient == patient) & (PracticeRecord.started >= start) & (PracticeRecord.started < end))
+        .group_by(day)
+        .order_by(day)
+        .dicts()
+    )
+    rows = cast(list[dict[str, Any]], list(query))
+    return [
+        DaySummary(
+            day=_as_date(row["day"]),
+            sessions=int(row["sessions"]),
+            completed=int(row["completed"] or 0),
+            mean_score=float(row["mean_score"]) if row["mean_score"] is not None else None,
+        )
+        for row in rows
+    ]
+
+
+def _as_date(value: object) -> date:
+    """SQLite's date() comes back as text, or as a date or datetime when peewee converts it."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def sessions_on(patient: Patient, day: date) -> list[PracticeRecord]:
+    start = datetime.combine(day, time.min)
+    return list(
+        PracticeRecord.select()
+        .where(
+            (PracticeRecord.patient == patient)
+            & (PracticeRecord.started >= start)
+            & (PracticeRecord.started < start + timedelta(days=1))
+        )
+        .order_by(PracticeRecord.started)
+    )

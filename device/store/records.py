@@ -1,0 +1,185 @@
+"""Writing and reading practice data: patients, plans, and a session
+recorder that commits as it goes, so a power cut loses at most the last second.
+
+The recorder never stops a session: if the database fails (read-only, locked,
+full disk), it keeps the first error, stops writing, and the session goes on
+in memory; the caller shows `error` to the user.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+
+from device.practice.plan import Plan, PlanError, default_plan, make_plan
+from device.practice.reps import Rep
+from device.practice.session import LiveState, SessionResult
+from device.store.db import StoreError, explain, translated_errors
+from device.store.models import (
+    CalibrationRecord,
+    ExerciseRecord,
+    Patient,
+    PlanRecord,
+    PracticeRecord,
+    RepRecord,
+    ScoreSample,
+    SessionStatus,
+)
+
+log = logging.getLogger(__name__)
+
+
+def find_patient(name: str) -> Patient:
+    patient = Patient.get_or_none(Patient.name == name)
+    if patient is None:
+        known = [p.name for p in Patient.select().where(~Patient.archived).order_by(Patient.name)]
+        listing = ", ".join(known) if known else "none yet"
+        raise StoreError(f"no patient named '{name}' (patients: {listing}); add one with --create-patient")
+    return patient
+
+
+def add_patient(name: str) -> Patient:
+    name = name.strip()
+    if not name or len(name) > 80:
+        raise StoreError("a patient's name must have 1 to 80 characters")
+    if Patient.get_or_none(Patient.name == name) is not None:
+        raise StoreError(f"there is already a patient named '{name}'")
+    return Patient.create(name=name)
+
+
+def plan_to_json(plan: Plan) -> str:
+    return json.dumps(
+        [{"exercise": i.exercise.id, "reps": i.reps, "hold_s": i.hold_s, "rest_s": i.rest_s} for i in plan.items]
+    )
+
+
+def save_plan(patient: Patient, plan: Plan) -> PlanRecord:
+    return PlanRecord.create(
+        patient=patient,
+        items=plan_to_json(plan),
+        effort=plan.effort.value,
+        affected_side=plan.affected_side.value if plan.affected_side else None,
+    )
+
+
+def current_plan(patient: Patient) -> Plan:
+    """The patient's newest plan, or the default plan if they have none."""
+    record = PlanRecord.select().where(PlanRecord.patient == patient).order_by(PlanRecord.id.desc()).first()
+    if record is None:
+        return default_plan()
+    try:
+        items = json.loads(record.items)
+        return make_plan([(i["exercise"], i["reps"]) for i in items], record.effort, record.affected_side)
+    except (PlanError, ValueError, KeyError) as exc:
+        log.warning("plan %s of %s is unusable (%s); using the default plan", record.id, patient.name, exc)
+        return default_plan()
+
+
+class SessionRecorder:
+    """Records one session as it happens."""
+
+    def __init__(self, path: Path, patient: Patient, plan: Plan, started: datetime | None = None) -> None:
+        self.path = path
+        self.error: StoreError | None = None
+        self.started = started or datetime.now()
+        self._record: PracticeRecord | None = None
+        self._last_sample_t: float | None = None
+        self._write(
+            lambda: setattr(
+                self,
+                "_record",
+                PracticeRecord.create(patient=patient, plan=plan_to_json(plan), started=self.started),
+            )
+        )
+
+    @property
+    def saving(self) -> bool:
+        return self.error is None and self._record is not None
+
+    @property
+    def session_id(self) -> int | None:
+        return int(self._record.id) if self._record is not None else None
+
+    def _write(self, action: object) -> None:
+        if self.error is not None:
+            return
+        try:
+            with translated_errors(self.path):
+                action()  # type: ignore[operator]
+        except StoreError as exc:
+            self.error = exc
+            log.error("%s; the session continues without saving", exc)
+        except Exception as exc:  # peewee wraps some sqlite errors differently
+            self.error = explain(exc, self.path)
+            log.error("%s; the session continues without saving", self.error)
+
+    def sample(self, t_s: float, state: LiveState) -> None:
+        """Store the live state at most once a second."""
+        if self._last_sample_t is not None and t_s - self._last_sample_t < 1.0:
+            return
+        self._last_sample_t = t_s
+        self._write(
+            lambda: ScoreSample.create(
+                session=self._record,
+                t_s=round(t_s, 2),
+                exercise=state.exercise_id,
+                score=state.score,
+                right_score=state.right_score,
+                left_score=state.left_score,
+            )
+        )
+
+    def calibration(self, neutral: dict[str, object], pose: dict[str, object], frames: int) -> None:
+        self._write(
+            lambda: CalibrationRecord.create(
+                session=self._record, neutral=json.dumps(neutral), pose=json.dumps(pose), frames=frames
+            )
+        )
+
+    def rep(self, exercise_id: str, rep: Rep) -> None:
+        """A completed rep; its times are seconds from the session's start."""
+        self._write(
+            lambda: RepRecord.create(
+                session=self._record,
+                exercise=exercise_id,
+                number=rep.number,
+                started_s=rep.started,
+                ended_s=rep.ended,
+                peak_score=rep.peak_score,
+                mean_score=rep.mean_score,
+                right_movement=rep.right_movement,
+                left_movement=rep.left_movement,
+                symmetry=rep.symmetry,
+                synkinesis=rep.synkinesis,
+            )
+        )
+
+    def finish(self, result: SessionResult, stopped: bool) -> None:
+        def action() -> None:
+            assert self._record is not None
+            for position, exercise in enumerate(result.exercises):
+                ExerciseRecord.create(
+                    session=self._record,
+                    exercise=exercise.exercise_id,
+                    position=position,
+                    reps_planned=exercise.reps_planned,
+                    reps_done=len(exercise.reps),
+                    score=exercise.score,
+                    symmetry=exercise.symmetry,
+                    synkinesis=exercise.synkinesis,
+                )
+            self._record.status = SessionStatus.STOPPED if stopped else SessionStatus.COMPLETED
+            self._record.ended = datetime.now()
+            self._record.score = result.score
+            self._record.save()
+
+        self._write(action)
+
+
+def calibration_json(result: SessionResult) -> tuple[dict[str, object], dict[str, object], int] | None:
+    if result.calibration is None:
+        return None
+    return result.calibration.neutral.as_dict(), asdict(result.calibration.pose), result.calibration.frames
