@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +41,20 @@ def astronaut() -> np.ndarray:
 def config() -> Config:
     """Defaults only, whatever config file or environment this machine has."""
     return load_config(path=None, env={})
+
+
+def write_clip(folder: Path, segments: list[tuple[np.ndarray, float]], fps: float, suffix: str = ".png") -> Path:
+    """A replay folder: each image held for its duration (seconds) at `fps`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    index = 0
+    for image, seconds in segments:
+        first = folder / f"{index:05d}{suffix}"
+        cv2.imwrite(str(first), image)
+        index += 1
+        for _ in range(round(seconds * fps) - 1):
+            shutil.copyfile(first, folder / f"{index:05d}{suffix}")
+            index += 1
+    return folder
 
 
 def run_device(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:

@@ -4,7 +4,6 @@ replay of a real face, stored, and the bad inputs it must explain."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import cv2
@@ -15,7 +14,7 @@ from device.store.db import DB_NAME, open_database
 from device.store.models import PracticeRecord, RepRecord, ScoreSample, SessionStatus
 from device.vision.landmarks import FaceLandmarker
 from model_export.face_warp import RIGHT_SMILE, warp_face
-from tests.conftest import read_image, run_device
+from tests.conftest import read_image, run_device, write_clip
 
 FPS = 5
 
@@ -33,17 +32,8 @@ def right_smile_clip(tmp_path_factory: pytest.TempPathFactory, landmarker: FaceL
     points = landmarker.analyse(cv2.cvtColor(rest, cv2.COLOR_BGR2GRAY)).points
     assert points is not None
     smile = warp_face(rest, points, RIGHT_SMILE, 1.5)
-    folder = tmp_path_factory.mktemp("clip")
     segments = [(rest, 3.0)] + [(smile, 3.6), (rest, 3.4)] * 5
-    index = 0
-    for image, seconds in segments:
-        first = folder / f"{index:05d}.jpg"
-        cv2.imwrite(str(first), image, [cv2.IMWRITE_JPEG_QUALITY, 90])
-        for _ in range(round(seconds * FPS) - 1):
-            index += 1
-            shutil.copyfile(first, folder / f"{index:05d}.jpg")
-        index += 1
-    return folder
+    return write_clip(tmp_path_factory.mktemp("clip"), segments, FPS, suffix=".jpg")
 
 
 def test_a_whole_session_is_run_scored_and_stored(tmp_path: Path, right_smile_clip: Path) -> None:

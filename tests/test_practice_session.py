@@ -5,7 +5,6 @@ come out are checked against the movement that was put in."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import cv2
@@ -21,6 +20,7 @@ from device.practice.session import PracticeSession, SessionResult, Stage
 from device.vision.analysis import FrameAnalyser
 from device.vision.landmarks import FaceLandmarker
 from model_export.face_warp import RIGHT_SMILE, SMILE, Movement, eye_closure, warp_face
+from tests.conftest import write_clip
 
 FPS = 10.0
 
@@ -33,20 +33,6 @@ def rest_frame(landmarker: FaceLandmarker) -> tuple[np.ndarray, np.ndarray]:
     points = landmarker.analyse(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)).points
     assert points is not None
     return image, points
-
-
-def write_clip(folder: Path, segments: list[tuple[np.ndarray, float]]) -> Path:
-    """A replay folder: each image repeated for its duration at FPS."""
-    folder.mkdir()
-    index = 0
-    for image, seconds in segments:
-        first = folder / f"{index:05d}.png"
-        cv2.imwrite(str(first), image)
-        index += 1
-        for _ in range(round(seconds * FPS) - 1):
-            shutil.copyfile(first, folder / f"{index:05d}.png")
-            index += 1
-    return folder
 
 
 def run_session(
@@ -80,7 +66,7 @@ def exercise_clip(
     segments = [(image, 3.0)]
     for _ in range(reps):
         segments += [(moved, 1.6), (image, 1.2)]
-    return write_clip(tmp_path / "clip", segments)
+    return write_clip(tmp_path / "clip", segments, FPS)
 
 
 def test_one_sided_smile_counts_reps_and_shows_asymmetry(
@@ -136,7 +122,7 @@ def test_no_movement_scores_no_reps(
     tmp_path: Path, rest_frame: tuple[np.ndarray, np.ndarray], config: Config, landmarker: FaceLandmarker
 ) -> None:
     image, _ = rest_frame
-    clip = write_clip(tmp_path / "clip", [(image, 8.0)])
+    clip = write_clip(tmp_path / "clip", [(image, 8.0)], FPS)
     plan = make_plan([("closed_smile", 2)])
     result, _, _ = run_session(clip, plan, config, landmarker)
     assert result.exercises[0].reps == ()
@@ -151,7 +137,7 @@ def test_lost_face_is_gated_and_prompted(
     blank = np.full_like(image, 110)
     off_centre = np.full_like(image, 110)
     off_centre[:, :230] = image[:, 225:455]  # the face at the left edge
-    clip = write_clip(tmp_path / "clip", [(blank, 1.0), (image, 3.0), (blank, 1.5), (off_centre, 1.0)])
+    clip = write_clip(tmp_path / "clip", [(blank, 1.0), (image, 3.0), (blank, 1.5), (off_centre, 1.0)], FPS)
     result, stages, prompts = run_session(clip, make_plan([("closed_smile", 2)]), config, landmarker)
     assert prompts[0] is Prompt.NO_FACE
     assert stages[9] is Stage.CALIBRATING  # no calibration without a face
