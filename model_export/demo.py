@@ -1,18 +1,19 @@
-"""Build the embedded demo replay (device/assets/demo/) from one real photo.
+"""Build the embedded demo replay (device/assets/demo.mp4) from one real photo.
 
-    python -m model_export demo [--out device/assets/demo]
+    python -m model_export demo [--out device/assets/demo.mp4]
 
 The photo is scikit-image's `astronaut` (Eileen Collins, NASA; public domain).
 It is cropped around the face to the camera's 4:3 shape and warped along its
-landmarks into a short practice sequence: rest, smile, rest, brow raise, rest,
-eye closure, rest, a right-sided smile. A slow sway of the head keeps the
-tracker honest, as a real patient never holds perfectly still.
+landmarks into a practice sequence: rest, smile, rest, brow raise, rest, eye
+closure, rest, a right-sided smile, each movement held three seconds as the
+exercise catalogue asks, so a headless practice session on the demo counts
+reps. A slow sway of the head keeps the tracker honest, as a real patient
+never holds perfectly still. MPEG-4 keeps it small (about 2 MB).
 """
 
 from __future__ import annotations
 
 import math
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +26,8 @@ from device.vision.landmarks import FaceLandmarker
 from model_export.face_warp import BROW_RAISE, RIGHT_SMILE, SMILE, Movement, eye_closure, warp_face
 
 SIZE = (640, 480)
-FPS = 15  # the default camera.replay_fps
-REST, RAMP, HOLD = 15, 4, 10  # frames
+FPS = 15  # the video keeps its own rate
+REST, RAMP, HOLD = 30, 6, 48  # frames: 2 s rest, 0.4 s ramps, a 3.2 s hold
 
 
 def _segment(movement: Movement | None) -> list[tuple[Movement | None, float]]:
@@ -65,9 +66,10 @@ def build(out: Path) -> int:
         + _segment(None)
         + _segment(RIGHT_SMILE)
     )
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter.fourcc(*"mp4v"), float(FPS), SIZE)
+    if not writer.isOpened():
+        raise SystemExit(f"OpenCV cannot write MPEG-4 to {out}")
     for index, (movement, amount) in enumerate(plan):
         image = frame0 if movement is None else warp_face(frame0, points, movement, amount)
         # A gentle sway: a few pixels and about a degree, over a few seconds.
@@ -75,8 +77,9 @@ def build(out: Path) -> int:
         sway = cv2.getRotationMatrix2D((SIZE[0] / 2, SIZE[1] / 2), 1.2 * math.sin(phase), 1.0)
         sway[:, 2] += np.array([6 * math.sin(phase), 3 * math.sin(2 * phase)])
         image = cv2.warpAffine(image, sway, SIZE, borderMode=cv2.BORDER_REFLECT)
-        cv2.imwrite(str(out / f"frame-{index:04d}.jpg"), image, [cv2.IMWRITE_JPEG_QUALITY, 75])
-    print(f"wrote {len(plan)} frames to {out}")
+        writer.write(image)
+    writer.release()
+    print(f"wrote {len(plan)} frames ({len(plan) / FPS:.0f} s) to {out}")
     return 0
 
 

@@ -12,6 +12,8 @@ import cv2
 import numpy as np
 import pytest
 
+from device.camera import DEMO_PATH
+from device.camera.replay import ReplayCamera
 from device.config import Config, load_config
 from device.vision.landmarks import FaceLandmarker
 
@@ -30,6 +32,13 @@ def read_image(path: Path) -> np.ndarray:
     image = cv2.imread(str(path), cv2.IMREAD_COLOR)
     assert image is not None, f"{path} is not readable"
     return image
+
+
+@pytest.fixture(scope="session")
+def demo_rest_frame() -> np.ndarray:
+    """The embedded demo's first frame: a real face at rest, 640x480."""
+    with ReplayCamera(DEMO_PATH, (640, 480), (320, 240), realtime=False) as camera:
+        return camera.read().image
 
 
 @pytest.fixture(scope="session")

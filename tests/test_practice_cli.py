@@ -7,14 +7,14 @@ import re
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pytest
 
-from device.camera import DEMO_PATH
 from device.store.db import DB_NAME, open_database
 from device.store.models import PracticeRecord, RepRecord, ScoreSample, SessionStatus
 from device.vision.landmarks import FaceLandmarker
 from model_export.face_warp import RIGHT_SMILE, warp_face
-from tests.conftest import read_image, run_device, write_clip
+from tests.conftest import run_device, write_clip
 
 FPS = 5
 
@@ -26,9 +26,11 @@ def fast_replay_config(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def right_smile_clip(tmp_path_factory: pytest.TempPathFactory, landmarker: FaceLandmarker) -> Path:
+def right_smile_clip(
+    tmp_path_factory: pytest.TempPathFactory, landmarker: FaceLandmarker, demo_rest_frame: np.ndarray
+) -> Path:
     """Rest 3 s, then five one-sided smiles held 3.6 s with 3.4 s rests."""
-    rest = read_image(DEMO_PATH / "frame-0000.jpg")
+    rest = demo_rest_frame
     points = landmarker.analyse(cv2.cvtColor(rest, cv2.COLOR_BGR2GRAY)).points
     assert points is not None
     smile = warp_face(rest, points, RIGHT_SMILE, 1.5)

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-from device.camera import DEMO_PATH, CameraEnded
+from device.camera import CameraEnded
 from device.camera.replay import ReplayCamera
 from device.config import Config
 from device.practice.gating import Prompt
@@ -26,10 +26,9 @@ FPS = 10.0
 
 
 @pytest.fixture(scope="module")
-def rest_frame(landmarker: FaceLandmarker) -> tuple[np.ndarray, np.ndarray]:
+def rest_frame(landmarker: FaceLandmarker, demo_rest_frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A real 640x480 camera-sized frame (the demo's first) and its landmarks."""
-    image = cv2.imread(str(DEMO_PATH / "frame-0000.jpg"), cv2.IMREAD_COLOR)
-    assert image is not None
+    image = demo_rest_frame
     points = landmarker.analyse(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)).points
     assert points is not None
     return image, points

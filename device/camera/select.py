@@ -13,8 +13,8 @@ from device.config import Config
 
 log = logging.getLogger(__name__)
 
-# The embedded demo: frames of a real face, shipped in the repo (see its README).
-DEMO_PATH = Path(__file__).resolve().parents[1] / "assets" / "demo"
+# The embedded demo: a real face, shipped in the repo (see assets/README.md).
+DEMO_PATH = Path(__file__).resolve().parents[1] / "assets" / "demo.mp4"
 
 
 def make_camera(source: str, config: Config) -> Camera:

@@ -142,17 +142,20 @@ def measure(points: np.ndarray) -> Measures:
 
 # A generic adult face in millimetres, in the camera's axes (x right, y down,
 # z away from the camera), nose tip at the origin. Only used to estimate head
-# pose for quality gating, where a few degrees of error do not matter.
-_MODEL_INDICES = [30, 8, 36, 45, 48, 54, 27]
+# pose for quality gating, where a few degrees of error do not matter. Only
+# points that the exercises do not move are used (eye corners, nose): with the
+# mouth corners in the set, a smile read as a nod of the head.
+_MODEL_INDICES = [30, 27, 31, 35, 36, 39, 42, 45]
 _MODEL_POINTS = np.array(
     [
         (0.0, 0.0, 0.0),  # 30 nose tip
-        (0.0, 65.0, 25.0),  # 8 chin
-        (-45.0, -35.0, 30.0),  # 36 right eye, outer corner
-        (45.0, -35.0, 30.0),  # 45 left eye, outer corner
-        (-25.0, 30.0, 22.0),  # 48 right mouth corner
-        (25.0, 30.0, 22.0),  # 54 left mouth corner
         (0.0, -38.0, 18.0),  # 27 top of the nose bridge
+        (-14.0, 6.0, 16.0),  # 31 right nostril wing
+        (14.0, 6.0, 16.0),  # 35 left nostril wing
+        (-45.0, -35.0, 30.0),  # 36 right eye, outer corner
+        (-15.0, -35.0, 24.0),  # 39 right eye, inner corner
+        (15.0, -35.0, 24.0),  # 42 left eye, inner corner
+        (45.0, -35.0, 30.0),  # 45 left eye, outer corner
     ],
     dtype=np.float64,
 )
