@@ -21,7 +21,7 @@ from device.practice.session import ExerciseResult, LiveState, SessionResult, St
 from device.store import db as store_db
 from device.store.db import DB_NAME, SCHEMA_VERSION, StoreError, backup_to, open_database
 from device.store.models import PracticeRecord, RepRecord, ScoreSample, SessionStatus
-from device.store.queries import daily_summaries, sessions_on
+from device.store.queries import daily_summaries, sessions_on, weekly_summaries
 from device.store.records import SessionRecorder, add_patient, current_plan, find_patient, save_plan
 from tests.conftest import ROOT, run_device
 
@@ -34,7 +34,8 @@ def a_rep(number: int) -> Rep:
     return Rep(number, float(number), number + 1.0, 90.0, 75.0, 0.08, 0.04, 0.5, 0.1)
 
 
-def a_result(score: float, reps: int = 3) -> SessionResult:
+def a_result(reps: int = 3) -> SessionResult:
+    """A session of one exercise: its score is 75 x reps / 3."""
     exercise = ExerciseResult("closed_smile", 3, tuple(a_rep(i + 1) for i in range(reps)), 30, 2)
     assert exercise.score == pytest.approx(75.0 * reps / 3)
     return SessionResult((exercise,), None, {})
@@ -53,7 +54,7 @@ def test_a_session_is_stored_with_reps_timeline_and_result(db_path: Path) -> Non
     for i in range(25):  # 10 frames a second for 2.5 s -> 3 samples at 1 Hz
         recorder.sample(i / 10, live(i / 10, 50.0 + i))
     recorder.rep("closed_smile", a_rep(1))
-    recorder.finish(a_result(75.0, reps=1), stopped=False)
+    recorder.finish(a_result(reps=1), stopped=False)
     assert recorder.saving
     session = PracticeRecord.get_by_id(recorder.session_id)
     assert session.status == SessionStatus.COMPLETED
@@ -67,10 +68,10 @@ def test_a_session_is_stored_with_reps_timeline_and_result(db_path: Path) -> Non
 def test_several_sessions_a_day_are_kept_and_aggregated(db_path: Path) -> None:
     patient = add_patient("Lee")
     day = date(2026, 11, 20)
-    for hour, score, reps in ((9, 80.0, 3), (14, 60.0, 3), (19, 40.0, 1)):
+    for hour, reps in ((9, 3), (14, 3), (19, 1)):
         recorder = SessionRecorder(db_path, patient, default_plan(), started=datetime(2026, 11, 20, hour))
-        recorder.finish(a_result(score, reps), stopped=reps < 3)
-    SessionRecorder(db_path, patient, default_plan(), started=datetime(2026, 11, 21, 10)).finish(a_result(0), False)
+        recorder.finish(a_result(reps), stopped=reps < 3)
+    SessionRecorder(db_path, patient, default_plan(), started=datetime(2026, 11, 21, 10)).finish(a_result(1), False)
     assert len(sessions_on(patient, day)) == 3
     [first, second] = daily_summaries(patient, day, day + timedelta(days=1))
     assert first.day == day
@@ -78,6 +79,11 @@ def test_several_sessions_a_day_are_kept_and_aggregated(db_path: Path) -> None:
     assert first.completed == 2
     assert first.mean_score == pytest.approx((75.0 + 75.0 + 25.0) / 3)
     assert second.sessions == 1
+    [week] = weekly_summaries(patient, day - timedelta(days=7), day + timedelta(days=7))
+    assert week.monday == date(2026, 11, 16)
+    assert week.days_practised == 2
+    assert week.sessions == 4
+    assert week.mean_score == pytest.approx((75.0 + 75.0 + 25.0 + 25.0) / 4)
 
 
 def test_plans_round_trip_and_bad_names_are_explained(db_path: Path) -> None:
@@ -149,7 +155,7 @@ def test_recorder_keeps_going_when_the_database_fails(db_path: Path) -> None:
     recorder.sample(0.0, live(0.0, 10.0))
     store_db.database.execute_sql("PRAGMA query_only = 1")  # every write now fails as on a read-only file
     recorder.sample(1.0, live(1.0, 20.0))
-    recorder.finish(a_result(50.0), stopped=False)
+    recorder.finish(a_result(), stopped=False)
     assert not recorder.saving
     assert recorder.error is not None
     assert "read-only" in str(recorder.error)

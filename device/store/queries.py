@@ -48,6 +48,34 @@ def daily_summaries(patient: Patient, first: date, last: date) -> list[DaySummar
     ]
 
 
+@dataclass(frozen=True)
+class WeekSummary:
+    monday: date
+    days_practised: int
+    sessions: int
+    mean_score: float | None
+
+
+def weekly_summaries(patient: Patient, first: date, last: date) -> list[WeekSummary]:
+    """One row per week (Monday to Sunday) with practice, from the daily rows."""
+    weeks: dict[date, list[DaySummary]] = {}
+    for day in daily_summaries(patient, first, last):
+        weeks.setdefault(day.day - timedelta(days=day.day.weekday()), []).append(day)
+    summaries = []
+    for monday, days in sorted(weeks.items()):
+        scored = [(d.mean_score, d.sessions) for d in days if d.mean_score is not None]
+        weight = sum(n for _, n in scored)
+        summaries.append(
+            WeekSummary(
+                monday=monday,
+                days_practised=len(days),
+                sessions=sum(d.sessions for d in days),
+                mean_score=sum(s * n for s, n in scored) / weight if weight else None,
+            )
+        )
+    return summaries
+
+
 def _as_date(value: object) -> date:
     """SQLite's date() comes back as text, or as a date or datetime when peewee converts it."""
     if isinstance(value, datetime):
