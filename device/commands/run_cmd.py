@@ -1,20 +1,29 @@
 """python -m device run: the live vision pipeline on the configured camera.
 
 With no camera attached this plays the embedded demo, so a fresh checkout
-shows the pipeline working on a real face. Prints one status line a second.
+shows the pipeline working on a real face. Prints one status line a second,
+ending with the expression the classifier sees (classified on the frame that
+is printed; the asynchronous pipeline that classifies continuously is
+separate work).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import sys
 import time
 from typing import Any
 
+import cv2
+import numpy as np
+
 from device.camera import CameraEnded, open_camera
 from device.commands.common import add_camera_option, load
+from device.expression.classifier import ExpressionClassifier
 from device.vision.analysis import FaceAnalysis, FrameAnalyser, load_landmarker
 from device.vision.landmarks import STATUS_ADVICE
+from device.vision.model_files import ModelError
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +33,24 @@ def add_parser(sub: Any) -> None:
     add_camera_option(parser)
     parser.add_argument("--seconds", type=float, default=0.0, help="stop after this long (default: until Ctrl-C)")
     parser.set_defaults(handler=run)
+
+
+def _load_classifier() -> ExpressionClassifier | None:
+    """The expression model, or None (with one warning line) if it cannot be
+    used: the landmark pipeline runs either way."""
+    try:
+        return ExpressionClassifier()
+    except ModelError as exc:
+        print(f"warning: {exc}; running without expressions", file=sys.stderr)
+        return None
+
+
+def _expression(classifier: ExpressionClassifier | None, image: np.ndarray, analysis: FaceAnalysis) -> str:
+    if classifier is None or analysis.face.points is None:
+        return ""
+    probabilities = classifier.predict(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), analysis.face.points)
+    best = max(probabilities, key=lambda name: probabilities[name])
+    return f"  {best} {probabilities[best]:.0%}"
 
 
 def _status_line(elapsed: float, fps: float, camera_name: str, analysis: FaceAnalysis) -> str:
@@ -48,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
     config = load(args)
     landmarker = load_landmarker(config)
     analyser = FrameAnalyser(landmarker, config)
+    classifier = _load_classifier()
     camera = open_camera(config)
     print(f"camera: {camera.name}; press Ctrl-C to stop")
     start = last_report = time.monotonic()
@@ -60,7 +88,8 @@ def run(args: argparse.Namespace) -> int:
             now = time.monotonic()
             if now - last_report >= 1.0:
                 fps = frames_since_report / (now - last_report)
-                print(_status_line(now - start, fps, camera.name, analysis), flush=True)
+                line = _status_line(now - start, fps, camera.name, analysis)
+                print(line + _expression(classifier, frame.image, analysis), flush=True)
                 last_report, frames_since_report = now, 0
             if args.seconds and now - start >= args.seconds:
                 return 0
