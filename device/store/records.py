@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -87,13 +88,11 @@ class SessionRecorder:
         self.started = started or datetime.now()
         self._record: PracticeRecord | None = None
         self._last_sample_t: float | None = None
-        self._write(
-            lambda: setattr(
-                self,
-                "_record",
-                PracticeRecord.create(patient=patient, plan=plan_to_json(plan), started=self.started),
-            )
-        )
+
+        def create() -> None:
+            self._record = PracticeRecord.create(patient=patient, plan=plan_to_json(plan), started=self.started)
+
+        self._write(create)
 
     @property
     def saving(self) -> bool:
@@ -103,12 +102,12 @@ class SessionRecorder:
     def session_id(self) -> int | None:
         return int(self._record.id) if self._record is not None else None
 
-    def _write(self, action: object) -> None:
+    def _write(self, action: Callable[[], object]) -> None:
         if self.error is not None:
             return
         try:
             with translated_errors(self.path):
-                action()  # type: ignore[operator]
+                action()
         except StoreError as exc:
             self.error = exc
             log.error("%s; the session continues without saving", exc)
