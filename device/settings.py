@@ -123,6 +123,14 @@ SETTINGS: tuple[Setting, ...] = (
         env="KIOSK_LANDMARK_MODEL",
     ),
     Setting(
+        "expression.model",
+        str,
+        "",
+        "Path of the expression classifier (.tflite, with its .card.json beside it). "
+        "Empty: the model shipped in device/models/.",
+        env="KIOSK_EXPRESSION_MODEL",
+    ),
+    Setting(
         "vision.detect_every",
         int,
         10,

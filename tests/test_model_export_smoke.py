@@ -88,6 +88,25 @@ def test_evaluate_reports_float_int8_and_baseline(smoke_run: Path) -> None:
     assert evaluation["int8"]["latency_ms_median_2_threads"] > 0
 
 
+def test_expression_exercise_is_scored_by_the_classifier(smoke_run: Path, tmp_path: Path) -> None:
+    """A practice session of an expression exercise runs the real TFLite model
+    (the smoke run's, named by the expression.model setting) on every frame."""
+    config = tmp_path / "config.toml"
+    config.write_text("[camera]\nreplay_realtime = false\n")
+    env = {
+        "KIOSK_CONFIG": str(config),
+        "KIOSK_DATA_DIR": str(tmp_path / "data"),
+        "KIOSK_EXPRESSION_MODEL": str(smoke_run / "model_int8.tflite"),
+    }
+    result = run_device("practice", "--exercise", "happy", "--camera", "demo", "--seconds", "8", env=env)
+    assert result.returncode == 0, result.stderr
+    scored = [line for line in result.stdout.splitlines() if line.strip().split()[2:4] == ["happy", "score"]]
+    assert len(scored) >= 4
+    # The first line may be the frame that ended calibration; after it, a probability on every line.
+    assert all(line.split()[4] != "--" for line in scored[1:])
+    assert "happy: " in result.stdout  # the summary names the exercise
+
+
 def test_device_evaluate_reproduces_the_export_figure(smoke_run: Path) -> None:
     result = run_device(
         "evaluate", "--data", str(EXPRESSIONS), "--model", str(smoke_run / "model_int8.tflite"), "--json"

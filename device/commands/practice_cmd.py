@@ -19,7 +19,7 @@ import numpy as np
 from device.camera import CameraEnded, open_camera
 from device.commands.common import add_camera_option, load
 from device.config import Config
-from device.expression.classifier import ExpressionClassifier
+from device.expression.classifier import ExpressionClassifier, classifier_from_config
 from device.practice.catalogue import Kind
 from device.practice.gating import PROMPT_TEXT
 from device.practice.plan import Plan, PlanError, single_exercise_plan
@@ -131,7 +131,8 @@ def _practise(
     args: argparse.Namespace, config: Config, plan: Plan, patient: Patient | None, store_error: StoreError | None
 ) -> int:
     landmarker = load_landmarker(config)
-    classifier = ExpressionClassifier() if any(i.exercise.kind is Kind.EXPRESSION for i in plan.items) else None
+    needs_classifier = any(i.exercise.kind is Kind.EXPRESSION for i in plan.items)
+    classifier = classifier_from_config(config) if needs_classifier else None
     analyser = FrameAnalyser(landmarker, config)
     camera = open_camera(config)
     recorder = SessionRecorder(config.data_dir / DB_NAME, patient, plan) if patient is not None else None

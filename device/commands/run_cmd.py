@@ -20,7 +20,8 @@ import numpy as np
 
 from device.camera import CameraEnded, open_camera
 from device.commands.common import add_camera_option, load
-from device.expression.classifier import ExpressionClassifier
+from device.config import Config
+from device.expression.classifier import ExpressionClassifier, classifier_from_config
 from device.vision.analysis import FaceAnalysis, FrameAnalyser, load_landmarker
 from device.vision.landmarks import STATUS_ADVICE
 from device.vision.model_files import ModelError
@@ -35,11 +36,11 @@ def add_parser(sub: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def _load_classifier() -> ExpressionClassifier | None:
+def _load_classifier(config: Config) -> ExpressionClassifier | None:
     """The expression model, or None (with one warning line) if it cannot be
     used: the landmark pipeline runs either way."""
     try:
-        return ExpressionClassifier()
+        return classifier_from_config(config)
     except ModelError as exc:
         print(f"warning: {exc}; running without expressions", file=sys.stderr)
         return None
@@ -75,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     config = load(args)
     landmarker = load_landmarker(config)
     analyser = FrameAnalyser(landmarker, config)
-    classifier = _load_classifier()
+    classifier = _load_classifier(config)
     camera = open_camera(config)
     print(f"camera: {camera.name}; press Ctrl-C to stop")
     start = last_report = time.monotonic()

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from device.config import Config
 from device.expression.model_card import DEFAULT_MODEL, ModelCard, card_path_for
 from device.expression.preprocess import model_input
 from device.vision.model_files import ModelError
@@ -27,6 +28,12 @@ def _interpreter_class() -> Any:
         except ImportError as exc:
             raise ModelError("neither ai-edge-litert nor tflite-runtime is installed: run ./setup.sh") from exc
     return Interpreter
+
+
+def classifier_from_config(config: Config) -> ExpressionClassifier:
+    """The classifier named by the `expression.model` setting (default: the shipped one)."""
+    configured = config.get_str("expression.model")
+    return ExpressionClassifier(Path(configured).expanduser() if configured else DEFAULT_MODEL)
 
 
 class ExpressionClassifier:
