@@ -123,14 +123,6 @@ SETTINGS: tuple[Setting, ...] = (
         env="KIOSK_LANDMARK_MODEL",
     ),
     Setting(
-        "expression.model",
-        str,
-        "",
-        "Path of the expression classifier (.tflite, with its .card.json beside it). "
-        "Empty: the model shipped in device/models/.",
-        env="KIOSK_EXPRESSION_MODEL",
-    ),
-    Setting(
         "vision.detect_every",
         int,
         10,
@@ -158,6 +150,14 @@ SETTINGS: tuple[Setting, ...] = (
         80,
         "Faces narrower than this on the main stream are reported as too far away.",
         minimum=20,
+    ),
+    Setting(
+        "expression.model",
+        str,
+        "",
+        "Path of the expression classifier (.tflite, with its .card.json beside it). "
+        "Empty: the model shipped in device/models/.",
+        env="KIOSK_EXPRESSION_MODEL",
     ),
 )
 

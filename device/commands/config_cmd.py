@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from device.commands.common import load
-from device.settings import SETTINGS
+from device.settings import SETTINGS, Setting
 
 
 def add_parser(sub: Any) -> None:
@@ -25,14 +25,15 @@ def _toml(value: object) -> str:
 
 def run(args: argparse.Namespace) -> int:
     if args.template:
-        section = None
+        # A TOML table may be declared once: group the settings by section.
+        sections: dict[str, list[Setting]] = {}
         for setting in SETTINGS:
-            name, _, key = setting.key.partition(".")
-            if name != section:
-                print(f"{'' if section is None else chr(10)}[{name}]")
-                section = name
-            print(f"# {setting.help}")
-            print(f"# {key} = {_toml(setting.default)}")
+            sections.setdefault(setting.key.partition(".")[0], []).append(setting)
+        for index, (section, settings) in enumerate(sections.items()):
+            print(f"{chr(10) if index else ''}[{section}]")
+            for setting in settings:
+                print(f"# {setting.help}")
+                print(f"# {setting.key.partition('.')[2]} = {_toml(setting.default)}")
         return 0
     config = load(args)
     print(f"# config file: {config.path or 'none (defaults and environment only)'}")
