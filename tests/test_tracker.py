@@ -13,7 +13,7 @@ from device.vision.landmarks import FaceLandmarker, FaceStatus, FaceTracker
 def demo_frames(count: int) -> list[tuple[np.ndarray, np.ndarray]]:
     with ReplayCamera(DEMO_PATH, (640, 480), (320, 240), realtime=False) as camera:
         frames = [camera.read() for _ in range(count)]
-    return [(cv2.cvtColor(f.image, cv2.COLOR_BGR2GRAY), f.lores) for f in frames]
+    return [(f.gray, f.lores) for f in frames]
 
 
 def test_detects_then_tracks_then_detects_again(landmarker: FaceLandmarker) -> None:

@@ -28,6 +28,7 @@ class Frame:
     index: int  # position in the camera's stream; gaps mean frames were skipped
     timestamp: float  # time.monotonic() when the frame was captured
     image: np.ndarray  # main stream: BGR uint8, height x width x 3, for display
+    gray: np.ndarray  # main stream in grayscale, for landmarks and the classifier (converted once, here)
     lores: np.ndarray  # low-resolution grayscale uint8, for face detection
 
 
@@ -73,6 +74,7 @@ class Camera(ABC):
             index=index,
             timestamp=time.monotonic() if timestamp is None else timestamp,
             image=image,
+            gray=gray,
             lores=lores,
         )
 

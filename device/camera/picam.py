@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import cv2
 import numpy as np
 
 from device.camera.base import Camera, CameraError, Frame, Size
@@ -76,7 +77,9 @@ class PiCamera(Camera):
             raise CameraError(f"the Pi camera stopped delivering frames ({exc}): check its cable") from exc
         width, height = self.lores_size
         lores = np.ascontiguousarray(yuv[:height, :width])  # Y plane = grayscale
-        frame = Frame(index=self._count, timestamp=time.monotonic(), image=main[:, :, :3], lores=lores)
+        image = main[:, :, :3]
+        gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+        frame = Frame(index=self._count, timestamp=time.monotonic(), image=image, gray=gray, lores=lores)
         self._count += 1
         return frame
 

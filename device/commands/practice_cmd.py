@@ -13,7 +13,6 @@ import argparse
 import sys
 from typing import Any
 
-import cv2
 import numpy as np
 
 from device.camera import CameraEnded, open_camera
@@ -107,12 +106,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _probabilities(
-    classifier: ExpressionClassifier | None, session: PracticeSession, image: np.ndarray, analysis: FaceAnalysis
+    classifier: ExpressionClassifier | None, session: PracticeSession, gray: np.ndarray, analysis: FaceAnalysis
 ) -> dict[str, float] | None:
     """The classifier's answer, only while an expression exercise needs it."""
     if classifier is None or session.item.exercise.kind is not Kind.EXPRESSION or analysis.face.points is None:
         return None
-    return classifier.predict(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), analysis.face.points)
+    return classifier.predict(gray, analysis.face.points)
 
 
 def _record(
@@ -148,7 +147,7 @@ def _practise(
             t = frame.timestamp - start
             analysis = analyser.analyse(frame)
             was_calibrating = session.stage is Stage.CALIBRATING
-            state = session.feed(t, analysis, _probabilities(classifier, session, frame.image, analysis))
+            state = session.feed(t, analysis, _probabilities(classifier, session, frame.gray, analysis))
             if recorder is not None:
                 _record(recorder, session, state, t, was_calibrating)
             if t - last_print >= 1.0:

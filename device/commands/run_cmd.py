@@ -15,7 +15,6 @@ import sys
 import time
 from typing import Any
 
-import cv2
 import numpy as np
 
 from device.camera import CameraEnded, open_camera
@@ -46,10 +45,10 @@ def _load_classifier(config: Config) -> ExpressionClassifier | None:
         return None
 
 
-def _expression(classifier: ExpressionClassifier | None, image: np.ndarray, analysis: FaceAnalysis) -> str:
+def _expression(classifier: ExpressionClassifier | None, gray: np.ndarray, analysis: FaceAnalysis) -> str:
     if classifier is None or analysis.face.points is None:
         return ""
-    probabilities = classifier.predict(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), analysis.face.points)
+    probabilities = classifier.predict(gray, analysis.face.points)
     best = max(probabilities, key=lambda name: probabilities[name])
     return f"  {best} {probabilities[best]:.0%}"
 
@@ -90,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
             if now - last_report >= 1.0:
                 fps = frames_since_report / (now - last_report)
                 line = _status_line(now - start, fps, camera.name, analysis)
-                print(line + _expression(classifier, frame.image, analysis), flush=True)
+                print(line + _expression(classifier, frame.gray, analysis), flush=True)
                 last_report, frames_since_report = now, 0
             if args.seconds and now - start >= args.seconds:
                 return 0

@@ -46,8 +46,7 @@ class FrameAnalyser:
         )
 
     def analyse(self, frame: Frame) -> FaceAnalysis:
-        gray = cv2.cvtColor(frame.image, cv2.COLOR_BGR2GRAY)
-        face = self.tracker.process(gray, frame.lores)
+        face = self.tracker.process(frame.gray, frame.lores)
         return analyse_face(face, (frame.image.shape[1], frame.image.shape[0]))
 
 
