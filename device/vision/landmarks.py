@@ -121,13 +121,17 @@ def _result_from_detections(
         return FaceResult(FaceStatus.NO_FACE, faces_found=0)
     best = detections[0]
     points = landmarker.fit(gray, best.box)
-    if len(detections) > 1:
-        status = FaceStatus.MULTIPLE_FACES
-    elif best.box.width < min_face_px:
-        status = FaceStatus.TOO_SMALL
-    else:
-        status = FaceStatus.OK
+    status = face_status(len(detections), best.box, min_face_px)
     return FaceResult(status, len(detections), best.box, best.score, points, tracked=False)
+
+
+def face_status(faces_found: int, box: Box, min_face_px: int) -> FaceStatus:
+    """The status of a fitted face: the same rules for photos and streams."""
+    if faces_found > 1:
+        return FaceStatus.MULTIPLE_FACES
+    if box.width < min_face_px:
+        return FaceStatus.TOO_SMALL
+    return FaceStatus.OK
 
 
 class FaceTracker:
@@ -188,7 +192,8 @@ class FaceTracker:
         if size_change > self.MAX_SIZE_CHANGE or shift > self.MAX_SHIFT:
             return None
         self._points = points
-        return FaceResult(self._status(box), self._faces_found, box, None, points, tracked=True)
+        status = face_status(self._faces_found, box, self.min_face_px)
+        return FaceResult(status, self._faces_found, box, None, points, tracked=True)
 
     def _detect(self, gray: np.ndarray, lores: np.ndarray) -> FaceResult:
         self._since_detection = 1
@@ -204,21 +209,11 @@ class FaceTracker:
         else:
             self._misses = 0
         self._faces_found = len(detections)
-        if not detections:
-            self._points = None
-            return FaceResult(FaceStatus.NO_FACE, faces_found=0)
-        best = detections[0]
-        points = self.landmarker.fit(gray, best.box)
-        self._points = points
-        self._box_offsets = _offsets(Box.around(points), best.box)
-        return FaceResult(self._status(best.box), len(detections), best.box, best.score, points, tracked=False)
-
-    def _status(self, box: Box) -> FaceStatus:
-        if self._faces_found > 1:
-            return FaceStatus.MULTIPLE_FACES
-        if box.width < self.min_face_px:
-            return FaceStatus.TOO_SMALL
-        return FaceStatus.OK
+        result = _result_from_detections(self.landmarker, gray, detections, self.min_face_px)
+        self._points = result.points
+        if result.points is not None and result.box is not None:
+            self._box_offsets = _offsets(Box.around(result.points), result.box)
+        return result
 
 
 def _offsets(points_box: Box, detector_box: Box) -> np.ndarray:
