@@ -23,9 +23,9 @@ from device.practice.catalogue import Kind
 from device.practice.gating import PROMPT_TEXT
 from device.practice.plan import Plan, PlanError, single_exercise_plan
 from device.practice.session import LiveState, PracticeSession, SessionResult, Stage
-from device.store.db import DB_NAME, StoreError, open_database
+from device.store.db import DB_NAME, StoreError, UnknownPatientError, open_database
 from device.store.models import Patient
-from device.store.records import SessionRecorder, add_patient, calibration_json, current_plan, find_patient
+from device.store.records import SessionRecorder, add_patient, current_plan, find_patient
 from device.vision.analysis import FaceAnalysis, FrameAnalyser, load_landmarker
 
 
@@ -43,7 +43,7 @@ def _patient(args: argparse.Namespace, config: Config) -> Patient:
     name = args.patient or config.get_str("practice.default_patient")
     try:
         return find_patient(name)
-    except StoreError:
+    except UnknownPatientError:
         if args.create_patient or not args.patient:
             return add_patient(name)
         raise
@@ -89,9 +89,9 @@ def run(args: argparse.Namespace) -> int:
         open_database(db_path)
         patient = _patient(args, config)
         plan = current_plan(patient)
+    except UnknownPatientError:
+        raise
     except StoreError as exc:
-        if "no patient named" in str(exc):
-            raise
         store_error, patient, plan = exc, None, None
         print(f"warning: {exc}; this session will not be saved", file=sys.stderr)
     try:
@@ -118,9 +118,7 @@ def _record(
     recorder: SessionRecorder, session: PracticeSession, state: LiveState, t: float, was_calibrating: bool
 ) -> None:
     if was_calibrating and session.calibration is not None:
-        calibration = calibration_json(session.result())
-        if calibration is not None:
-            recorder.calibration(*calibration)
+        recorder.calibration(session.calibration)
     if session.last_rep is not None:
         recorder.rep(*session.last_rep)
     recorder.sample(t, state)

@@ -26,6 +26,7 @@ from device.practice.scoring import (
     expression_score,
     eye_closure,
     movement,
+    movement_score,
     side_score,
 )
 from device.vision.analysis import FaceAnalysis
@@ -161,9 +162,7 @@ class PracticeSession:
         assert analysis.measures is not None
         neutral = self.calibration.neutral
         move = movement(exercise, analysis.measures, neutral)
-        raw = (
-            side_score(exercise, move.right, self.plan.effort) + side_score(exercise, move.left, self.plan.effort)
-        ) / 2
+        raw = movement_score(exercise, move, self.plan.effort)
         closure = eye_closure(analysis.measures, neutral) if exercise.synkinesis else None
         return Sample(timestamp, self.smoother.update(raw, timestamp), move.right, move.left, closure)
 

@@ -26,6 +26,10 @@ class StoreError(Exception):
     """The database cannot be used; the message says why and what to do."""
 
 
+class UnknownPatientError(StoreError):
+    """A name that is not a patient's: the caller's mistake, not the database's."""
+
+
 def _create_tables(db: SqliteDatabase) -> None:
     db.create_tables(TABLES)
 

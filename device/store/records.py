@@ -15,10 +15,11 @@ from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
+from device.practice.calibration import Calibration
 from device.practice.plan import Plan, PlanError, default_plan, make_plan
 from device.practice.reps import Rep
 from device.practice.session import LiveState, SessionResult
-from device.store.db import StoreError, explain, translated_errors
+from device.store.db import StoreError, UnknownPatientError, explain, translated_errors
 from device.store.models import (
     CalibrationRecord,
     ExerciseRecord,
@@ -38,7 +39,7 @@ def find_patient(name: str) -> Patient:
     if patient is None:
         known = [p.name for p in Patient.select().where(~Patient.archived).order_by(Patient.name)]
         listing = ", ".join(known) if known else "none yet"
-        raise StoreError(f"no patient named '{name}' (patients: {listing}); add one with --create-patient")
+        raise UnknownPatientError(f"no patient named '{name}' (patients: {listing}); add one with --create-patient")
     return patient
 
 
@@ -131,10 +132,13 @@ class SessionRecorder:
             )
         )
 
-    def calibration(self, neutral: dict[str, object], pose: dict[str, object], frames: int) -> None:
+    def calibration(self, calibration: Calibration) -> None:
         self._write(
             lambda: CalibrationRecord.create(
-                session=self._record, neutral=json.dumps(neutral), pose=json.dumps(pose), frames=frames
+                session=self._record,
+                neutral=json.dumps(calibration.neutral.as_dict()),
+                pose=json.dumps(asdict(calibration.pose)),
+                frames=calibration.frames,
             )
         )
 
@@ -176,9 +180,3 @@ class SessionRecorder:
             self._record.save()
 
         self._write(action)
-
-
-def calibration_json(result: SessionResult) -> tuple[dict[str, object], dict[str, object], int] | None:
-    if result.calibration is None:
-        return None
-    return result.calibration.neutral.as_dict(), asdict(result.calibration.pose), result.calibration.frames
