@@ -13,6 +13,7 @@ import sys
 from device.camera import CameraError
 from device.commands import (
     backup_cmd,
+    bench_cmd,
     config_cmd,
     evaluate_cmd,
     landmarks_cmd,
@@ -24,7 +25,7 @@ from device.config import ConfigError
 from device.store.db import StoreError
 from device.vision.model_files import ModelError
 
-COMMANDS = (run_cmd, practice_cmd, config_cmd, models_cmd, landmarks_cmd, evaluate_cmd, backup_cmd)
+COMMANDS = (run_cmd, practice_cmd, bench_cmd, config_cmd, models_cmd, landmarks_cmd, evaluate_cmd, backup_cmd)
 
 log = logging.getLogger("device")
 

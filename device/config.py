@@ -41,6 +41,12 @@ class Config:
     def __getitem__(self, key: str) -> Value:
         return self.values[key]
 
+    def with_overrides(self, overrides: Mapping[str, object]) -> Config:
+        """A copy with some values set as if given on the command line."""
+        values, sources = dict(self.values), dict(self.sources)
+        _apply_overrides(values, sources, overrides)
+        return Config(values=values, sources=sources, path=self.path)
+
     def get_str(self, key: str) -> str:
         return str(self.values[key])
 
@@ -97,15 +103,18 @@ def load_config(
             values[setting.key] = _coerce(setting, env[setting.env], where=f"${setting.env}")
             sources[setting.key] = f"env {setting.env}"
 
-    for key, raw in (overrides or {}).items():
+    _apply_overrides(values, sources, overrides or {})
+    return Config(values=values, sources=sources, path=path)
+
+
+def _apply_overrides(values: dict[str, Value], sources: dict[str, str], overrides: Mapping[str, object]) -> None:
+    for key, raw in overrides.items():
         if raw is None:
             continue
         if key not in BY_KEY:
             raise ConfigError(f"unknown setting '{key}'")
         values[key] = _coerce(BY_KEY[key], raw, where="command line")
         sources[key] = "command line"
-
-    return Config(values=values, sources=sources, path=path)
 
 
 def _read_toml(path: Path) -> dict[str, object]:

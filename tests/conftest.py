@@ -80,3 +80,38 @@ def run_device(*args: str, env: dict[str, str] | None = None, timeout: float = 6
         timeout=timeout,
         check=False,
     )
+
+
+EXPRESSIONS = FIXTURES / "expressions"
+
+
+def export(*args: str) -> subprocess.CompletedProcess[str]:
+    env = os.environ | {"TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
+    result = subprocess.run(
+        [sys.executable, "-m", "model_export", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    return result
+
+
+@pytest.fixture(scope="session")
+def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny model_export run (prepare -> train -> convert -> evaluate) on the
+    expression fixtures: a real int8 model for tests of the code around it."""
+    work = tmp_path_factory.mktemp("export")
+    prepared, run = work / "prepared.npz", work / "run"
+    out = export("prepare", "--data", str(EXPRESSIONS), "--out", str(prepared))
+    assert "prepared 90 of 90 images" in out.stdout
+    export(
+        "train", "--data", str(prepared), "--out", str(run), "--epochs", "1", "--size", "32",
+        "--batch", "16", "--val-fraction", "0.2", "--representation", "both",
+    )  # fmt: skip
+    export("convert", "--run", str(run), "--data", str(prepared))
+    export("evaluate", "--run", str(run), "--data", str(EXPRESSIONS), "--train", str(prepared))
+    return run

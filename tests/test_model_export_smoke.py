@@ -5,48 +5,13 @@ This proves the pipeline, not the model's quality (see test_shipped_model.py).""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from device.expression.classifier import ExpressionClassifier
-from tests.conftest import FIXTURES, ROOT, run_device
-
-EXPRESSIONS = FIXTURES / "expressions"
-
-
-def export(*args: str) -> subprocess.CompletedProcess[str]:
-    env = os.environ | {"TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
-    result = subprocess.run(
-        [sys.executable, "-m", "model_export", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
-    return result
-
-
-@pytest.fixture(scope="module")
-def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    work = tmp_path_factory.mktemp("export")
-    prepared, run = work / "prepared.npz", work / "run"
-    out = export("prepare", "--data", str(EXPRESSIONS), "--out", str(prepared))
-    assert "prepared 90 of 90 images" in out.stdout
-    export(
-        "train", "--data", str(prepared), "--out", str(run), "--epochs", "1", "--size", "32",
-        "--batch", "16", "--val-fraction", "0.2", "--representation", "both",
-    )  # fmt: skip
-    export("convert", "--run", str(run), "--data", str(prepared))
-    export("evaluate", "--run", str(run), "--data", str(EXPRESSIONS), "--train", str(prepared))
-    return run
+from tests.conftest import EXPRESSIONS, run_device
 
 
 def test_prepare_writes_landmarks_and_lists_what_it_missed(smoke_run: Path) -> None:

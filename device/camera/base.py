@@ -40,6 +40,10 @@ class Camera(ABC):
     def __init__(self, size: Size, lores_size: Size) -> None:
         self.size = size
         self.lores_size = lores_size
+        # A paced camera delivers frames on its own clock whether or not
+        # anyone keeps up (every live camera); an unpaced one waits for its
+        # reader (a replay played as fast as possible).
+        self.paced = True
 
     @abstractmethod
     def open(self) -> None:

@@ -102,6 +102,7 @@ class ReplayCamera(Camera):
         self.path = Path(path)
         self.fps = fps
         self.realtime = realtime
+        self.paced = realtime
         self.loop = loop
         self.skipped = 0  # frames passed over because the consumer was late
         self._clock = clock

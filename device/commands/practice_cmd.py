@@ -13,12 +13,11 @@ import argparse
 import sys
 from typing import Any
 
-import numpy as np
-
 from device.camera import CameraEnded, open_camera
 from device.commands.common import add_camera_option, load
 from device.config import Config
-from device.expression.classifier import ExpressionClassifier, classifier_from_config
+from device.expression.classifier import classifier_from_config
+from device.pipeline import Pipeline, Update
 from device.practice.catalogue import Kind
 from device.practice.gating import PROMPT_TEXT
 from device.practice.plan import Plan, PlanError, single_exercise_plan
@@ -26,7 +25,7 @@ from device.practice.session import LiveState, PracticeSession, SessionResult, S
 from device.store.db import DB_NAME, StoreError, UnknownPatientError, open_database
 from device.store.models import Patient
 from device.store.records import SessionRecorder, add_patient, current_plan, find_patient
-from device.vision.analysis import FaceAnalysis, FrameAnalyser, load_landmarker
+from device.vision.analysis import FrameAnalyser, load_landmarker
 
 
 def add_parser(sub: Any) -> None:
@@ -105,13 +104,19 @@ def run(args: argparse.Namespace) -> int:
     return _practise(args, config, plan, patient, store_error)
 
 
-def _probabilities(
-    classifier: ExpressionClassifier | None, session: PracticeSession, gray: np.ndarray, analysis: FaceAnalysis
-) -> dict[str, float] | None:
-    """The classifier's answer, only while an expression exercise needs it."""
-    if classifier is None or session.item.exercise.kind is not Kind.EXPRESSION or analysis.face.points is None:
+# An expression result older than this (relative to the frame being scored)
+# describes a face that may have changed: the frame is scored without one.
+MAX_EXPRESSION_AGE = 0.5
+
+
+def _probabilities(update: Update) -> dict[str, float] | None:
+    """The classifier's newest answer, if it is recent and there is a face."""
+    expression = update.expression
+    if expression is None or update.analysis.face.points is None:
         return None
-    return classifier.predict(gray, analysis.face.points)
+    if update.frame.timestamp - expression.frame_timestamp > MAX_EXPRESSION_AGE:
+        return None
+    return expression.probabilities
 
 
 def _record(
@@ -132,6 +137,7 @@ def _practise(
     classifier = classifier_from_config(config) if needs_classifier else None
     analyser = FrameAnalyser(landmarker, config)
     camera = open_camera(config)
+    pipeline = Pipeline(camera, analyser, classifier)
     recorder = SessionRecorder(config.data_dir / DB_NAME, patient, plan) if patient is not None else None
     session = PracticeSession(plan, frame_width=config.get_int("camera.width"))
     print(f"camera: {camera.name}; patient: {patient.name if patient else '(not saved)'}; Ctrl-C stops")
@@ -139,13 +145,15 @@ def _practise(
     last_print = -1.0
     stopped = True
     try:
+        pipeline.start()
         while True:
-            frame = camera.read()
-            start = frame.timestamp if start is None else start
-            t = frame.timestamp - start
-            analysis = analyser.analyse(frame)
+            pipeline.classify = classifier is not None and session.item.exercise.kind is Kind.EXPRESSION
+            update = pipeline.next()
+            start = update.frame.timestamp if start is None else start
+            t = update.frame.timestamp - start
             was_calibrating = session.stage is Stage.CALIBRATING
-            state = session.feed(t, analysis, _probabilities(classifier, session, frame.gray, analysis))
+            probabilities = _probabilities(update) if pipeline.classify else None
+            state = session.feed(t, update.analysis, probabilities)
             if recorder is not None:
                 _record(recorder, session, state, t, was_calibrating)
             if t - last_print >= 1.0:
@@ -161,7 +169,7 @@ def _practise(
     except KeyboardInterrupt:
         print("stopped")
     finally:
-        camera.close()
+        pipeline.stop()
     result = session.result()
     if recorder is not None:
         recorder.finish(result, stopped=stopped)

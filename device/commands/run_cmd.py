@@ -2,9 +2,8 @@
 
 With no camera attached this plays the embedded demo, so a fresh checkout
 shows the pipeline working on a real face. Prints one status line a second,
-ending with the expression the classifier sees (classified on the frame that
-is printed; the asynchronous pipeline that classifies continuously is
-separate work).
+ending with the newest expression from the classifier, which runs
+asynchronously in the live pipeline (device/pipeline).
 """
 
 from __future__ import annotations
@@ -15,12 +14,11 @@ import sys
 import time
 from typing import Any
 
-import numpy as np
-
 from device.camera import CameraEnded, open_camera
 from device.commands.common import add_camera_option, load
 from device.config import Config
 from device.expression.classifier import ExpressionClassifier, classifier_from_config
+from device.pipeline import Pipeline, Update
 from device.vision.analysis import FaceAnalysis, FrameAnalyser, load_landmarker
 from device.vision.landmarks import STATUS_ADVICE
 from device.vision.model_files import ModelError
@@ -45,10 +43,13 @@ def _load_classifier(config: Config) -> ExpressionClassifier | None:
         return None
 
 
-def _expression(classifier: ExpressionClassifier | None, gray: np.ndarray, analysis: FaceAnalysis) -> str:
-    if classifier is None or analysis.face.points is None:
+def _expression(update: Update) -> str:
+    if update.expression_error is not None:
+        return f"  ({update.expression_error})"
+    expression = update.expression
+    if expression is None or update.analysis.face.points is None:
         return ""
-    probabilities = classifier.predict(gray, analysis.face.points)
+    probabilities = expression.probabilities
     best = max(probabilities, key=lambda name: probabilities[name])
     return f"  {best} {probabilities[best]:.0%}"
 
@@ -81,20 +82,18 @@ def run(args: argparse.Namespace) -> int:
     start = last_report = time.monotonic()
     frames_since_report = 0
     try:
-        while True:
-            frame = camera.read()
-            analysis = analyser.analyse(frame)
-            frames_since_report += 1
-            now = time.monotonic()
-            if now - last_report >= 1.0:
-                fps = frames_since_report / (now - last_report)
-                line = _status_line(now - start, fps, camera.name, analysis)
-                print(line + _expression(classifier, frame.gray, analysis), flush=True)
-                last_report, frames_since_report = now, 0
-            if args.seconds and now - start >= args.seconds:
-                return 0
+        with Pipeline(camera, analyser, classifier) as pipeline:
+            while True:
+                update = pipeline.next()
+                frames_since_report += 1
+                now = time.monotonic()
+                if now - last_report >= 1.0:
+                    fps = frames_since_report / (now - last_report)
+                    line = _status_line(now - start, fps, camera.name, update.analysis)
+                    print(line + _expression(update), flush=True)
+                    last_report, frames_since_report = now, 0
+                if args.seconds and now - start >= args.seconds:
+                    return 0
     except CameraEnded as exc:
         print(f"{exc}; stopping")
         return 0
-    finally:
-        camera.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import cv2
@@ -47,7 +48,12 @@ class FrameAnalyser:
 
     def analyse(self, frame: Frame) -> FaceAnalysis:
         face = self.tracker.process(frame.gray, frame.lores)
-        return analyse_face(face, (frame.image.shape[1], frame.image.shape[0]))
+        start = time.perf_counter()
+        analysis = analyse_face(face, (frame.image.shape[1], frame.image.shape[0]))
+        times = self.tracker.landmarker.times
+        if times is not None:
+            times.add("measures", time.perf_counter() - start)
+        return analysis
 
 
 def load_landmarker(config: Config) -> FaceLandmarker:

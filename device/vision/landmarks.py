@@ -10,6 +10,7 @@ grayscale image, where the landmarks are most precise.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 import dlib
 import numpy as np
 
+from device.timing import StageTimes
 from device.vision.model_files import find_landmark_model, load_shape_predictor
 
 
@@ -90,10 +92,16 @@ class FaceLandmarker:
         self.threshold = threshold
         self.detector = dlib.get_frontal_face_detector()
         self.predictor = load_shape_predictor(path)
+        # Where detect() and fit() record how long they took (the live
+        # pipeline's benchmark); None records nothing.
+        self.times: StageTimes | None = None
 
     def detect(self, gray: np.ndarray, upsample: int = 0) -> list[Detection]:
         """All faces scoring above the threshold in a grayscale image, largest first."""
+        start = time.perf_counter()
         rects, scores, _ = self.detector.run(gray, upsample, self.threshold)
+        if self.times is not None:
+            self.times.add("detect", time.perf_counter() - start)
         found = [
             Detection(Box(r.left(), r.top(), r.right(), r.bottom()), float(s))
             for r, s in zip(rects, scores, strict=True)
@@ -102,8 +110,12 @@ class FaceLandmarker:
 
     def fit(self, gray: np.ndarray, box: Box) -> np.ndarray:
         """The 68 landmarks of the face in `box`, as a 68 x 2 float32 array."""
+        start = time.perf_counter()
         shape = self.predictor(gray, box.to_dlib())
-        return np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float32)
+        points = np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float32)
+        if self.times is not None:
+            self.times.add("landmarks", time.perf_counter() - start)
+        return points
 
     def analyse(self, gray: np.ndarray, min_face_px: int = 80) -> FaceResult:
         """Find and fit the largest face in a still image. Small images are
