@@ -40,7 +40,8 @@ if is_raspberry_pi; then
   apt_packages+=(python3-picamera2 python3-numpy)
 fi
 if [ "$want_test" = 1 ]; then
-  apt_packages+=(shellcheck)
+  # chromium + its driver: the real headless browser of the dashboard test.
+  apt_packages+=(shellcheck chromium chromium-driver)
 fi
 
 missing=()

@@ -20,12 +20,13 @@ from device.commands import (
     models_cmd,
     practice_cmd,
     run_cmd,
+    web_cmd,
 )
 from device.config import ConfigError
 from device.store.db import StoreError
 from device.vision.model_files import ModelError
 
-COMMANDS = (run_cmd, practice_cmd, bench_cmd, config_cmd, models_cmd, landmarks_cmd, evaluate_cmd, backup_cmd)
+COMMANDS = (run_cmd, practice_cmd, bench_cmd, config_cmd, models_cmd, landmarks_cmd, evaluate_cmd, backup_cmd, web_cmd)
 
 log = logging.getLogger("device")
 

@@ -159,6 +159,36 @@ SETTINGS: tuple[Setting, ...] = (
         "Empty: the model shipped in device/models/.",
         env="KIOSK_EXPRESSION_MODEL",
     ),
+    Setting(
+        "web.host",
+        str,
+        "0.0.0.0",
+        "Address the caregiver dashboard listens on: 0.0.0.0 for every network "
+        "interface (phones on the LAN), 127.0.0.1 for this device only.",
+        env="KIOSK_WEB_HOST",
+    ),
+    Setting(
+        "web.port",
+        int,
+        8080,
+        "TCP port of the caregiver dashboard (http://DEVICE:PORT/ on the LAN).",
+        env="KIOSK_WEB_PORT",
+        minimum=1,
+    ),
+    Setting(
+        "web.threads",
+        int,
+        4,
+        "Worker threads of the dashboard's web server (waitress).",
+        minimum=1,
+    ),
+    Setting(
+        "web.login_attempts_per_minute",
+        int,
+        5,
+        "Failed and successful dashboard logins allowed per minute from one address.",
+        minimum=1,
+    ),
 )
 
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}

@@ -77,8 +77,12 @@ def backup_to(source: SqliteDatabase, target: Path) -> None:
         destination.close()
 
 
-def open_database(path: Path) -> SqliteDatabase:
-    """Open (creating or migrating) the store at `path` and bind the models."""
+def open_database(path: Path, *, recover: bool = True) -> SqliteDatabase:
+    """Open (creating or migrating) the store at `path` and bind the models.
+
+    `recover` closes sessions left running by a crash or power cut: only the
+    kiosk and practice do that at start-up. The dashboard reads the same file
+    while a session may be running, so it passes False."""
     existed = path.exists()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -102,7 +106,8 @@ def open_database(path: Path) -> SqliteDatabase:
                 raise StoreError(f"database {path} is damaged ({check}): restore it from a backup")
         database.initialize(db)
         _migrate(db, path, existed)
-        close_interrupted_sessions()
+        if recover:
+            close_interrupted_sessions()
     return db
 
 

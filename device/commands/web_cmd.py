@@ -1,0 +1,52 @@
+"""python -m device web: the caregiver dashboard, served on the LAN by waitress.
+
+waitress is a production WSGI server in pure Python: multi-threaded, no
+compiler needed on a Pi, and no Flask development server in production.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from typing import Any
+
+from device.commands.common import load
+from device.web.security import PasswordError, set_password
+
+
+def add_parser(sub: Any) -> None:
+    parser = sub.add_parser("web", help="serve the caregiver dashboard on the LAN")
+    parser.add_argument("--set-password", action="store_true", help="set the caregiver's password (asked, or stdin)")
+    parser.set_defaults(handler=run)
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass("new dashboard password: ")
+        if getpass.getpass("again: ") != first:
+            raise PasswordError("the two passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\n")  # unattended provisioning: piped in, never on the command line
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load(args)
+    if args.set_password:
+        try:
+            set_password(config.data_dir, _read_password())
+        except PasswordError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print("dashboard password set")
+        return 0
+
+    import waitress
+
+    from device.web import create_app
+
+    app = create_app(config)
+    host, port = config.get_str("web.host"), config.get_int("web.port")
+    print(f"caregiver dashboard on http://{host}:{port}/ (Ctrl-C stops)", flush=True)
+    waitress.serve(app, host=host, port=port, threads=config.get_int("web.threads"), ident="kiosk")
+    return 0

@@ -1,0 +1,103 @@
+"""A realistic, made-up practice history: for the dashboard's tests, its
+benchmark and a demonstration on a fresh device. Never mixed into a real
+patient's data: it goes into the database it is given, for patients it
+creates.
+
+Each day a patient may practise one to several times (some days not at all);
+scores and symmetry improve slowly with noise; a few sessions are stopped
+early or interrupted; every session has its exercises, reps and a 1 Hz score
+timeline.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from datetime import date, datetime, timedelta
+
+from device.store.models import (
+    ExerciseRecord,
+    Patient,
+    PracticeRecord,
+    RepRecord,
+    ScoreSample,
+    SessionStatus,
+    database,
+)
+
+EXERCISES = ("closed_smile", "raise_eyebrows", "close_eyes", "happy")
+
+
+def seed_history(
+    patient_name: str,
+    first: date,
+    last: date,
+    *,
+    sessions_per_day: tuple[int, int] = (0, 3),
+    seconds_per_session: int = 120,
+    seed: int = 0,
+) -> Patient:
+    """Sessions for every day first..last (a random count in the range per day)."""
+    rng = random.Random(seed)
+    patient = Patient.get_or_none(Patient.name == patient_name) or Patient.create(name=patient_name)
+    plan = json.dumps([{"exercise": e, "reps": 5, "hold_s": 3.0, "rest_s": 2.0} for e in EXERCISES])
+    total_days = max(1, (last - first).days)
+    day = first
+    with database.atomic():
+        while day <= last:
+            progress = (day - first).days / total_days  # 0 -> 1 over the period
+            for number in range(rng.randint(*sessions_per_day)):
+                started = datetime.combine(day, datetime.min.time()) + timedelta(
+                    hours=9 + 4 * number, minutes=rng.randint(0, 50)
+                )
+                _session(patient, plan, started, (progress, seconds_per_session), rng)
+            day += timedelta(days=1)
+    return patient
+
+
+def _session(patient: Patient, plan: str, started: datetime, shape: tuple[float, int], rng: random.Random) -> None:
+    progress, seconds = shape
+    roll = rng.random()
+    status = (
+        SessionStatus.INTERRUPTED if roll < 0.03 else SessionStatus.STOPPED if roll < 0.1 else SessionStatus.COMPLETED
+    )
+    length = seconds if status == SessionStatus.COMPLETED else rng.randint(10, seconds - 1)
+    base = 45 + 30 * progress
+    record = PracticeRecord.create(
+        patient=patient, plan=plan, started=started, ended=started + timedelta(seconds=length), status=status
+    )
+    ScoreSample.insert_many(
+        [
+            {
+                "session": record,
+                "t_s": float(t),
+                "exercise": EXERCISES[min(len(EXERCISES) - 1, t * len(EXERCISES) // seconds)],
+                "score": max(0.0, min(100.0, base + 25 * math.sin(t / 3) + rng.gauss(0, 5))),
+            }
+            for t in range(length)
+        ]
+    ).execute()
+    if status == SessionStatus.INTERRUPTED:
+        return  # cut off: no results were written
+    scores = []
+    for position, exercise in enumerate(EXERCISES):
+        reps_done = 5 if status == SessionStatus.COMPLETED else rng.randint(0, 4)
+        symmetry = min(1.0, 0.55 + 0.3 * progress + rng.gauss(0, 0.04)) if exercise != "happy" else None
+        score = max(0.0, min(100.0, base + rng.gauss(0, 8))) * reps_done / 5
+        scores.append(score)
+        ExerciseRecord.create(
+            session=record, exercise=exercise, position=position, reps_planned=5, reps_done=reps_done,
+            score=score, symmetry=symmetry, synkinesis=None,
+        )  # fmt: skip
+        for rep in range(1, reps_done + 1):
+            right = 0.8 + rng.gauss(0, 0.05)
+            RepRecord.create(
+                session=record, exercise=exercise, number=rep, started_s=rep * 5.0, ended_s=rep * 5.0 + 3,
+                peak_score=min(100.0, score + 10), mean_score=score,
+                right_movement=right if symmetry is not None else None,
+                left_movement=right * symmetry if symmetry is not None else None,
+                symmetry=symmetry, synkinesis=None,
+            )  # fmt: skip
+    record.score = sum(scores) / len(scores)
+    record.save()

@@ -1,0 +1,41 @@
+"""Log in and out."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from werkzeug.wrappers.response import Response
+
+from device.web.extensions import limiter
+from device.web.security import check_password, password_is_set
+
+blueprint = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never an open redirect to another host."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("pages.home")
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: f"{current_app.config['LOGIN_ATTEMPTS_PER_MINUTE']} per minute", methods=["POST"])
+def login() -> str | Response | tuple[str, int]:
+    data_dir = current_app.config["DATA_DIR"]
+    if not password_is_set(data_dir):
+        return render_template("login.html", no_password=True), 503
+    if request.method == "POST":
+        password = request.form.get("password", "")
+        if check_password(data_dir, password):
+            session.clear()
+            session["logged_in"] = True
+            session.permanent = True
+            return redirect(_safe_next(request.args.get("next")))
+        return render_template("login.html", failed=True), 401
+    return render_template("login.html")
+
+
+@blueprint.route("/logout", methods=["POST"])
+def logout() -> Response:
+    session.clear()
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,110 @@
+"""CSV export of sessions and reps for a date range (for a therapist's spreadsheet)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, time, timedelta
+from typing import Any, cast
+
+from flask import Blueprint, Response, request
+
+from device.store.models import PracticeRecord, RepRecord
+from device.web.params import day_arg, patient_or_404
+
+blueprint = Blueprint("export", __name__)
+
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(value: object) -> object:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _range() -> tuple[date, date]:
+    today = date.today()
+    first = day_arg(request.args.get("from"), "from", today - timedelta(days=30))
+    last = day_arg(request.args.get("to"), "to", today)
+    return first, last
+
+
+def _csv(name: str, header: list[str], rows: list[list[object]]) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows([[neutralize(v) for v in row] for row in rows])
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _sessions(patient_id: int) -> tuple[list[PracticeRecord], date, date]:
+    patient = patient_or_404(patient_id)
+    first, last = _range()
+    records = list(
+        PracticeRecord.select()
+        .where(
+            (PracticeRecord.patient == patient)
+            & (PracticeRecord.started >= datetime.combine(first, time.min))
+            & (PracticeRecord.started < datetime.combine(last + timedelta(days=1), time.min))
+        )
+        .order_by(PracticeRecord.started)
+    )
+    return records, first, last
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+@blueprint.route("/patients/<int:patient_id>/export/sessions.csv")
+def sessions_csv(patient_id: int) -> Response:
+    records, first, last = _sessions(patient_id)
+    rows: list[list[object]] = [
+        [
+            r.id,
+            r.patient.name,
+            r.started.isoformat(timespec="seconds"),
+            r.ended.isoformat(timespec="seconds") if r.ended else "",
+            r.status,
+            _round(r.score, 1),
+        ]
+        for r in records
+    ]
+    header = ["session", "patient", "started", "ended", "status", "score"]
+    return _csv(f"sessions-{first}-{last}.csv", header, rows)
+
+
+@blueprint.route("/patients/<int:patient_id>/export/reps.csv")
+def reps_csv(patient_id: int) -> Response:
+    records, first, last = _sessions(patient_id)
+    by_id = {r.id: r for r in records}
+    # As plain rows (the session's id, not its record): one query for all reps.
+    query = RepRecord.select().where(RepRecord.session.in_(list(by_id))).order_by(RepRecord.session, RepRecord.id)
+    reps = cast(list[dict[str, Any]], list(query.dicts()))
+    rows: list[list[object]] = [
+        [
+            rep["session"],
+            by_id[rep["session"]].started.isoformat(timespec="seconds"),
+            rep["exercise"],
+            rep["number"],
+            round(rep["peak_score"], 1),
+            round(rep["mean_score"], 1),
+            _round(rep["right_movement"], 3),
+            _round(rep["left_movement"], 3),
+            _round(rep["symmetry"], 3),
+            _round(rep["synkinesis"], 3),
+        ]
+        for rep in reps
+    ]
+    header = [
+        "session", "session_started", "exercise", "rep", "peak_score", "mean_score",
+        "right_movement", "left_movement", "symmetry", "eye_closing",
+    ]  # fmt: skip
+    return _csv(f"reps-{first}-{last}.csv", header, rows)

@@ -1,0 +1,251 @@
+"""What the dashboard shows, computed from the store: one place for the pages
+and the JSON API, so both always give the same numbers."""
+
+from __future__ import annotations
+
+import calendar
+import json
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, cast
+
+from device.store.models import ExerciseRecord, Patient, PracticeRecord, RepRecord, ScoreSample, SessionStatus
+from device.store.queries import DaySummary, daily_summaries, sessions_on
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    day: date
+    in_month: bool
+    summary: DaySummary | None
+    is_today: bool
+
+
+@dataclass(frozen=True)
+class Month:
+    first: date
+    last: date
+    weeks: list[list[CalendarDay]]
+    previous: date
+    next: date
+    days_practised: int
+    sessions: int
+    mean_score: float | None
+
+
+def month_view(patient: Patient, first: date, today: date) -> Month:
+    first = first.replace(day=1)
+    weeks_raw = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    summaries = {s.day: s for s in daily_summaries(patient, weeks_raw[0][0], weeks_raw[-1][-1])}
+    weeks = [[CalendarDay(d, d.month == first.month, summaries.get(d), d == today) for d in week] for week in weeks_raw]
+    in_month = [s for d, s in summaries.items() if d.month == first.month and d.year == first.year]
+    following = (first + timedelta(days=32)).replace(day=1)
+    return Month(
+        first=first,
+        last=following - timedelta(days=1),
+        weeks=weeks,
+        previous=(first - timedelta(days=1)).replace(day=1),
+        next=following,
+        days_practised=len(in_month),
+        sessions=sum(s.sessions for s in in_month),
+        mean_score=_weighted_mean(in_month),
+    )
+
+
+def _weighted_mean(days: list[DaySummary]) -> float | None:
+    scored = [(d.mean_score, d.sessions) for d in days if d.mean_score is not None]
+    weight = sum(n for _, n in scored)
+    return sum(s * n for s, n in scored) / weight if weight else None
+
+
+@dataclass(frozen=True)
+class ExerciseView:
+    exercise: str
+    reps_done: int
+    reps_planned: int
+    score: float
+    symmetry: float | None
+    synkinesis: float | None
+    right_movement: float | None  # mean over the reps
+    left_movement: float | None
+
+
+@dataclass(frozen=True)
+class SessionView:
+    id: int
+    started: datetime
+    ended: datetime | None
+    status: str
+    score: float | None
+    exercises: list[ExerciseView]
+    timeline: tuple[tuple[float, float | None], ...]  # (seconds from start, score) at 1 Hz
+
+    @property
+    def duration_s(self) -> float | None:
+        return (self.ended - self.started).total_seconds() if self.ended else None
+
+    @property
+    def interrupted(self) -> bool:
+        return self.status == SessionStatus.INTERRUPTED
+
+
+def session_view(record: PracticeRecord) -> SessionView:
+    reps_by_exercise: dict[str, list[RepRecord]] = defaultdict(list)
+    for rep in RepRecord.select().where(RepRecord.session == record).order_by(RepRecord.number):
+        reps_by_exercise[rep.exercise].append(rep)
+    exercises = [
+        ExerciseView(
+            exercise=e.exercise,
+            reps_done=e.reps_done,
+            reps_planned=e.reps_planned,
+            score=e.score,
+            symmetry=e.symmetry,
+            synkinesis=e.synkinesis,
+            right_movement=_mean([r.right_movement for r in reps_by_exercise[e.exercise]]),
+            left_movement=_mean([r.left_movement for r in reps_by_exercise[e.exercise]]),
+        )
+        for e in ExerciseRecord.select().where(ExerciseRecord.session == record).order_by(ExerciseRecord.position)
+    ]
+    # As plain tuples: thousands of rows a page, model instances would triple the cost.
+    query = (
+        ScoreSample.select(ScoreSample.t_s, ScoreSample.score)
+        .where(ScoreSample.session == record)
+        .order_by(ScoreSample.t_s)
+    )
+    rows = cast(list[tuple[float, float | None]], list(query.tuples()))
+    timeline = [(float(t), None if score is None else float(score)) for t, score in rows]
+    return SessionView(record.id, record.started, record.ended, record.status, record.score, exercises, tuple(timeline))
+
+
+def _mean(values: list[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return statistics.fmean(present) if present else None
+
+
+@dataclass(frozen=True)
+class DayView:
+    day: date
+    sessions: list[SessionView]
+    mean_score: float | None
+    previous_week_mean: float | None  # the seven days before, for comparison
+
+
+def day_view(patient: Patient, day: date) -> DayView:
+    sessions = [session_view(r) for r in sessions_on(patient, day)]
+    scores = [s.score for s in sessions if s.score is not None]
+    week = daily_summaries(patient, day - timedelta(days=7), day - timedelta(days=1))
+    return DayView(day, sessions, statistics.fmean(scores) if scores else None, _weighted_mean(week))
+
+
+@dataclass(frozen=True)
+class WeekPoint:
+    monday: date
+    score: float | None
+    symmetry: float | None
+    reps_done: int
+    reps_planned: int
+
+
+@dataclass
+class ExerciseTrend:
+    exercise: str
+    weeks: list[WeekPoint] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """A plain-language sentence over the weeks shown."""
+        return plain_summary(self.exercise, self.weeks)
+
+
+@dataclass(frozen=True)
+class Trends:
+    first: date
+    last: date
+    exercises: list[ExerciseTrend]
+    streak_days: int  # consecutive days with practice, ending today or yesterday
+    days_practised: int
+
+
+def trends_view(patient: Patient, today: date, weeks: int = 12) -> Trends:
+    last_monday = today - timedelta(days=today.weekday())
+    first = last_monday - timedelta(weeks=weeks - 1)
+    query = (
+        ExerciseRecord.select(
+            ExerciseRecord.exercise,
+            PracticeRecord.started,
+            ExerciseRecord.score,
+            ExerciseRecord.symmetry,
+            ExerciseRecord.reps_done,
+            ExerciseRecord.reps_planned,
+        )
+        .join(PracticeRecord)
+        .where(
+            (PracticeRecord.patient == patient)
+            & (PracticeRecord.started >= datetime.combine(first, datetime.min.time()))
+            & (PracticeRecord.status != SessionStatus.RUNNING)
+        )
+        .namedtuples()
+    )
+    rows: list[Any] = list(query)
+    grouped: dict[str, dict[date, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        started = _as_datetime(row.started)
+        monday = started.date() - timedelta(days=started.weekday())
+        grouped[row.exercise][monday].append(row)
+    trends = []
+    for exercise in sorted(grouped):
+        trend = ExerciseTrend(exercise)
+        for offset in range(weeks):
+            monday = first + timedelta(weeks=offset)
+            records = grouped[exercise].get(monday, [])
+            trend.weeks.append(
+                WeekPoint(
+                    monday,
+                    _mean([r.score for r in records]),
+                    _mean([r.symmetry for r in records]),
+                    sum(r.reps_done for r in records),
+                    sum(r.reps_planned for r in records),
+                )
+            )
+        trends.append(trend)
+    days = {d.day for d in daily_summaries(patient, first, today)}
+    return Trends(first, today, trends, practice_streak(days, today), len(days))
+
+
+def _as_datetime(value: object) -> datetime:
+    """A column read without its model comes back as SQLite's text."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+def practice_streak(days: set[date], today: date) -> int:
+    """Consecutive practice days up to today (or up to yesterday, if today has none yet)."""
+    day = today if today in days else today - timedelta(days=1)
+    streak = 0
+    while day in days:
+        streak += 1
+        day -= timedelta(days=1)
+    return streak
+
+
+def plain_summary(exercise: str, weeks: list[WeekPoint]) -> str:
+    name = exercise.replace("_", " ")
+    symmetry = [(w.monday, w.symmetry) for w in weeks if w.symmetry is not None]
+    scores = [(w.monday, w.score) for w in weeks if w.score is not None]
+    if len(symmetry) >= 2:
+        measure, points, fmt = "symmetry", symmetry, "{:.2f}"
+    elif len(scores) >= 2:
+        measure, points, fmt = "score", scores, "{:.0f}"
+    else:
+        return f"{name}: not enough practice yet to show a trend."
+    (first_week, a), (last_week, b) = points[0], points[-1]
+    span = (last_week - first_week).days // 7
+    weeks_text = f"{span} week{'s' if span != 1 else ''}"
+    if fmt.format(a) == fmt.format(b):
+        return f"{name} {measure} steady at {fmt.format(b)} over {weeks_text}."
+    direction = "up" if b > a else "down"
+    return f"{name} {measure} {direction} from {fmt.format(a)} to {fmt.format(b)} over {weeks_text}."
+
+
+def exercises_in_plan(record: PracticeRecord) -> list[str]:
+    return [item["exercise"] for item in json.loads(record.plan)]

@@ -1,0 +1,96 @@
+"""The dashboard's secrets and login: a per-device secret key, the caregiver
+password (hashed), the login rule, and the security headers.
+
+Both files live in the data folder (systemd's StateDirectory on a device),
+created with owner-only permissions, never in the repository. There is no
+default password: until the technician sets one (`python -m device web
+--set-password`) nobody can log in, and the login page says how to set it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, Response, redirect, request, session, url_for
+from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.wrappers.response import Response as BaseResponse
+
+SECRET_FILE = "dashboard-secret.key"
+PASSWORD_FILE = "dashboard-password.json"
+MIN_PASSWORD_LENGTH = 8
+# Pages anyone may open: the login page, the health check and the stylesheet.
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "health", "static"})
+
+
+class PasswordError(ValueError):
+    """The password cannot be used; the message says why."""
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(path.suffix + ".tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)  # atomic: a power cut leaves the old file or the new one
+
+
+def secret_key(data_dir: Path) -> bytes:
+    """This device's session-signing key, generated on first use."""
+    path = data_dir / SECRET_FILE
+    if path.exists():
+        key = path.read_bytes()
+        if len(key) >= 32:
+            return key
+    key = secrets.token_bytes(32)
+    _write_private(path, key)
+    return key
+
+
+def set_password(data_dir: Path, password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise PasswordError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    # werkzeug's default scheme: scrypt with a random salt.
+    record = {"hash": generate_password_hash(password)}
+    _write_private(data_dir / PASSWORD_FILE, json.dumps(record).encode("utf-8"))
+
+
+def password_is_set(data_dir: Path) -> bool:
+    return (data_dir / PASSWORD_FILE).is_file()
+
+
+def check_password(data_dir: Path, password: str) -> bool:
+    try:
+        record = json.loads((data_dir / PASSWORD_FILE).read_text(encoding="utf-8"))
+        return check_password_hash(str(record["hash"]), password)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def install(app: Flask) -> None:
+    """Require login for every page but the public ones, and add the headers."""
+
+    @app.before_request
+    def require_login() -> BaseResponse | None:
+        if request.endpoint in PUBLIC_ENDPOINTS or session.get("logged_in"):
+            return None
+        if request.path.startswith("/api/"):
+            return Response('{"error": "login required"}', status=401, mimetype="application/json")
+        return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
+
+    @app.after_request
+    def headers(response: Response) -> Response:
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["Cache-Control"] = "no-store"  # patient data is not kept in shared caches
+        return response

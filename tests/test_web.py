@@ -1,0 +1,314 @@
+"""The caregiver dashboard through Flask's test client: numbers against the
+data, the login and CSRF rules, and bad input. (The real server in a real
+browser: test_web_browser.py.)"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from device.config import Config
+from device.store.db import DB_NAME, open_database
+from device.store.models import ExerciseRecord, Patient, PracticeRecord, SessionStatus
+from device.store.synthetic import seed_history
+from device.web import create_app
+from device.web.security import PASSWORD_FILE, SECRET_FILE, set_password
+
+PASSWORD = "blue heron 42"
+FIRST, LAST = date(2026, 3, 1), date(2026, 6, 30)
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Several patients, months of days, several sessions some days, interrupted ones."""
+    folder = tmp_path_factory.mktemp("dashboard")
+    open_database(folder / DB_NAME)
+    seed_history("Mina", FIRST, LAST, sessions_per_day=(0, 3), seed=1)
+    seed_history("Jun", date(2026, 5, 1), LAST, sessions_per_day=(1, 2), seed=2)
+    seed_history('=HYPERLINK("http://x")<script>', date(2026, 6, 1), date(2026, 6, 3), seed=3)
+    set_password(folder, PASSWORD)
+    return folder
+
+
+def make_app(config: Config, data_dir: Path, *, csrf: bool = False) -> Flask:
+    app = create_app(config, data_dir=data_dir)
+    app.config.update(TESTING=True, WTF_CSRF_ENABLED=csrf, RATELIMIT_ENABLED=False)
+    return app
+
+
+@pytest.fixture
+def app(config: Config, data_dir: Path) -> Flask:
+    return make_app(config, data_dir)
+
+
+@pytest.fixture
+def client(app: Flask) -> Iterator[FlaskClient]:
+    with app.test_client() as c:
+        response = c.post("/login", data={"password": PASSWORD})
+        assert response.status_code == 302
+        yield c
+
+
+def patient(name: str) -> Patient:
+    return Patient.get(Patient.name == name)
+
+
+def text(html: bytes) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.decode()))
+
+
+# -- login -----------------------------------------------------------------
+
+
+def test_every_page_and_api_call_needs_login(app: Flask) -> None:
+    c = app.test_client()
+    mina = patient("Mina").id
+    for url in ["/", f"/patients/{mina}/month/2026-05", f"/patients/{mina}/day/2026-05-04",
+                f"/patients/{mina}/trends", f"/patients/{mina}/export/sessions.csv"]:  # fmt: skip
+        response = c.get(url)
+        assert response.status_code == 302, url
+        assert response.headers["Location"].startswith("/login")
+    api = c.get(f"/api/patients/{mina}/month/2026-05")
+    assert api.status_code == 401
+    assert api.json == {"error": "login required"}
+    health = c.get("/health")
+    assert health.status_code == 200
+    assert health.json == {"status": "ok"}  # and nothing else
+
+
+def test_wrong_password_is_refused_and_right_one_returns_to_the_page(app: Flask) -> None:
+    c = app.test_client()
+    assert c.post("/login", data={"password": "guess"}).status_code == 401
+    response = c.post("/login?next=/patients/1/trends", data={"password": PASSWORD})
+    assert response.headers["Location"] == "/patients/1/trends"
+    assert c.get("/patients/1/trends").status_code == 200
+    assert c.post("/logout").status_code == 302
+    assert c.get("/patients/1/trends").status_code == 302
+
+
+def test_login_never_redirects_to_another_site(app: Flask) -> None:
+    c = app.test_client()
+    response = c.post("/login?next=//evil.example/x", data={"password": PASSWORD})
+    assert response.headers["Location"] == "/"
+
+
+def test_no_password_set_means_no_login_and_says_how_to_set_one(config: Config, tmp_path: Path) -> None:
+    open_database(tmp_path / DB_NAME)
+    c = make_app(config, tmp_path).test_client()
+    page = c.get("/login")
+    assert page.status_code == 503
+    assert "python -m device web --set-password" in text(page.data)
+    assert c.post("/login", data={"password": ""}).status_code == 503
+
+
+def test_secrets_are_private_files_and_the_password_is_hashed(data_dir: Path) -> None:
+    for name in (SECRET_FILE, PASSWORD_FILE):
+        assert (data_dir / name).stat().st_mode & 0o077 == 0
+    stored = json.loads((data_dir / PASSWORD_FILE).read_text())["hash"]
+    assert PASSWORD not in stored
+    assert stored.startswith("scrypt:")
+
+
+def test_login_attempts_are_rate_limited(config: Config, data_dir: Path) -> None:
+    app = make_app(config, data_dir)
+    app.config["RATELIMIT_ENABLED"] = True
+    c = app.test_client()
+    codes = [c.post("/login", data={"password": "wrong"}).status_code for _ in range(6)]
+    assert codes == [401] * 5 + [429]
+    assert "Too many tries" in text(c.post("/login", data={"password": PASSWORD}).data)
+
+
+def test_forms_need_a_csrf_token(config: Config, data_dir: Path) -> None:
+    c = make_app(config, data_dir, csrf=True).test_client()
+    refused = c.post("/login", data={"password": PASSWORD})
+    assert refused.status_code == 400
+    assert "The form expired" in text(refused.data)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").data.decode())
+    assert token is not None
+    assert c.post("/login", data={"password": PASSWORD, "csrf_token": token.group(1)}).status_code == 302
+    assert c.post("/logout").status_code == 400  # logging out is a form too
+
+
+def test_cookies_and_security_headers(app: Flask) -> None:
+    c = app.test_client()
+    response = c.post("/login", data={"password": PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Strict" in cookie
+    page = c.get("/health")
+    assert "script-src 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+
+
+# -- the numbers -------------------------------------------------------------
+
+
+def sessions_between(who: Patient, first: date, last: date) -> list[PracticeRecord]:
+    return list(
+        PracticeRecord.select().where(
+            (PracticeRecord.patient == who)
+            & (PracticeRecord.started >= datetime.combine(first, datetime.min.time()))
+            & (PracticeRecord.started < datetime.combine(last + timedelta(days=1), datetime.min.time()))
+        )
+    )
+
+
+def test_month_page_and_api_match_the_data(client: FlaskClient) -> None:
+    mina = patient("Mina")
+    records = sessions_between(mina, date(2026, 5, 1), date(2026, 5, 31))
+    scored = [r.score for r in records if r.score is not None]
+    days = {r.started.date() for r in records}
+    page = text(client.get(f"/patients/{mina.id}/month/2026-05").data)
+    expected = f"practised on {len(days)} days, {len(records)} sessions, mean score {round(sum(scored) / len(scored))}"
+    assert expected in page
+    api = client.get(f"/api/patients/{mina.id}/month/2026-05").json
+    assert api is not None
+    assert api["sessions"] == len(records)
+    assert api["days_practised"] == len(days)
+    one_day = max(days, key=lambda d: sum(r.started.date() == d for r in records))
+    row = next(d for d in api["days"] if d["day"] == one_day.isoformat())
+    assert row["sessions"] == sum(r.started.date() == one_day for r in records) >= 2
+
+
+def test_month_marks_today_and_links_the_neighbouring_months(client: FlaskClient) -> None:
+    mina = patient("Mina").id
+    today = date.today()
+    html = client.get(f"/patients/{mina}/month/{today:%Y-%m}").data.decode()
+    assert re.search(rf'class="[^"]*today[^"]*">\s*<a class="day [^"]*" data-day="{today.isoformat()}"', html)
+    may = client.get(f"/patients/{mina}/month/2026-05").data.decode()
+    assert f'href="/patients/{mina}/month/2026-04"' in may
+    assert f'href="/patients/{mina}/month/2026-06"' in may
+
+
+def test_day_page_lists_every_session_with_its_exercises_and_chart(client: FlaskClient) -> None:
+    mina = patient("Mina")
+    records = PracticeRecord.select().where(PracticeRecord.patient == mina)
+    interrupted = next(r for r in records if r.status == SessionStatus.INTERRUPTED)
+    day = interrupted.started.date()
+    same_day = sessions_between(mina, day, day)
+    html = client.get(f"/patients/{mina.id}/day/{day.isoformat()}").data
+    page = text(html)
+    assert page.count("session") >= 1
+    for record in same_day:
+        assert record.started.strftime("%H:%M") in page
+    assert html.decode().count('class="card session"') == len(same_day)
+    assert "was cut off" in page
+    assert html.decode().count('src="data:image/svg+xml;base64,') == len(same_day)  # one timeline each
+    completed = next((r for r in same_day if r.status == SessionStatus.COMPLETED), None)
+    if completed is not None:
+        first = ExerciseRecord.get((ExerciseRecord.session == completed) & (ExerciseRecord.position == 0))
+        assert f"{first.reps_done}/{first.reps_planned}" in page
+
+
+def test_day_compares_with_the_week_before(client: FlaskClient) -> None:
+    mina = patient("Mina")
+    day = date(2026, 6, 15)
+    api = client.get(f"/api/patients/{mina.id}/day/{day.isoformat()}").json
+    assert api is not None
+    week = [r for r in sessions_between(mina, day - timedelta(days=7), day - timedelta(days=1)) if r.score is not None]
+    assert api["previous_week_mean"] == pytest.approx(sum(r.score for r in week) / len(week))
+
+
+def test_trends_say_in_words_how_symmetry_moved(config: Config, tmp_path: Path) -> None:
+    open_database(tmp_path / DB_NAME)
+    set_password(tmp_path, PASSWORD)
+    who = Patient.create(name="Ana")
+    monday = date.today() - timedelta(days=date.today().weekday())
+    for weeks_ago, symmetry in ((3, 0.62), (2, 0.66), (0, 0.71)):
+        started = datetime.combine(monday - timedelta(weeks=weeks_ago), datetime.min.time()) + timedelta(hours=10)
+        record = PracticeRecord.create(patient=who, plan="[]", started=started, status="completed", score=50.0)
+        ExerciseRecord.create(session=record, exercise="closed_smile", position=0, reps_planned=5, reps_done=4,
+                              score=50.0, symmetry=symmetry)  # fmt: skip
+    c = make_app(config, tmp_path).test_client()
+    c.post("/login", data={"password": PASSWORD})
+    page = text(c.get(f"/patients/{who.id}/trends").data)
+    assert "closed smile symmetry up from 0.62 to 0.71 over 3 weeks." in page
+    assert "current streak 1 day" in page  # only today's session counts towards it
+    assert "4/5" in page  # reps done versus planned, this week
+
+
+# -- export ------------------------------------------------------------------
+
+
+def test_csv_export_covers_the_range_and_neutralizes_formulas(client: FlaskClient) -> None:
+    mina = patient("Mina")
+    response = client.get(f"/patients/{mina.id}/export/sessions.csv?from=2026-05-01&to=2026-05-31")
+    assert response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.data.decode())))
+    assert len(rows) == len(sessions_between(mina, date(2026, 5, 1), date(2026, 5, 31)))
+    assert all(r["started"].startswith("2026-05") for r in rows)
+    odd = patient('=HYPERLINK("http://x")<script>')
+    odd_rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get(f"/patients/{odd.id}/export/sessions.csv?from=2026-06-01&to=2026-06-03").data.decode()
+            )
+        )
+    )
+    assert odd_rows
+    assert all(r["patient"].startswith("'=HYPERLINK") for r in odd_rows)
+    reps = list(
+        csv.DictReader(
+            io.StringIO(client.get(f"/patients/{mina.id}/export/reps.csv?from=2026-05-01&to=2026-05-07").data.decode())
+        )
+    )
+    assert reps
+    assert {r["exercise"] for r in reps} <= {"closed_smile", "raise_eyebrows", "close_eyes", "happy"}
+
+
+# -- bad input ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "code"),
+    [
+        ("/patients/999/month/2026-05", 404),
+        ("/patients/1/month/2026-13", 404),
+        ("/patients/1/month/26-05", 404),
+        ("/patients/1/day/2026-02-30", 404),
+        ("/patients/1/day/yesterday", 404),
+        ("/patients/abc/trends", 404),
+        ("/patients/1/export/sessions.csv?from=05/01/2026", 400),
+        ("/api/patients/999/trends", 404),
+        ("/api/patients/1/day/2026-99-01", 404),
+        ("/nowhere", 404),
+    ],
+)
+def test_malformed_or_unknown_input_is_a_clear_4xx(client: FlaskClient, url: str, code: int) -> None:
+    response = client.get(url)
+    assert response.status_code == code
+    body = response.data.decode()
+    assert "Traceback" not in body
+    if url.startswith("/api/"):
+        assert response.json is not None
+        assert "error" in response.json
+
+
+def test_oversized_form_is_refused(app: Flask) -> None:
+    response = app.test_client().post("/login", data={"password": "x" * 100_000})
+    assert response.status_code == 413
+
+
+def test_names_from_users_are_escaped(client: FlaskClient) -> None:
+    odd = patient('=HYPERLINK("http://x")<script>')
+    html = client.get(f"/patients/{odd.id}/month/2026-06").data.decode()
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_the_dashboard_leaves_a_running_session_alone(config: Config, tmp_path: Path) -> None:
+    open_database(tmp_path / DB_NAME)
+    who = Patient.create(name="Ana")
+    running = PracticeRecord.create(patient=who, plan="[]", started=datetime.now(), status=SessionStatus.RUNNING)
+    make_app(config, tmp_path)
+    assert PracticeRecord.get_by_id(running.id).status == SessionStatus.RUNNING

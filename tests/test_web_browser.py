@@ -1,0 +1,144 @@
+"""The real dashboard: `python -m device web` (waitress) in its own process,
+opened in Debian's headless chromium. Logs in, opens the calendar, taps a day,
+sees that day's sessions and charts; saves screenshots at phone and desktop
+widths (build/screenshots/, looked at by eye; some are in the README)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+from device.store.db import DB_NAME, open_database
+from device.store.models import PracticeRecord
+from device.store.synthetic import seed_history
+from tests.conftest import FIXTURES, ROOT
+
+PASSWORD = "blue heron 42"
+SCREENSHOTS = ROOT / "build" / "screenshots"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    data_dir = tmp_path_factory.mktemp("web")
+    open_database(data_dir / DB_NAME)
+    today = date.today()
+    seed_history("Mina", today - timedelta(days=75), today, sessions_per_day=(0, 3), seed=1)
+    port = free_port()
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "KIOSK_CONFIG": str(FIXTURES / "empty-config.toml"),
+        "KIOSK_DATA_DIR": str(data_dir),
+        "KIOSK_WEB_HOST": "127.0.0.1",
+        "KIOSK_WEB_PORT": str(port),
+    }
+    subprocess.run(
+        [sys.executable, "-m", "device", "web", "--set-password"],
+        input=PASSWORD + "\n", text=True, env=env, cwd=ROOT, check=True, timeout=60,
+    )  # fmt: skip
+    process = subprocess.Popen([sys.executable, "-m", "device", "web"], env=env, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/health", timeout=2) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[webdriver.Chrome]:
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    assert chromium, "Debian's chromium is needed: ./setup.sh --test installs it"
+    assert driver, "Debian's chromium-driver is needed: ./setup.sh --test installs it"
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--hide-scrollbars"):
+        options.add_argument(flag)
+    chrome = webdriver.Chrome(service=Service(driver), options=options)
+    try:
+        yield chrome
+    finally:
+        chrome.quit()
+
+
+def shoot(browser: webdriver.Chrome, name: str, width: int) -> Path:
+    """A full-page screenshot at this width."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    height = int(browser.execute_script("return document.documentElement.scrollHeight"))
+    browser.set_window_size(width, max(height, 600))
+    path = SCREENSHOTS / f"{name}-{width}.png"
+    browser.save_screenshot(str(path))
+    return path
+
+
+@pytest.mark.parametrize("width", [390, 1280])  # a phone, a desktop
+def test_caregiver_logs_in_and_reads_a_day(server: str, browser: webdriver.Chrome, width: int) -> None:
+    browser.delete_all_cookies()
+    browser.set_window_size(width, 900)
+    browser.get(server + "/")
+    assert "/login" in browser.current_url
+    shoot(browser, "login", width)
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+
+    # The calendar of this month, today marked.
+    WebDriverWait(browser, 10).until(expected_conditions.url_contains("/month/"))
+    assert browser.find_element(By.ID, "month-facts").text.startswith("Mina: practised on")
+    today = browser.find_element(By.CSS_SELECTOR, "td.today a.day")
+    assert today.get_attribute("data-day") == date.today().isoformat()
+    shoot(browser, "month", width)
+
+    # Tap the most recent day with sessions.
+    practised = browser.find_elements(By.CSS_SELECTOR, "a.day:not(.band-none)")
+    assert practised
+    target = practised[-1]
+    day = target.get_attribute("data-day")
+    assert day is not None
+    browser.execute_script("arguments[0].scrollIntoView()", target)
+    target.click()
+    WebDriverWait(browser, 10).until(expected_conditions.url_contains(f"/day/{day}"))
+    sessions = browser.find_elements(By.CSS_SELECTOR, "section.session")
+    expected = PracticeRecord.select().where(PracticeRecord.started.startswith(day)).count()
+    assert len(sessions) == expected > 0
+    charts = browser.find_elements(By.CSS_SELECTOR, "section.session img.chart")
+    assert len(charts) == expected
+    for chart in charts:  # the SVG decoded and was laid out: a real picture, not a broken image
+        assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", chart) > 0
+        assert chart.size["width"] > min(width * 0.6, 600)  # fills a phone, capped on a desktop
+    shoot(browser, "day", width)
+
+    browser.find_element(By.LINK_TEXT, "Trends").click()
+    WebDriverWait(browser, 10).until(expected_conditions.url_contains("/trends"))
+    assert "symmetry" in browser.find_element(By.CSS_SELECTOR, "ul.summaries").text
+    shoot(browser, "trends", width)
+    logs = browser.get_log("browser")
+    assert not [entry for entry in logs if entry["level"] == "SEVERE"], logs
