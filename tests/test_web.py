@@ -312,3 +312,69 @@ def test_the_dashboard_leaves_a_running_session_alone(config: Config, tmp_path: 
     running = PracticeRecord.create(patient=who, plan="[]", started=datetime.now(), status=SessionStatus.RUNNING)
     make_app(config, tmp_path)
     assert PracticeRecord.get_by_id(running.id).status == SessionStatus.RUNNING
+
+
+# -- patients, plans, device, report ------------------------------------------
+
+
+def test_patients_can_be_added_renamed_and_archived(client: FlaskClient) -> None:
+    response = client.post("/patients", data={"name": "  Hana  "})
+    hana = patient("Hana")
+    assert response.headers["Location"] == f"/patients/{hana.id}/plan"
+    assert client.post("/patients", data={"name": "Hana"}).status_code == 400  # taken
+    assert client.post("/patients", data={"name": " "}).status_code == 400
+    assert client.post("/patients", data={"name": "x" * 81}).status_code == 400
+    assert client.post(f"/patients/{hana.id}/rename", data={"name": "Mina"}).status_code == 400
+    assert client.post(f"/patients/{hana.id}/rename", data={"name": "Hana K"}).status_code == 302
+    assert Patient.get_by_id(hana.id).name == "Hana K"
+    client.post(f"/patients/{hana.id}/archive", data={"archived": "1"})
+    assert Patient.get_by_id(hana.id).archived
+    assert all(p["name"] != "Hana K" for p in client.get("/api/patients").json or [])
+    client.post(f"/patients/{hana.id}/archive", data={"archived": "0"})
+    assert not Patient.get_by_id(hana.id).archived
+    assert client.post("/patients/999/rename", data={"name": "Zed"}).status_code == 404
+
+
+def test_a_plan_is_edited_and_checked_by_the_device_rules(client: FlaskClient) -> None:
+    from device.store.records import current_plan
+
+    jun = patient("Jun")
+    form = {"use_closed_smile": "on", "reps_closed_smile": "7", "use_brow_raise": "on", "reps_brow_raise": "4",
+            "reps_happy": "3", "effort": "moderate", "affected_side": "left"}  # fmt: skip
+    response = client.post(f"/patients/{jun.id}/plan", data=form)
+    assert response.status_code == 302
+    plan = current_plan(jun)
+    assert {(i.exercise.id, i.reps) for i in plan.items} == {("closed_smile", 7), ("brow_raise", 4)}
+    assert (plan.effort.value, plan.affected_side.value if plan.affected_side else None) == ("moderate", "left")
+    page = client.get(f"/patients/{jun.id}/plan?saved=1").data.decode()
+    assert 'name="reps_closed_smile" min="1" max="30" value="7"' in page
+    assert "Saved." in page
+    too_many = client.post(f"/patients/{jun.id}/plan", data=form | {"reps_closed_smile": "31"})
+    assert too_many.status_code == 400
+    assert "reps must be between 1 and 30" in text(too_many.data)
+    assert client.post(f"/patients/{jun.id}/plan", data=form | {"reps_brow_raise": "many"}).status_code == 400
+    assert client.post(f"/patients/{jun.id}/plan", data=form | {"effort": "extreme"}).status_code == 400
+    assert client.post(f"/patients/{jun.id}/plan", data={"effort": "gentle"}).status_code == 400  # no exercise
+    assert current_plan(jun) == plan  # nothing bad was saved
+
+
+def test_device_page_shows_disk_database_and_backup(client: FlaskClient, data_dir: Path) -> None:
+    page = text(client.get("/device").data)
+    assert "GB free of" in page
+    assert "last backup none yet" in page
+    backups = data_dir / "backups"
+    backups.mkdir(exist_ok=True)
+    (backups / "kiosk-2026-06-30.sqlite").write_bytes(b"")
+    assert "last backup none yet" not in text(client.get("/device").data)
+
+
+def test_report_covers_a_range_and_prints(client: FlaskClient) -> None:
+    mina = patient("Mina")
+    records = sessions_between(mina, date(2026, 4, 1), date(2026, 4, 30))
+    page = text(client.get(f"/patients/{mina.id}/report?from=2026-04-01&to=2026-04-30").data)
+    days = len({r.started.date() for r in records})
+    interrupted = sum(r.status == SessionStatus.INTERRUPTED for r in records)
+    assert f"Practised on {days} of 30 days, {len(records)} sessions ({interrupted} interrupted)" in page
+    assert "symmetry" in page
+    assert client.get(f"/patients/{mina.id}/report?from=2026-05-01&to=2026-04-01").status_code == 400
+    assert client.get(f"/patients/{mina.id}/report?from=2020-01-01&to=2026-04-01").status_code == 400

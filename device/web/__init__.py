@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from device.config import Config
 from device.store.db import DB_NAME, open_database
-from device.web import api, auth, export, pages, security
+from device.web import api, auth, device_page, export, manage, pages, security
 from device.web.extensions import csrf, limiter
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,7 @@ def create_app(config: Config, *, data_dir: Path | None = None) -> Flask:
         SECRET_KEY=security.secret_key(data_dir),
         DATA_DIR=data_dir,
         DEVICE_NAME=config.get_str("device.name"),
+        CAMERA_SOURCE=config.get_str("camera.source"),
         LOGIN_ATTEMPTS_PER_MINUTE=config.get_int("web.login_attempts_per_minute"),
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         SESSION_COOKIE_HTTPONLY=True,
@@ -40,7 +41,15 @@ def create_app(config: Config, *, data_dir: Path | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     security.install(app)
-    for blueprint in (auth.blueprint, pages.blueprint, export.blueprint, api.blueprint):
+    blueprints = (
+        auth.blueprint,
+        pages.blueprint,
+        manage.blueprint,
+        export.blueprint,
+        api.blueprint,
+        device_page.blueprint,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
     @app.route("/health")

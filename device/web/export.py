@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any, cast
 
 from flask import Blueprint, Response, request
 
 from device.store.models import PracticeRecord, RepRecord
 from device.web.params import day_arg, patient_or_404
+from device.web.reports import sessions_between
 
 blueprint = Blueprint("export", __name__)
 
@@ -47,16 +48,7 @@ def _csv(name: str, header: list[str], rows: list[list[object]]) -> Response:
 def _sessions(patient_id: int) -> tuple[list[PracticeRecord], date, date]:
     patient = patient_or_404(patient_id)
     first, last = _range()
-    records = list(
-        PracticeRecord.select()
-        .where(
-            (PracticeRecord.patient == patient)
-            & (PracticeRecord.started >= datetime.combine(first, time.min))
-            & (PracticeRecord.started < datetime.combine(last + timedelta(days=1), time.min))
-        )
-        .order_by(PracticeRecord.started)
-    )
-    return records, first, last
+    return sessions_between(patient, first, last), first, last
 
 
 def _round(value: float | None, digits: int) -> float | None:

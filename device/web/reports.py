@@ -167,7 +167,21 @@ class Trends:
     days_practised: int
 
 
+def sessions_between(patient: Patient, first: date, last: date) -> list[PracticeRecord]:
+    """Every session started first..last inclusive, oldest first."""
+    return list(
+        PracticeRecord.select()
+        .where(
+            (PracticeRecord.patient == patient)
+            & (PracticeRecord.started >= datetime.combine(first, datetime.min.time()))
+            & (PracticeRecord.started < datetime.combine(last + timedelta(days=1), datetime.min.time()))
+        )
+        .order_by(PracticeRecord.started)
+    )
+
+
 def trends_view(patient: Patient, today: date, weeks: int = 12) -> Trends:
+    """Per exercise, week by week, for the `weeks` weeks ending with today's."""
     last_monday = today - timedelta(days=today.weekday())
     first = last_monday - timedelta(weeks=weeks - 1)
     query = (

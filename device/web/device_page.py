@@ -1,0 +1,69 @@
+"""The device page: what a technician or therapist checks at a glance."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from flask import Blueprint, current_app, render_template
+
+import device
+from device.expression.model_card import DEFAULT_MODEL, ModelCard, card_path_for
+from device.store.db import DB_NAME
+from device.vision.model_files import ModelError
+
+blueprint = Blueprint("device_page", __name__)
+
+BACKUP_FOLDER = "backups"  # where the nightly backup writes (systemd/ timer)
+
+
+@dataclass(frozen=True)
+class DeviceFacts:
+    name: str
+    software: str
+    model: str
+    camera: str
+    disk_free_gb: float
+    disk_total_gb: float
+    database_mb: float
+    last_backup: datetime | None
+
+
+def _model_description() -> str:
+    try:
+        card = ModelCard.load(card_path_for(DEFAULT_MODEL))
+        card.check(DEFAULT_MODEL)
+    except ModelError as exc:
+        return f"not usable: {exc}"
+    created = card.raw.get("created", "?")
+    return f"{card.raw.get('name', 'expression model')} of {created} ({', '.join(card.classes)}; {card.sha256[:12]})"
+
+
+def _last_backup(data_dir: Path) -> datetime | None:
+    folder = data_dir / BACKUP_FOLDER
+    times = [p.stat().st_mtime for p in folder.glob("*.sqlite")] if folder.is_dir() else []
+    return datetime.fromtimestamp(max(times)) if times else None
+
+
+def device_facts(data_dir: Path, name: str, camera_source: str) -> DeviceFacts:
+    usage = shutil.disk_usage(data_dir)
+    database = data_dir / DB_NAME
+    return DeviceFacts(
+        name=name,
+        software=device.__version__,
+        model=_model_description(),
+        camera=f"configured source: {camera_source}",
+        disk_free_gb=usage.free / 1e9,
+        disk_total_gb=usage.total / 1e9,
+        database_mb=database.stat().st_size / 1e6 if database.exists() else 0.0,
+        last_backup=_last_backup(data_dir),
+    )
+
+
+@blueprint.route("/device")
+def show() -> str:
+    config = current_app.config
+    facts = device_facts(config["DATA_DIR"], config["DEVICE_NAME"], config["CAMERA_SOURCE"])
+    return render_template("device.html", facts=facts)
