@@ -14,6 +14,7 @@ from device.camera import CameraError
 from device.commands import (
     backup_cmd,
     bench_cmd,
+    classify_cmd,
     config_cmd,
     evaluate_cmd,
     landmarks_cmd,
@@ -26,7 +27,18 @@ from device.config import ConfigError
 from device.store.db import StoreError
 from device.vision.model_files import ModelError
 
-COMMANDS = (run_cmd, practice_cmd, bench_cmd, config_cmd, models_cmd, landmarks_cmd, evaluate_cmd, backup_cmd, web_cmd)
+COMMANDS = (
+    run_cmd,
+    practice_cmd,
+    bench_cmd,
+    config_cmd,
+    models_cmd,
+    landmarks_cmd,
+    classify_cmd,
+    evaluate_cmd,
+    backup_cmd,
+    web_cmd,
+)
 
 log = logging.getLogger("device")
 

@@ -52,7 +52,8 @@ def publish(args: Any) -> int:
     shutil.copyfile(args.run / "model_int8.tflite", target)
     comparison = _read(args.compare / "comparison.json") if args.compare else None
     extra = {
-        "architecture": "EfficientNet-B0 (Keras, weights=None: trained from scratch), full-integer int8 TFLite",
+        "architecture": run.get("architecture", "EfficientNet-B0")
+        + " (Keras, weights=None: trained from scratch), full-integer int8 TFLite",
         "training": {
             "data": run["data"],
             "data_terms": args.data_terms,

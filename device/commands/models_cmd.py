@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from device.commands.common import load
+from device.expression.classifier import classifier_from_config
 from device.vision.analysis import load_landmarker
 
 
@@ -20,4 +21,11 @@ def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     landmarker = load_landmarker(config)  # raises ModelError with what to do
     print(f"landmark model: {landmarker.model_path} (loaded in {time.perf_counter() - start:.2f} s)")
+    start = time.perf_counter()
+    classifier = classifier_from_config(config)  # checks the card: hash, preprocessing version, input
+    card = classifier.card
+    print(
+        f"expression model: {classifier.model_path} ({', '.join(card.classes)}; "
+        f"{card.input_size} px {card.representation.value}; loaded in {time.perf_counter() - start:.2f} s)"
+    )
     return 0

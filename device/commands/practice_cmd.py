@@ -17,14 +17,15 @@ from device.camera import CameraEnded, open_camera
 from device.commands.common import add_camera_option, load
 from device.config import Config
 from device.expression.classifier import classifier_from_config
-from device.pipeline import Pipeline, Update
+from device.pipeline import Pipeline
 from device.practice.catalogue import Kind
 from device.practice.gating import PROMPT_TEXT
+from device.practice.live import LivePractice
 from device.practice.plan import Plan, PlanError, single_exercise_plan
-from device.practice.session import LiveState, PracticeSession, SessionResult, Stage
+from device.practice.session import LiveState, SessionResult, Stage
 from device.store.db import DB_NAME, StoreError, UnknownPatientError, open_database
 from device.store.models import Patient
-from device.store.records import SessionRecorder, add_patient, current_plan, find_patient
+from device.store.records import add_patient, current_plan, find_patient
 from device.vision.analysis import FrameAnalyser, load_landmarker
 
 
@@ -104,31 +105,6 @@ def run(args: argparse.Namespace) -> int:
     return _practise(args, config, plan, patient, store_error)
 
 
-# An expression result older than this (relative to the frame being scored)
-# describes a face that may have changed: the frame is scored without one.
-MAX_EXPRESSION_AGE = 0.5
-
-
-def _probabilities(update: Update) -> dict[str, float] | None:
-    """The classifier's newest answer, if it is recent and there is a face."""
-    expression = update.expression
-    if expression is None or update.analysis.face.points is None:
-        return None
-    if update.frame.timestamp - expression.frame_timestamp > MAX_EXPRESSION_AGE:
-        return None
-    return expression.probabilities
-
-
-def _record(
-    recorder: SessionRecorder, session: PracticeSession, state: LiveState, t: float, was_calibrating: bool
-) -> None:
-    if was_calibrating and session.calibration is not None:
-        recorder.calibration(session.calibration)
-    if session.last_rep is not None:
-        recorder.rep(*session.last_rep)
-    recorder.sample(t, state)
-
-
 def _practise(
     args: argparse.Namespace, config: Config, plan: Plan, patient: Patient | None, store_error: StoreError | None
 ) -> int:
@@ -138,31 +114,22 @@ def _practise(
     analyser = FrameAnalyser(landmarker, config)
     camera = open_camera(config)
     pipeline = Pipeline(camera, analyser, classifier)
-    recorder = SessionRecorder(config.data_dir / DB_NAME, patient, plan) if patient is not None else None
-    session = PracticeSession(plan, frame_width=config.get_int("camera.width"))
+    live = LivePractice(plan, config.get_int("camera.width"), patient, config.data_dir / DB_NAME)
     print(f"camera: {camera.name}; patient: {patient.name if patient else '(not saved)'}; Ctrl-C stops")
-    start: float | None = None
     last_print = -1.0
     stopped = True
     try:
         pipeline.start()
         while True:
-            pipeline.classify = classifier is not None and session.item.exercise.kind is Kind.EXPRESSION
-            update = pipeline.next()
-            start = update.frame.timestamp if start is None else start
-            t = update.frame.timestamp - start
-            was_calibrating = session.stage is Stage.CALIBRATING
-            probabilities = _probabilities(update) if pipeline.classify else None
-            state = session.feed(t, update.analysis, probabilities)
-            if recorder is not None:
-                _record(recorder, session, state, t, was_calibrating)
-            if t - last_print >= 1.0:
-                print(_line(t, state), flush=True)
-                last_print = t
+            pipeline.classify = classifier is not None and live.wants_expressions
+            state = live.feed(pipeline.next())
+            if live.elapsed - last_print >= 1.0:
+                print(_line(live.elapsed, state), flush=True)
+                last_print = live.elapsed
             if state.stage is Stage.DONE:
                 stopped = False
                 break
-            if args.seconds and t >= args.seconds:
+            if args.seconds and live.elapsed >= args.seconds:
                 break
     except CameraEnded:
         print("the replay ended before the session did")
@@ -170,13 +137,12 @@ def _practise(
         print("stopped")
     finally:
         pipeline.stop()
-    result = session.result()
-    if recorder is not None:
-        recorder.finish(result, stopped=stopped)
+    result = live.finish(stopped=stopped)
     print(_summary(result))
-    saved_error = store_error or (recorder.error if recorder is not None else None)
+    saved_error = store_error or live.store_error
     if saved_error is not None:
         print(f"not saved: {saved_error}", file=sys.stderr)
         return 1
-    print(f"saved as session {recorder.session_id if recorder else '-'} ({'stopped' if stopped else 'completed'})")
+    session_id = live.recorder.session_id if live.recorder else "-"
+    print(f"saved as session {session_id} ({'stopped' if stopped else 'completed'})")
     return 0
