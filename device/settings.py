@@ -189,6 +189,29 @@ SETTINGS: tuple[Setting, ...] = (
         "Failed and successful dashboard logins allowed per minute from one address.",
         minimum=1,
     ),
+    Setting(
+        "kiosk.language",
+        str,
+        "ko",
+        "Language of the kiosk screen: ko (Korean) or en (English); also changeable on its settings screen.",
+        env="KIOSK_LANGUAGE",
+        choices=("ko", "en"),
+    ),
+    Setting(
+        "kiosk.fps",
+        int,
+        30,
+        "Frames a second the kiosk screen draws (the camera image, the live score).",
+        minimum=5,
+    ),
+    Setting(
+        "kiosk.idle_timeout_s",
+        float,
+        90.0,
+        "Seconds without a touch before the kiosk returns to its home screen (a practice "
+        "session with no face in view for this long is stopped and stored as stopped).",
+        minimum=10,
+    ),
 )
 
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}

@@ -16,6 +16,7 @@ from device.camera import DEMO_PATH
 from device.camera.replay import ReplayCamera
 from device.config import Config, load_config
 from device.vision.landmarks import FaceLandmarker
+from model_export.face_warp import RIGHT_SMILE, warp_face
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -115,3 +116,19 @@ def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     export("convert", "--run", str(run), "--data", str(prepared))
     export("evaluate", "--run", str(run), "--data", str(EXPRESSIONS), "--train", str(prepared))
     return run
+
+
+CLIP_FPS = 5
+
+
+@pytest.fixture(scope="session")
+def right_smile_clip(
+    tmp_path_factory: pytest.TempPathFactory, landmarker: FaceLandmarker, demo_rest_frame: np.ndarray
+) -> Path:
+    """Rest 3 s, then five one-sided smiles held 3.6 s with 3.4 s rests."""
+    rest = demo_rest_frame
+    points = landmarker.analyse(cv2.cvtColor(rest, cv2.COLOR_BGR2GRAY)).points
+    assert points is not None
+    smile = warp_face(rest, points, RIGHT_SMILE, 1.5)
+    segments = [(rest, 3.0)] + [(smile, 3.6), (rest, 3.4)] * 5
+    return write_clip(tmp_path_factory.mktemp("clip"), segments, CLIP_FPS, suffix=".jpg")

@@ -6,36 +6,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import cv2
-import numpy as np
-import pytest
-
 from device.store.db import DB_NAME, open_database
 from device.store.models import PracticeRecord, RepRecord, ScoreSample, SessionStatus
-from device.vision.landmarks import FaceLandmarker
-from model_export.face_warp import RIGHT_SMILE, warp_face
-from tests.conftest import run_device, write_clip
-
-FPS = 5
+from tests.conftest import CLIP_FPS as FPS
+from tests.conftest import run_device
 
 
 def fast_replay_config(tmp_path: Path) -> Path:
     path = tmp_path / "config.toml"
     path.write_text(f"[camera]\nreplay_realtime = false\nreplay_loop = false\nreplay_fps = {FPS}\n")
     return path
-
-
-@pytest.fixture(scope="module")
-def right_smile_clip(
-    tmp_path_factory: pytest.TempPathFactory, landmarker: FaceLandmarker, demo_rest_frame: np.ndarray
-) -> Path:
-    """Rest 3 s, then five one-sided smiles held 3.6 s with 3.4 s rests."""
-    rest = demo_rest_frame
-    points = landmarker.analyse(cv2.cvtColor(rest, cv2.COLOR_BGR2GRAY)).points
-    assert points is not None
-    smile = warp_face(rest, points, RIGHT_SMILE, 1.5)
-    segments = [(rest, 3.0)] + [(smile, 3.6), (rest, 3.4)] * 5
-    return write_clip(tmp_path_factory.mktemp("clip"), segments, FPS, suffix=".jpg")
 
 
 def test_a_whole_session_is_run_scored_and_stored(tmp_path: Path, right_smile_clip: Path) -> None:

@@ -215,8 +215,9 @@ def test_day_compares_with_the_week_before(client: FlaskClient) -> None:
     day = date(2026, 6, 15)
     api = client.get(f"/api/patients/{mina.id}/day/{day.isoformat()}").json
     assert api is not None
-    week = [r for r in sessions_between(mina, day - timedelta(days=7), day - timedelta(days=1)) if r.score is not None]
-    assert api["previous_week_mean"] == pytest.approx(sum(r.score for r in week) / len(week))
+    records = sessions_between(mina, day - timedelta(days=7), day - timedelta(days=1))
+    scores = [float(r.score) for r in records if r.score is not None]
+    assert api["previous_week_mean"] == pytest.approx(sum(scores) / len(scores))
 
 
 def test_trends_say_in_words_how_symmetry_moved(config: Config, tmp_path: Path) -> None:

@@ -1,0 +1,63 @@
+"""python -m ui: the fullscreen practice kiosk.
+
+    python -m ui                 # fullscreen (KMS/DRM on a console, or the desktop)
+    python -m ui --windowed      # a window, for development
+    python -m ui --camera demo   # any camera source (default: the camera.source setting)
+
+With no camera attached the kiosk plays the embedded demo. Expected failures
+(bad configuration, missing landmark model, no display) end as one line;
+anything else inside the kiosk shows a friendly screen and goes to the log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import pygame
+
+from device.config import ConfigError, load_config
+from device.logs import setup_logging
+from device.vision.model_files import ModelError
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must look like 800x480, got '{text}'") from None
+    return width, height
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ui", description=__doc__.splitlines()[0])
+    parser.add_argument("--windowed", action="store_true", help="a window instead of fullscreen")
+    parser.add_argument("--size", type=parse_size, default=None, help="window size, e.g. 800x480")
+    parser.add_argument("--camera", metavar="SOURCE", help="camera source (overrides camera.source)")
+    parser.add_argument("--language", choices=("ko", "en"), help="overrides kiosk.language")
+    args = parser.parse_args(argv)
+    try:
+        config = load_config(overrides={"camera.source": args.camera, "kiosk.language": args.language})
+        setup_logging(config)
+        from ui.app import Kiosk, run
+        from ui.display import open_display
+
+        surface = open_display(args.windowed, args.size)
+        kiosk = Kiosk(config, surface)
+        run(kiosk, config.get_int("kiosk.fps"))
+    except (ConfigError, ModelError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except pygame.error as exc:
+        hint = "on a desktop use --windowed; on a console run as a user in the video, render and input groups"
+        print(f"error: no display ({exc}); {hint}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        pygame.quit()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

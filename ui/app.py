@@ -1,0 +1,183 @@
+"""The kiosk: one loop at a fixed frame rate running one screen at a time.
+
+The loop never waits on the camera, the classifier or the database: the live
+pipeline runs on its own threads and the practice screen takes whatever
+results have arrived. Any error in a screen is logged and replaced by a
+friendly message screen with a retry; the patient never sees a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pygame
+
+from device.camera import open_camera
+from device.config import Config
+from device.expression.classifier import ExpressionClassifier, classifier_from_config
+from device.pipeline import Pipeline
+from device.store.db import DB_NAME, StoreError, UnknownPatientError, open_database
+from device.store.models import Patient
+from device.store.records import add_patient, find_patient
+from device.vision.analysis import FrameAnalyser, load_landmarker
+from device.vision.landmarks import FaceLandmarker
+from device.vision.model_files import ModelError
+from ui import theme
+from ui.i18n import Words
+from ui.screens.base import Screen
+from ui.theme import Theme
+
+log = logging.getLogger(__name__)
+
+
+class Kiosk:
+    def __init__(self, config: Config, surface: pygame.Surface, clock: Callable[[], float] = time.monotonic) -> None:
+        self.config = config
+        self.surface = surface
+        self.theme = Theme(surface.get_size())
+        self.words = Words(config.get_str("kiosk.language"))
+        self.now = clock
+        self.idle_timeout = config.get_float("kiosk.idle_timeout_s")
+        self.db_path: Path = config.data_dir / DB_NAME
+        self.store_error: StoreError | None = None
+        self.patient: Patient | None = None
+        self._open_store()
+        self.landmarker: FaceLandmarker = load_landmarker(config)  # ModelError: nothing can work without it
+        self.classifier: ExpressionClassifier | None = None
+        try:
+            self.classifier = classifier_from_config(config)
+        except ModelError as exc:
+            log.warning("%s: the expression exercises are hidden", exc)
+        self.last_input = self.now()
+        self.running = True
+        self.frames_drawn = 0
+        from ui.screens.home import HomeScreen
+
+        self.screen: Screen = HomeScreen(self)
+        self.screen.enter()
+
+    # -- the store ---------------------------------------------------------------
+
+    def _open_store(self) -> None:
+        try:
+            open_database(self.db_path)  # closes sessions a power cut left running
+            name = self.config.get_str("practice.default_patient")
+            try:
+                self.patient = find_patient(name)
+            except UnknownPatientError:
+                self.patient = add_patient(name)
+            self.store_error = None
+        except StoreError as exc:
+            log.error("%s: practice goes on without saving", exc)
+            self.store_error = exc
+
+    def patients(self) -> list[Patient]:
+        if self.store_error is not None:
+            return []
+        try:
+            return list(Patient.select().where(~Patient.archived).order_by(Patient.name))
+        except Exception as exc:  # a broken store must not stop the kiosk
+            log.error("cannot list patients: %s", exc)
+            return [] if self.patient is None else [self.patient]
+
+    # -- the camera --------------------------------------------------------------
+
+    def open_pipeline(self, with_classifier: bool = True) -> Pipeline:
+        """Start the live pipeline; CameraError if there is no camera."""
+        camera = open_camera(self.config)
+        analyser = FrameAnalyser(self.landmarker, self.config)
+        return Pipeline(camera, analyser, self.classifier if with_classifier else None).start()
+
+    # -- screens -----------------------------------------------------------------
+
+    def set_language(self, language: str) -> None:
+        self.words = Words(language)
+        self.screen.layout()
+
+    def go(self, screen: Screen) -> None:
+        try:
+            self.screen.exit()
+        except Exception:
+            log.exception("leaving %s failed", self.screen.name)
+        self.screen = screen
+        try:
+            screen.enter()
+        except Exception:
+            log.exception("opening %s failed", screen.name)
+            self._fallback()
+
+    def _fallback(self) -> None:
+        from ui.screens.home import HomeScreen
+        from ui.screens.message import MessageScreen
+
+        def retry() -> None:
+            self.go(HomeScreen(self))
+
+        self.screen = MessageScreen(self, "message.error", "message.error_help", retry)
+        self.screen.enter()
+
+    # -- the loop ----------------------------------------------------------------
+
+    def step(self) -> None:
+        """One frame: input, update, draw."""
+        now = self.now()
+        try:
+            for event in pygame.event.get():
+                self._handle(event, now)
+            if not self.screen.keeps_awake and now - self.last_input > self.idle_timeout and self.screen.name != "home":
+                from ui.screens.home import HomeScreen
+
+                self.go(HomeScreen(self))
+            self.screen.update(now)
+            self.surface.fill(theme.BACKGROUND)
+            self.screen.draw(self.surface)
+        except Exception:
+            log.exception("screen %s failed", self.screen.name)
+            self._fallback()
+            self.surface.fill(theme.BACKGROUND)
+            self.screen.draw(self.surface)
+        pygame.display.flip()
+        self.frames_drawn += 1
+
+    def _handle(self, event: pygame.event.Event, now: float) -> None:
+        size = self.surface.get_size()
+        if event.type == pygame.QUIT:
+            self.running = False
+        elif event.type in {pygame.FINGERDOWN, pygame.FINGERUP}:
+            position = (round(event.x * size[0]), round(event.y * size[1]))
+            self._pointer(event.type == pygame.FINGERDOWN, position, now)
+        elif event.type in {pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP} and event.button == 1:
+            if getattr(event, "touch", False):
+                return  # SDL's mouse copy of a touch already handled as FINGER*
+            self._pointer(event.type == pygame.MOUSEBUTTONDOWN, event.pos, now)
+        elif event.type == pygame.KEYDOWN:
+            self.last_input = now
+            self.screen.on_key(event.key)
+
+    def _pointer(self, down: bool, position: tuple[int, int], now: float) -> None:
+        self.last_input = now
+        if down:
+            self.screen.press(position, now)
+        else:
+            self.screen.release(position, now)
+
+    def close(self) -> None:
+        try:
+            self.screen.exit()
+        except Exception:
+            log.exception("closing %s failed", self.screen.name)
+
+
+def run(kiosk: Kiosk, fps: int, on_frame: Callable[[], None] | None = None) -> None:
+    clock = pygame.time.Clock()
+    try:
+        while kiosk.running:
+            kiosk.step()
+            if on_frame is not None:
+                on_frame()
+            clock.tick(fps)
+    finally:
+        kiosk.close()

@@ -1,0 +1,1 @@
+"""The kiosk's screens: each one enters, updates, draws and exits (ui/app.py runs them)."""

@@ -1,0 +1,45 @@
+"""Choose one exercise from the catalogue (expressions only when the model is there)."""
+
+from __future__ import annotations
+
+import pygame
+
+from device.practice.catalogue import Kind, catalogue
+from device.practice.plan import single_exercise_plan
+from device.store.records import current_plan
+from ui.screens.base import Screen
+
+
+class ChooseScreen(Screen):
+    name = "choose"
+
+    def layout(self) -> None:
+        t, w, k = self.kiosk.theme, self.kiosk.words, self.kiosk
+        self.buttons = []
+        exercises = [e for e in catalogue().values() if e.kind is Kind.MOVEMENT or k.classifier is not None]
+        columns = 3 if t.width / t.height > 1.4 else 2
+        rows = -(-len(exercises) // columns)
+        top, bottom = t.px(80), t.height - t.target - t.px(30)
+        gap = t.px(12)
+        height = max(t.target, (bottom - top - gap * (rows - 1)) // max(1, rows))
+        width = (t.width - t.px(48) - gap * (columns - 1)) // columns
+        for i, exercise in enumerate(exercises):
+            rect = pygame.Rect(
+                t.px(24) + (i % columns) * (width + gap), top + (i // columns) * (height + gap), width, height
+            )
+            self.button(f"exercise:{exercise.id}", rect, w.pick(exercise.name), self._start(exercise.id))
+        back = pygame.Rect(t.px(24), t.height - t.target - t.px(16), t.px(220), t.target)
+        self.button("back", back, w("choose.back"), self.back)
+
+    def _start(self, exercise_id: str) -> object:
+        def action() -> None:
+            from ui.screens.intro import IntroScreen
+
+            base = current_plan(self.kiosk.patient) if self.kiosk.patient is not None else None
+            self.kiosk.go(IntroScreen(self.kiosk, single_exercise_plan(exercise_id, base)))
+
+        return action
+
+    def draw(self, surface: pygame.Surface) -> None:
+        self.title(surface, self.kiosk.words("choose.title"))
+        super().draw(surface)

@@ -1,0 +1,100 @@
+"""Home: who is practising, today's plan, choosing an exercise, my progress;
+settings behind a long press on the corner."""
+
+from __future__ import annotations
+
+import pygame
+
+from device.store.queries import sessions_on
+from device.store.records import current_plan
+from ui import theme
+from ui.screens.base import Screen
+from ui.widgets import column_of_buttons, fit_text, row_of_buttons
+
+SETTINGS_CORNER = 90  # px at 800x480
+
+
+class HomeScreen(Screen):
+    name = "home"
+
+    def layout(self) -> None:
+        t, w, k = self.kiosk.theme, self.kiosk.words, self.kiosk
+        self.buttons = []
+        patients = k.patients()
+        top = t.px(110)
+        if len(patients) > 1:
+            strip = pygame.Rect(t.px(24), top, t.width - t.px(48), t.target)
+            for rect, patient in zip(
+                row_of_buttons(strip, min(4, len(patients)), t.px(12)), patients[:4], strict=False
+            ):
+                chosen = k.patient is not None and patient.id == k.patient.id
+                self.button(f"patient:{patient.name}", rect, patient.name, self._choose(patient),
+                            theme.ACCENT if chosen else theme.BUTTON)  # fmt: skip
+            top += t.target + t.px(20)
+        area = pygame.Rect(t.px(120), top, t.width - t.px(240), t.height - top - t.px(30))
+        rects = column_of_buttons(area, 3, t.px(16))
+        self.button("start_plan", rects[0], w("home.start_plan"), self._start_plan, theme.ACCENT)
+        self.button("choose", rects[1], w("home.choose"), self._choose_exercise)
+        self.button("progress", rects[2], w("home.progress"), self._progress)
+
+    def _choose(self, patient: object) -> object:
+        def action() -> None:
+            self.kiosk.patient = patient  # type: ignore[assignment]
+            self.layout()
+
+        return action
+
+    def _plan(self) -> object:
+        return current_plan(self.kiosk.patient) if self.kiosk.patient is not None else None
+
+    def _start_plan(self) -> None:
+        from device.practice.plan import default_plan
+        from ui.screens.intro import IntroScreen, playable
+
+        plan = current_plan(self.kiosk.patient) if self.kiosk.patient is not None else default_plan()
+        self.kiosk.go(IntroScreen(self.kiosk, playable(plan, self.kiosk)))
+
+    def _choose_exercise(self) -> None:
+        from ui.screens.choose import ChooseScreen
+
+        self.kiosk.go(ChooseScreen(self.kiosk))
+
+    def _progress(self) -> None:
+        from ui.screens.progress import ProgressScreen
+
+        self.kiosk.go(ProgressScreen(self.kiosk))
+
+    def on_long_press(self, position: tuple[int, int]) -> None:
+        t = self.kiosk.theme
+        if position[0] >= t.width - t.px(SETTINGS_CORNER) and position[1] <= t.px(SETTINGS_CORNER):
+            from ui.screens.settings import SettingsScreen
+
+            self.kiosk.go(SettingsScreen(self.kiosk))
+        else:
+            self.on_tap(position)
+
+    def on_key(self, key: int) -> None:
+        if key == pygame.K_s:
+            from ui.screens.settings import SettingsScreen
+
+            self.kiosk.go(SettingsScreen(self.kiosk))
+        elif key == pygame.K_ESCAPE:
+            self.kiosk.running = False
+        else:
+            super().on_key(key)
+
+    def draw(self, surface: pygame.Surface) -> None:
+        t, w, k = self.kiosk.theme, self.kiosk.words, self.kiosk
+        self.title(surface, w("home.title"))
+        if k.patient is not None and k.store_error is None:
+            from datetime import date
+
+            count = len(sessions_on(k.patient, date.today()))
+            fit_text(surface, t, f"{k.patient.name} · {w('home.today_done', count=count)}", 22,
+                     pygame.Rect(t.px(24), t.px(70), t.width - t.px(48), t.px(30)), colour=theme.MUTED)  # fmt: skip
+        # The settings corner: a small gear-like mark, long press to open.
+        corner = pygame.Rect(t.width - t.px(SETTINGS_CORNER), 0, t.px(SETTINGS_CORNER), t.px(SETTINGS_CORNER))
+        pygame.draw.circle(surface, theme.PANEL, corner.center, t.px(22))
+        pygame.draw.circle(surface, theme.MUTED, corner.center, t.px(22), width=t.px(4))
+        pygame.draw.circle(surface, theme.MUTED, corner.center, t.px(7))
+        super().draw(surface)

@@ -1,0 +1,79 @@
+"""Exercise intro: what to do, shown (an animated landmark face) as well as
+told, with the effort level and how many times."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import pygame
+
+from device.practice.catalogue import Kind
+from device.practice.plan import Plan
+from ui import theme
+from ui.example_face import draw_example
+from ui.screens.base import Screen
+from ui.widgets import fit_text, wrap_text
+
+if TYPE_CHECKING:
+    from ui.app import Kiosk
+
+
+def playable(plan: Plan, kiosk: Kiosk) -> Plan:
+    """The plan without expression exercises when there is no expression model."""
+    if kiosk.classifier is not None:
+        return plan
+    items = tuple(i for i in plan.items if i.exercise.kind is not Kind.EXPRESSION)
+    return replace(plan, items=items) if items else plan
+
+
+class IntroScreen(Screen):
+    name = "intro"
+
+    def __init__(self, kiosk: Kiosk, plan: Plan) -> None:
+        super().__init__(kiosk)
+        self.plan = plan
+        self._started = kiosk.now()
+        self._now = self._started
+
+    def layout(self) -> None:
+        t, w = self.kiosk.theme, self.kiosk.words
+        self.buttons = []
+        width = t.width // 2 - t.px(48)
+        self.button("start", pygame.Rect(t.width - width - t.px(24), t.height - t.target - t.px(20), width, t.target),
+                    w("intro.start"), self._start, theme.ACCENT)  # fmt: skip
+        self.button(
+            "back",
+            pygame.Rect(t.px(24), t.height - t.target - t.px(20), t.px(200), t.target),
+            w("intro.back"),
+            self.back,
+        )
+
+    def _start(self) -> None:
+        from ui.screens.practice import PracticeScreen
+
+        self.kiosk.go(PracticeScreen(self.kiosk, self.plan))
+
+    def update(self, now: float) -> None:
+        super().update(now)
+        self._now = now
+
+    def draw(self, surface: pygame.Surface) -> None:
+        t, w = self.kiosk.theme, self.kiosk.words
+        item = self.plan.items[0]
+        exercise = item.exercise
+        title = w.pick(exercise.name)
+        if len(self.plan.items) > 1:
+            title += f"  (1/{len(self.plan.items)})"
+        self.title(surface, title)
+        face = pygame.Rect(t.px(24), t.px(80), t.width // 2 - t.px(48), t.height - t.px(80) - t.target - t.px(40))
+        pygame.draw.rect(surface, theme.PANEL, face, border_radius=t.px(16))
+        draw_example(surface, face.inflate(-t.px(30), -t.px(20)), exercise, self._now - self._started)
+        text = pygame.Rect(t.width // 2 + t.px(12), t.px(90), t.width // 2 - t.px(36), t.px(200))
+        wrap_text(surface, t, w.pick(exercise.instruction), 30, text)
+        effort = w(f"intro.effort_{self.plan.effort.value}")
+        facts = pygame.Rect(text.left, text.bottom + t.px(10), text.width, t.px(40))
+        fit_text(surface, t, w("intro.effort", effort=effort), 26, facts, colour=theme.MUTED)
+        reps = w("intro.reps", reps=item.reps, hold=f"{item.hold_s:g}")
+        fit_text(surface, t, reps, 26, facts.move(0, t.px(44)), colour=theme.MUTED)
+        super().draw(surface)

@@ -1,0 +1,170 @@
+"""Settings (behind a long press): language, camera check, the caregiver
+dashboard's address as text and as a QR code, the device name."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from typing import TYPE_CHECKING
+
+import pygame
+import segno
+
+from device.camera.base import CameraError
+from device.pipeline import Pipeline, PipelineError
+from ui import theme
+from ui.camera_view import camera_surface
+from ui.screens.base import Screen
+from ui.widgets import fit_text
+
+if TYPE_CHECKING:
+    from ui.app import Kiosk
+
+log = logging.getLogger(__name__)
+
+
+def lan_address() -> str:
+    """This device's address on the LAN (no packet is sent: connecting a UDP socket only picks the route)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed anywhere real
+            return str(probe.getsockname()[0])
+        except OSError:
+            return "127.0.0.1"
+
+
+def dashboard_url(kiosk: Kiosk) -> str:
+    return f"http://{lan_address()}:{kiosk.config.get_int('web.port')}/"
+
+
+def draw_qr(surface: pygame.Surface, text: str, area: pygame.Rect) -> None:
+    matrix = [list(row) for row in segno.make(text, error="m").matrix]
+    border = 2
+    modules = len(matrix) + 2 * border
+    cell = max(1, min(area.width, area.height) // modules)
+    side = cell * modules
+    origin = pygame.Rect(0, 0, side, side)
+    origin.center = area.center
+    pygame.draw.rect(surface, (255, 255, 255), origin)
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            if dark:
+                pygame.draw.rect(
+                    surface,
+                    (0, 0, 0),
+                    (origin.left + (x + border) * cell, origin.top + (y + border) * cell, cell, cell),
+                )
+
+
+class SettingsScreen(Screen):
+    name = "settings"
+
+    def __init__(self, kiosk: Kiosk) -> None:
+        super().__init__(kiosk)
+        self.url = dashboard_url(kiosk)
+        self.pipeline: Pipeline | None = None
+        self.camera_note = ""
+        self.picture: pygame.Surface | None = None
+        self._frames: list[tuple[float, int]] = []  # (time, frames processed so far)
+
+    def layout(self) -> None:
+        t, w = self.kiosk.theme, self.kiosk.words
+        self.buttons = []
+        x, width = t.px(24), t.px(300)
+        y = t.px(110)
+        for language, label in (("ko", "한국어"), ("en", "English")):
+            chosen = self.kiosk.words.language == language
+            self.button(f"language:{language}", pygame.Rect(x, y, (width - t.px(12)) // 2, t.target), label,
+                        self._language(language), theme.ACCENT if chosen else theme.BUTTON)  # fmt: skip
+            x += (width + t.px(12)) // 2
+        self.button(
+            "camera_check",
+            pygame.Rect(t.px(24), y + t.target + t.px(16), width, t.target),
+            w("settings.camera_check"),
+            self._camera_check,
+        )
+        self.button(
+            "back",
+            pygame.Rect(t.px(24), t.height - t.target - t.px(16), t.px(200), t.target),
+            w("settings.back"),
+            self.back,
+        )
+
+    def _language(self, language: str) -> object:
+        def action() -> None:
+            self.kiosk.set_language(language)
+
+        return action
+
+    def _camera_check(self) -> None:
+        if self.pipeline is not None:
+            return
+        try:
+            self.pipeline = self.kiosk.open_pipeline(with_classifier=False)
+            self.camera_note = ""
+        except CameraError as exc:
+            log.warning("camera check: %s", exc)
+            self.camera_note = self.kiosk.words("message.no_camera")
+
+    def exit(self) -> None:
+        if self.pipeline is not None:
+            self.pipeline.stop()
+            self.pipeline = None
+
+    def update(self, now: float) -> None:
+        super().update(now)
+        if self.pipeline is None:
+            return
+        try:
+            update = self.pipeline.latest()
+        except (CameraError, PipelineError) as exc:
+            log.warning("camera check: %s", exc)
+            self.pipeline.stop()
+            self.pipeline = None
+            self.camera_note = self.kiosk.words("message.camera_lost")
+            return
+        if update is None:
+            return
+        # Frames the pipeline processed over the last two seconds (the camera's real rate).
+        self._frames = [(t, n) for t, n in self._frames if now - t < 2.0] + [(now, self.pipeline.processed)]
+        (t0, n0), (t1, n1) = self._frames[0], self._frames[-1]
+        fps = (n1 - n0) / (t1 - t0) if t1 > t0 else 0.0
+        w = self.kiosk.words
+        self.camera_note = w("settings.camera_ok", fps=f"{fps:.0f}")
+        if update.analysis.face.points is not None:
+            self.camera_note += " · " + w("settings.camera_face")
+        t = self.kiosk.theme
+        self.picture = camera_surface(update.frame.image, update.analysis.face.points, (t.px(200), t.px(150)))
+
+    def draw(self, surface: pygame.Surface) -> None:
+        t, w = self.kiosk.theme, self.kiosk.words
+        self.title(surface, w("settings.title"))
+        fit_text(
+            surface,
+            t,
+            w("settings.language"),
+            22,
+            pygame.Rect(t.px(24), t.px(76), t.px(300), t.px(30)),
+            colour=theme.MUTED,
+            align="left",
+        )
+        fit_text(surface, t, w("settings.device", name=self.kiosk.config.get_str("device.name")), 22,
+                 pygame.Rect(t.px(24), t.px(300), t.px(330), t.px(30)), colour=theme.MUTED, align="left")  # fmt: skip
+        if self.camera_note:
+            fit_text(
+                surface, t, self.camera_note, 20, pygame.Rect(t.px(24), t.px(330), t.px(330), t.px(30)), align="left"
+            )
+        if self.picture is not None:
+            surface.blit(self.picture, (t.px(340), t.px(110)))
+        right = pygame.Rect(t.width - t.px(250), t.px(80), t.px(230), t.height - t.px(100))
+        fit_text(surface, t, w("settings.dashboard"), 24, pygame.Rect(right.left, right.top, right.width, t.px(32)))
+        fit_text(
+            surface,
+            t,
+            self.url,
+            22,
+            pygame.Rect(right.left, right.top + t.px(36), right.width, t.px(30)),
+            colour=theme.ACCENT,
+        )
+        draw_qr(surface, self.url, pygame.Rect(right.left, right.top + t.px(72), right.width, right.height - t.px(80)))
+        super().draw(surface)

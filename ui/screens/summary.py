@@ -1,0 +1,131 @@
+"""Summary: the session score, the score over the session, per-side symmetry,
+and a short encouraging sentence from the comparison with earlier sessions."""
+
+from __future__ import annotations
+
+import logging
+import math
+import statistics
+from typing import TYPE_CHECKING
+
+import pygame
+
+from device.practice.catalogue import exercise as catalogue_exercise
+from device.practice.session import SessionResult
+from device.store.models import PracticeRecord, SessionStatus
+from ui import theme
+from ui.screens.base import Screen
+from ui.widgets import fit_text, score_colour
+
+if TYPE_CHECKING:
+    from ui.app import Kiosk
+
+log = logging.getLogger(__name__)
+EARLIER_SESSIONS = 5
+SAME_BAND = 5.0  # points either side of the earlier mean that count as "as steady"
+
+
+def encouragement_key(score: float, earlier: list[float]) -> str:
+    if not earlier:
+        return "summary.first"
+    mean = statistics.fmean(earlier)
+    if score > mean + SAME_BAND:
+        return "summary.better"
+    if score >= mean - SAME_BAND:
+        return "summary.same"
+    return "summary.worse"
+
+
+class SummaryScreen(Screen):
+    name = "summary"
+
+    def __init__(
+        self,
+        kiosk: Kiosk,
+        result: SessionResult,
+        timeline: list[tuple[float, float]],
+        *,
+        saved: bool,
+        session_id: int | None,
+    ) -> None:
+        super().__init__(kiosk)
+        self.result, self.timeline, self.saved = result, timeline, saved
+        self.earlier = self._earlier_scores(session_id)
+
+    def _earlier_scores(self, session_id: int | None) -> list[float]:
+        patient = self.kiosk.patient
+        if patient is None or self.kiosk.store_error is not None:
+            return []
+        try:
+            query = (
+                PracticeRecord.select(PracticeRecord.score)
+                .where(
+                    (PracticeRecord.patient == patient)
+                    & (PracticeRecord.id != (session_id or -1))
+                    & (PracticeRecord.status == SessionStatus.COMPLETED)
+                    & PracticeRecord.score.is_null(False)
+                )
+                .order_by(PracticeRecord.started.desc())
+                .limit(EARLIER_SESSIONS)
+            )
+            return [float(r.score) for r in query if r.score is not None]
+        except Exception as exc:  # the sentence is a nicety; the summary shows regardless
+            log.warning("earlier sessions unavailable: %s", exc)
+            return []
+
+    def layout(self) -> None:
+        t, w = self.kiosk.theme, self.kiosk.words
+        self.buttons = []
+        self.button("done", pygame.Rect(t.width - t.px(244), t.height - t.target - t.px(16), t.px(220), t.target),
+                    w("summary.done"), self.back, theme.ACCENT)  # fmt: skip
+
+    def draw(self, surface: pygame.Surface) -> None:
+        t, w = self.kiosk.theme, self.kiosk.words
+        self.title(surface, w("summary.title"))
+        score = self.result.score
+        left = pygame.Rect(t.px(24), t.px(80), t.px(250), t.px(150))
+        fit_text(
+            surface,
+            t,
+            w("summary.score"),
+            24,
+            pygame.Rect(left.left, left.top, left.width, t.px(30)),
+            colour=theme.MUTED,
+        )
+        fit_text(surface, t, f"{score:.0f}", 100, pygame.Rect(left.left, left.top + t.px(30), left.width, t.px(110)),
+                 colour=score_colour(score))  # fmt: skip
+        chart = pygame.Rect(left.right + t.px(20), t.px(80), t.width - left.right - t.px(44), t.px(170))
+        self._draw_chart(surface, chart)
+        y = chart.bottom + t.px(14)
+        symmetric = [e for e in self.result.exercises if e.symmetry is not None]
+        if symmetric:
+            fit_text(surface, t, w("summary.symmetry"), 22, pygame.Rect(t.px(24), y, t.width - t.px(48), t.px(30)),
+                     colour=theme.MUTED, align="left")  # fmt: skip
+            y += t.px(32)
+            for e in symmetric[:3]:
+                name = w.pick(catalogue_exercise(e.exercise_id).name)
+                line = pygame.Rect(t.px(24), y, t.width - t.px(48), t.px(30))
+                fit_text(surface, t, f"{name}: {e.symmetry:.2f}", 24, line, align="left")
+                y += t.px(32)
+        message = w("summary.not_saved") if not self.saved else w(encouragement_key(score, self.earlier))
+        footer = pygame.Rect(t.px(24), t.height - t.target - t.px(16), t.width - t.px(300), t.target)
+        fit_text(surface, t, message, 26, footer, colour=theme.WARN if not self.saved else theme.GOOD, align="left")
+        super().draw(surface)
+
+    def _draw_chart(self, surface: pygame.Surface, area: pygame.Rect) -> None:
+        t = self.kiosk.theme
+        pygame.draw.rect(surface, theme.PANEL, area, border_radius=t.px(10))
+        inner = area.inflate(-t.px(20), -t.px(20))
+        for level in (0, 50, 100):
+            y = inner.bottom - inner.height * level / 100
+            pygame.draw.line(surface, theme.BUTTON, (inner.left, y), (inner.right, y), 1)
+        points = [(x, s) for x, s in self.timeline if not math.isnan(s)]
+        if len(points) < 2:
+            return
+        end = max(points[-1][0], 1e-6)
+        start = points[0][0]
+        span = max(end - start, 1e-6)
+        line = [
+            (inner.left + inner.width * (x - start) / span, inner.bottom - inner.height * s / 100) for x, s in points
+        ]
+        pygame.draw.lines(surface, theme.ACCENT, False, line, t.px(3))

@@ -1,0 +1,120 @@
+"""Drawing helpers and the touch button."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pygame
+
+from ui import theme
+from ui.theme import Theme
+
+Colour = tuple[int, int, int]
+
+
+def fit_text(
+    surface: pygame.Surface,
+    t: Theme,
+    text: str,
+    size: float,
+    rect: pygame.Rect,
+    *,
+    colour: Colour = theme.TEXT,
+    align: str = "center",
+) -> pygame.Rect:
+    """Draw one line inside `rect`, shrinking the type until it fits (never overflowing)."""
+    for step in range(12):
+        font = t.font(size * (0.9**step))
+        image = font.render(text, True, colour)
+        if image.get_width() <= rect.width and image.get_height() <= rect.height * 1.2:
+            break
+    placed = image.get_rect()
+    placed.centery = rect.centery
+    if align == "left":
+        placed.left = rect.left
+    elif align == "right":
+        placed.right = rect.right
+    else:
+        placed.centerx = rect.centerx
+    surface.blit(image, placed)
+    return placed
+
+
+def wrap_text(
+    surface: pygame.Surface, t: Theme, text: str, size: float, rect: pygame.Rect, *, colour: Colour = theme.TEXT
+) -> None:
+    """Draw text wrapped to `rect`'s width (by words, or by characters for Korean without spaces)."""
+    font = t.font(size)
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}".strip()
+            if font.size(candidate)[0] <= rect.width:
+                line = candidate
+                continue
+            if line:
+                lines.append(line)
+            line = word
+            while font.size(line)[0] > rect.width and len(line) > 1:  # one very long word
+                cut = len(line)
+                while cut > 1 and font.size(line[:cut])[0] > rect.width:
+                    cut -= 1
+                lines.append(line[:cut])
+                line = line[cut:]
+        lines.append(line)
+    y = rect.top
+    for line in lines:
+        if y + font.get_linesize() > rect.bottom:
+            break
+        image = font.render(line, True, colour)
+        surface.blit(image, image.get_rect(midtop=(rect.centerx, y)))
+        y += font.get_linesize()
+
+
+@dataclass
+class Button:
+    rect: pygame.Rect
+    label: str
+    action: Callable[[], None]
+    colour: Colour = theme.BUTTON
+    name: str = ""  # stable identifier for tests and logs
+
+    def draw(self, surface: pygame.Surface, t: Theme) -> None:
+        pygame.draw.rect(surface, self.colour, self.rect, border_radius=t.px(14))
+        fit_text(surface, t, self.label, 30, self.rect.inflate(-t.px(24), -t.px(12)), colour=theme.BUTTON_TEXT)
+
+    def hit(self, position: tuple[int, int]) -> bool:
+        return self.rect.collidepoint(position)
+
+
+def bar(surface: pygame.Surface, rect: pygame.Rect, fraction: float | None, t: Theme, *, colour: Colour) -> None:
+    """A filled bar, 0..1 (None: an empty, dimmed bar)."""
+    pygame.draw.rect(surface, theme.PANEL, rect, border_radius=t.px(10))
+    if fraction is None:
+        return
+    fraction = max(0.0, min(1.0, fraction))
+    filled = pygame.Rect(rect.left, rect.top, round(rect.width * fraction), rect.height)
+    if filled.width > 0 and filled.height > 0:
+        pygame.draw.rect(surface, colour, filled, border_radius=t.px(10))
+
+
+def score_colour(score: float | None) -> Colour:
+    if score is None:
+        return theme.MUTED
+    if score >= 70:
+        return theme.GOOD
+    if score >= 40:
+        return theme.WARN
+    return theme.BAD
+
+
+def row_of_buttons(area: pygame.Rect, count: int, gap: int) -> list[pygame.Rect]:
+    width = (area.width - gap * (count - 1)) // count
+    return [pygame.Rect(area.left + i * (width + gap), area.top, width, area.height) for i in range(count)]
+
+
+def column_of_buttons(area: pygame.Rect, count: int, gap: int) -> list[pygame.Rect]:
+    height = (area.height - gap * (count - 1)) // max(1, count)
+    return [pygame.Rect(area.left, area.top + i * (height + gap), area.width, height) for i in range(count)]
