@@ -5,6 +5,10 @@
 #   ./setup.sh            runtime only (what a device needs)
 #   ./setup.sh --test     also what the test suite needs
 #   ./setup.sh --export   also what model_export/ needs (TensorFlow; never on a device)
+#   ./setup.sh --services [--provision FILE]
+#                         also install and start the systemd services (as root,
+#                         from a checkout in /opt); FILE sets the device's name,
+#                         language, timezone and dashboard password unattended
 #
 # On Raspberry Pi OS it installs picamera2 from apt and makes the venv see it
 # (--system-site-packages), with pip held to the system numpy that picamera2
@@ -17,14 +21,24 @@ say() { printf '==> %s\n' "$*"; }
 
 want_test=0
 want_export=0
-for arg in "$@"; do
-  case "$arg" in
+want_services=0
+provision_file=""
+while [ "$#" -gt 0 ]; do
+  case "$1" in
     --test) want_test=1 ;;
     --export) want_export=1 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
-    *) die "unknown option '$arg' (try --help)" ;;
+    --services) want_services=1 ;;
+    --provision)
+      [ "$#" -ge 2 ] || die "--provision needs a file (see README: preparing many devices)"
+      provision_file=$2
+      shift
+      ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    *) die "unknown option '$1' (try --help)" ;;
   esac
+  shift
 done
+[ -z "$provision_file" ] || [ "$want_services" = 1 ] || die "--provision goes with --services"
 
 cd "$(dirname "$0")"
 venv=.venv
@@ -119,4 +133,10 @@ if [ ! -f "$landmark_model" ]; then
 fi
 
 "$py" -m device models || die "the models did not load (see the line above)"
-say "done. Try: $py -m device run"
+
+if [ "$want_services" = 1 ]; then
+  ./systemd/install.sh "$provision_file" || die "installing the services failed (see the messages above)"
+  say "done. Check the device with: sudo -u kiosk $py -m device doctor"
+else
+  say "done. Try: $py -m device run"
+fi

@@ -212,6 +212,13 @@ SETTINGS: tuple[Setting, ...] = (
         "session with no face in view for this long is stopped and stored as stopped).",
         minimum=10,
     ),
+    Setting(
+        "storage.min_free_mb",
+        int,
+        500,
+        "Free space (MB) on the data folder's disk below which doctor fails and the dashboard's device page warns.",
+        minimum=1,
+    ),
 )
 
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}

@@ -37,6 +37,6 @@ def test_device_never_imports_ui_or_model_export() -> None:
 
 
 def test_no_shell_script_fails_shellcheck() -> None:
-    scripts = [ROOT / "setup.sh", ROOT / ".ci" / "run"]
+    scripts = [ROOT / "setup.sh", ROOT / ".ci" / "run", *sorted((ROOT / "systemd").glob("*.sh"))]
     result = subprocess.run(["shellcheck", *map(str, scripts)], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout

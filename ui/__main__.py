@@ -39,12 +39,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = load_config(overrides={"camera.source": args.camera, "kiosk.language": args.language})
         setup_logging(config)
+        from device.service import Notifier
         from ui.app import Kiosk, run
         from ui.display import open_display
 
         surface = open_display(args.windowed, args.size)
         kiosk = Kiosk(config, surface)
-        run(kiosk, config.get_int("kiosk.fps"))
+        notifier = Notifier()
+        notifier.ready("kiosk running")
+        # The watchdog is fed from the loop itself: if the UI freezes, systemd restarts it.
+        run(kiosk, config.get_int("kiosk.fps"), on_frame=notifier.alive)
+        notifier.stopping()
     except (ConfigError, ModelError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

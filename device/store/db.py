@@ -67,6 +67,9 @@ def translated_errors(path: Path) -> Iterator[None]:
         raise explain(exc, path) from exc
 
 
+BACKUP_FOLDER = "backups"  # in the data folder: the nightly copies (python -m device backup)
+
+
 def backup_to(source: SqliteDatabase, target: Path) -> None:
     """A consistent copy of a live database (SQLite's online backup API)."""
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -11,12 +11,10 @@ from flask import Blueprint, current_app, render_template
 
 import device
 from device.expression.model_card import DEFAULT_MODEL, ModelCard, card_path_for
-from device.store.db import DB_NAME
+from device.store.db import BACKUP_FOLDER, DB_NAME
 from device.vision.model_files import ModelError
 
 blueprint = Blueprint("device_page", __name__)
-
-BACKUP_FOLDER = "backups"  # where the nightly backup writes (systemd/ timer)
 
 
 @dataclass(frozen=True)

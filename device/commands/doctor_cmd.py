@@ -1,0 +1,34 @@
+"""python -m device doctor: is this device fit to use? One line per check,
+what to do for each failure, exit status 1 if any failed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict
+from typing import Any
+
+from device.commands.common import add_camera_option, load
+from device.doctor import Outcome, run_checks
+
+
+def add_parser(sub: Any) -> None:
+    parser = sub.add_parser("doctor", help="check camera, models, database, disk, services, dashboard and clock")
+    add_camera_option(parser)
+    parser.add_argument("--json", action="store_true")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load(args)
+    checks = run_checks(config)
+    failed = [c for c in checks if c.outcome is Outcome.FAIL]
+    if args.json:
+        print(json.dumps({"ok": not failed, "checks": [asdict(c) for c in checks]}, indent=1))
+    else:
+        for check in checks:
+            print(f"[{check.outcome.value:>4}] {check.name:<17} {check.detail}")
+            if check.advice and check.outcome is Outcome.FAIL:
+                print(f"{'':7}{'':18}-> {check.advice}")
+        print("all checks passed" if not failed else f"{len(failed)} check(s) failed")
+    return 1 if failed else 0

@@ -1,0 +1,203 @@
+"""Checks that a device is fit to use: one line each, pass or fail, and what to do.
+
+Each check is a function of the configuration that returns a Check; none of
+them changes anything (the database is opened without closing running
+sessions, the write test is rolled back).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from device.camera import CameraError, open_camera
+from device.config import Config
+from device.expression.classifier import classifier_from_config
+from device.pipeline import Pipeline, PipelineError
+from device.store.db import DB_NAME, StoreError, open_database
+from device.store.models import PracticeRecord
+from device.vision.analysis import FrameAnalyser, load_landmarker
+from device.vision.model_files import ModelError
+
+SERVICES = ("expression-kiosk.service", "expression-kiosk-web.service", "expression-kiosk-backup.timer")
+# A Raspberry Pi has no battery-backed clock: until NTP answers it may think
+# it is 1970, and sessions would be filed under the wrong days.
+CLOCK_FLOOR = datetime(2026, 1, 1)
+
+
+class Outcome(StrEnum):
+    PASS = "pass"
+    FAIL = "FAIL"
+    SKIP = "skip"  # not applicable here (e.g. services on a development checkout)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    outcome: Outcome
+    detail: str
+    advice: str = ""
+
+
+def check_camera(config: Config) -> Check:
+    from device.vision.landmarks import FaceLandmarker
+
+    try:
+        landmarker = load_landmarker(config)
+    except ModelError:
+        landmarker = None  # reported by its own check; the camera can still be tried
+    try:
+        camera = open_camera(config)
+    except CameraError as exc:
+        return Check("camera", Outcome.FAIL, str(exc), "plug the camera in (ribbon or USB) and run doctor again")
+    if landmarker is None:
+        name = camera.name
+        camera.close()
+        return Check("camera", Outcome.PASS, f"{name} opened (frames not checked: no landmark model)")
+    assert isinstance(landmarker, FaceLandmarker)
+    with Pipeline(camera, FrameAnalyser(landmarker, config)) as pipeline:
+        try:
+            update = pipeline.next(stall_seconds=5.0)
+        except (CameraError, PipelineError) as exc:
+            return Check("camera", Outcome.FAIL, str(exc), "check the camera cable, then run doctor again")
+    height, width = update.frame.image.shape[:2]
+    return Check("camera", Outcome.PASS, f"{camera.name} delivering {width}x{height} frames")
+
+
+def check_landmark_model(config: Config) -> Check:
+    try:
+        landmarker = load_landmarker(config)
+    except ModelError as exc:
+        return Check("landmark model", Outcome.FAIL, str(exc), "run ./setup.sh (it installs libdlib-data)")
+    return Check("landmark model", Outcome.PASS, str(landmarker.model_path))
+
+
+def check_expression_model(config: Config) -> Check:
+    try:
+        classifier = classifier_from_config(config)
+    except ModelError as exc:
+        return Check("expression model", Outcome.FAIL, str(exc), "reinstall the software (git checkout, ./setup.sh)")
+    return Check("expression model", Outcome.PASS, f"{classifier.model_path.name} matches its card")
+
+
+def check_database(config: Config) -> Check:
+    path = config.data_dir / DB_NAME
+    advice = "restore the newest copy from backups/ (README: backing up and restoring)"
+    try:
+        db = open_database(path, recover=False)
+        result = db.execute_sql("PRAGMA integrity_check").fetchone()[0]
+        if result != "ok":
+            return Check("database", Outcome.FAIL, f"{path} is damaged ({result})", advice)
+        # Take the write lock and give it back: proves the file and its folder are writable.
+        db.execute_sql("BEGIN IMMEDIATE")
+        db.execute_sql("ROLLBACK")
+        with tempfile.NamedTemporaryFile(dir=path.parent):
+            pass
+    except (StoreError, sqlite3.Error, OSError) as exc:
+        return Check("database", Outcome.FAIL, str(exc), advice)
+    except Exception as exc:  # peewee wraps sqlite errors in its own types
+        return Check("database", Outcome.FAIL, f"{path}: {exc}", advice)
+    return Check("database", Outcome.PASS, f"{path} writable, integrity ok")
+
+
+def check_disk(config: Config) -> Check:
+    folder = config.data_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    usage = shutil.disk_usage(folder)
+    free_mb = usage.free / 1e6
+    minimum = config.get_int("storage.min_free_mb")
+    detail = f"{free_mb:,.0f} MB free of {usage.total / 1e6:,.0f} MB on the data disk"
+    if free_mb < minimum:
+        return Check(
+            "disk space", Outcome.FAIL, detail + f" (under {minimum} MB)", "delete old backups or use a larger SD card"
+        )
+    return Check("disk space", Outcome.PASS, detail)
+
+
+def check_services(config: Config) -> Check:
+    del config
+    if shutil.which("systemctl") is None:
+        return Check("services", Outcome.SKIP, "no systemd here")
+    states = {}
+    for unit in SERVICES:
+        load = subprocess.run(
+            ["systemctl", "show", "-p", "LoadState", "--value", unit], capture_output=True, text=True, check=False
+        ).stdout.strip()
+        if load in {"not-found", ""}:
+            states[unit] = "not installed"
+            continue
+        active = subprocess.run(["systemctl", "is-active", unit], capture_output=True, text=True, check=False)
+        states[unit] = active.stdout.strip() or "unknown"
+    if all(s == "not installed" for s in states.values()):
+        return Check(
+            "services", Outcome.SKIP, "not installed (a development checkout: ./setup.sh --services installs them)"
+        )
+    detail = ", ".join(f"{unit.split('.')[0]} {state}" for unit, state in states.items())
+    if any(state != "active" for state in states.values()):
+        return Check(
+            "services", Outcome.FAIL, detail, "journalctl -u expression-kiosk -e shows why; sudo systemctl restart it"
+        )
+    return Check("services", Outcome.PASS, detail)
+
+
+def check_dashboard(config: Config) -> Check:
+    host = config.get_str("web.host")
+    host = "127.0.0.1" if host in {"0.0.0.0", "", "::"} else host
+    url = f"http://{host}:{config.get_int('web.port')}/health"
+    try:
+        with urllib.request.urlopen(url, timeout=3) as response:
+            if response.status == 200:
+                return Check("dashboard", Outcome.PASS, f"{url} answers")
+            detail = f"{url} answered HTTP {response.status}"
+    except OSError as exc:
+        detail = f"{url} does not answer ({getattr(exc, 'reason', exc)})"
+    return Check("dashboard", Outcome.FAIL, detail, "start it: sudo systemctl start expression-kiosk-web")
+
+
+def check_clock(config: Config, now: datetime | None = None) -> Check:
+    now = now or datetime.now()
+    advice = "connect the device to the network so it can set its clock (timedatectl shows the state)"
+    if now < CLOCK_FLOOR:
+        return Check("clock", Outcome.FAIL, f"it says {now:%Y-%m-%d %H:%M}, before this software existed", advice)
+    try:
+        open_database(config.data_dir / DB_NAME, recover=False)
+        newest = PracticeRecord.select().order_by(PracticeRecord.started.desc()).first()
+    except Exception:  # the database check reports this
+        newest = None
+    if newest is not None and newest.started > now:
+        return Check(
+            "clock",
+            Outcome.FAIL,
+            f"it says {now:%Y-%m-%d %H:%M}, before the last session ({newest.started:%Y-%m-%d})",
+            advice,
+        )
+    return Check("clock", Outcome.PASS, f"{now:%Y-%m-%d %H:%M}")
+
+
+CHECKS: tuple[Callable[[Config], Check], ...] = (
+    check_camera,
+    check_landmark_model,
+    check_expression_model,
+    check_database,
+    check_disk,
+    check_services,
+    check_dashboard,
+    check_clock,
+)
+
+
+def run_checks(config: Config) -> list[Check]:
+    results = []
+    for check in CHECKS:
+        try:
+            results.append(check(config))
+        except Exception as exc:  # a check that crashes is a failed check, not a crashed doctor
+            results.append(Check(check.__name__.removeprefix("check_"), Outcome.FAIL, f"{type(exc).__name__}: {exc}"))
+    return results

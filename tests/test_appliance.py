@@ -1,0 +1,219 @@
+"""The appliance: systemd units that verify, the watchdog protocol, backups
+with retention, configuration written for provisioning, and doctor on a
+healthy set-up and on each broken condition it checks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from device.config import load_config
+from device.doctor import Outcome, check_clock
+from device.service import Notifier
+from device.store.db import DB_NAME, open_database
+from device.store.models import Patient, PracticeRecord
+from tests.conftest import FIXTURES, ROOT, run_device
+
+UNITS = sorted((ROOT / "systemd").glob("*.service")) + sorted((ROOT / "systemd").glob("*.timer"))
+
+
+def render_units(target: Path) -> list[Path]:
+    rendered = []
+    for unit in UNITS:
+        path = target / unit.name
+        path.write_text(unit.read_text().replace("@ROOT@", str(ROOT)))
+        rendered.append(path)
+    return rendered
+
+
+# -- units and scripts ---------------------------------------------------------
+
+
+def test_units_verify_with_systemd_analyze(tmp_path: Path) -> None:
+    assert shutil.which("systemd-analyze"), "systemd-analyze is needed (Debian: systemd)"
+    units = render_units(tmp_path)
+    assert {u.name for u in units} >= {"expression-kiosk.service", "expression-kiosk-web.service",
+                                       "expression-kiosk-backup.service", "expression-kiosk-backup.timer"}  # fmt: skip
+    result = subprocess.run(
+        ["systemd-analyze", "verify", *map(str, units)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    broken = tmp_path / "broken.service"
+    broken.write_text("[Service]\nExecStart=relative/path\n")
+    assert subprocess.run(["systemd-analyze", "verify", str(broken)], capture_output=True, check=False).returncode != 0
+
+
+def test_kiosk_unit_has_a_watchdog_a_dedicated_user_and_restarts_on_failure() -> None:
+    text = (ROOT / "systemd" / "expression-kiosk.service").read_text()
+    for line in ("Type=notify", "WatchdogSec=", "User=kiosk", "SupplementaryGroups=video render input",
+                 "Restart=on-failure", "StateDirectory=expression-kiosk", "ConfigurationDirectory=expression-kiosk",
+                 "NoNewPrivileges=yes", "ProtectSystem=strict"):  # fmt: skip
+        assert line in text, line
+    assert "PrivateDevices=yes" not in text  # the camera, the display and the touchscreen are devices
+
+
+def test_install_script_refuses_without_root_and_checks_provisioning(tmp_path: Path) -> None:
+    result = subprocess.run(["bash", str(ROOT / "systemd" / "install.sh")], capture_output=True, text=True, check=False)
+    if subprocess.run(["id", "-u"], capture_output=True, text=True, check=False).stdout.strip() != "0":
+        assert "run as root" in result.stderr
+    unknown = tmp_path / "provision.env"
+    unknown.write_text("DEVICE_NAME=bed-12\nWIFI=home\n")
+    assert subprocess.run(["./setup.sh", "--provision", str(unknown)], cwd=ROOT, capture_output=True, text=True,
+                          check=False).returncode != 0  # fmt: skip
+
+
+# -- the watchdog ----------------------------------------------------------------
+
+
+def test_notifier_sends_ready_and_watchdog_pings_to_systemd(tmp_path: Path) -> None:
+    address = str(tmp_path / "notify")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as server:
+        server.bind(address)
+        server.settimeout(2)
+        notifier = Notifier({"NOTIFY_SOCKET": address, "WATCHDOG_USEC": "200000"})
+        notifier.ready("kiosk running")
+        assert server.recv(100) == b"READY=1\nSTATUS=kiosk running"
+        notifier.alive()
+        assert server.recv(100) == b"WATCHDOG=1"
+        notifier.alive()  # too soon: nothing sent
+        time.sleep(0.11)
+        notifier.alive()
+        assert server.recv(100) == b"WATCHDOG=1"
+    silent = Notifier({})
+    assert not silent.active
+    silent.ready()  # outside systemd: does nothing, raises nothing
+
+
+# -- backups and configuration ----------------------------------------------------
+
+
+def test_nightly_backup_keeps_the_newest_copies(tmp_path: Path) -> None:
+    open_database(tmp_path / DB_NAME)
+    Patient.create(name="Mina")
+    env = {"KIOSK_DATA_DIR": str(tmp_path)}
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    for day in range(1, 6):
+        (backups / f"kiosk-202601{day:02d}-031500.sqlite").write_bytes(b"old")
+    result = run_device("backup", "--keep", "3", env=env)
+    assert result.returncode == 0, result.stderr
+    copies = sorted(p.name for p in backups.glob("kiosk-*.sqlite"))
+    assert len(copies) == 3
+    assert copies[:2] == ["kiosk-20260104-031500.sqlite", "kiosk-20260105-031500.sqlite"]
+    newest = backups / copies[-1]
+    open_database(newest, recover=False)
+    assert [p.name for p in Patient.select()] == ["Mina"]
+
+
+def test_config_write_keeps_values_and_validates(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    assert run_device("config", "--write", str(path), "--set", "device.name=bed-12").returncode == 0
+    assert run_device("config", "--write", str(path), "--set", "kiosk.language=en").returncode == 0
+    config = load_config(path=path, env={})
+    assert (config.get_str("device.name"), config.get_str("kiosk.language")) == ("bed-12", "en")
+    bad = run_device("config", "--write", str(path), "--set", "kiosk.language=fr")
+    assert bad.returncode == 2
+    assert "kiosk.language" in bad.stderr
+    assert load_config(path=path, env={}).get_str("kiosk.language") == "en"  # unchanged
+
+
+# -- doctor -------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def healthy(tmp_path: Path, smoke_run: Path) -> Iterator[dict[str, str]]:
+    """A data folder, the demo camera, a model with its card, and a running dashboard."""
+    data = tmp_path / "data"
+    open_database(data / DB_NAME)
+    port = free_port()
+    env = {
+        "KIOSK_DATA_DIR": str(data),
+        "KIOSK_CAMERA": "demo",
+        "KIOSK_EXPRESSION_MODEL": str(smoke_run / "model_int8.tflite"),
+        "KIOSK_WEB_HOST": "127.0.0.1",
+        "KIOSK_WEB_PORT": str(port),
+        "KIOSK_CONFIG": str(FIXTURES / "empty-config.toml"),
+    }
+    server = subprocess.Popen([sys.executable, "-m", "device", "web"], cwd=ROOT, env={"PATH": "/usr/bin:/bin", **env})
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield env
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def doctor(env: dict[str, str]) -> tuple[int, dict[str, dict[str, str]]]:
+    result = run_device("doctor", "--json", env=env, timeout=90)
+    report = json.loads(result.stdout)
+    return result.returncode, {c["name"]: c for c in report["checks"]}
+
+
+def test_doctor_passes_a_healthy_device(healthy: dict[str, str]) -> None:
+    code, checks = doctor(healthy)
+    assert code == 0, checks
+    assert {name for name, c in checks.items() if c["outcome"] == Outcome.PASS} >= {
+        "camera", "landmark model", "expression model", "database", "disk space", "dashboard", "clock",
+    }  # fmt: skip
+    assert checks["services"]["outcome"] in {Outcome.PASS, Outcome.SKIP}
+
+
+def test_doctor_names_each_broken_condition(healthy: dict[str, str], tmp_path: Path) -> None:
+    corrupt_model = tmp_path / "model.tflite"
+    shutil.copy(healthy["KIOSK_EXPRESSION_MODEL"], corrupt_model)
+    shutil.copy(
+        Path(healthy["KIOSK_EXPRESSION_MODEL"]).with_suffix(".card.json"), corrupt_model.with_suffix(".card.json")
+    )
+    with corrupt_model.open("r+b") as handle:
+        handle.seek(1000)
+        handle.write(b"\xff" * 16)
+    damaged = tmp_path / "damaged"
+    damaged.mkdir()
+    (damaged / DB_NAME).write_bytes(b"SQLite format 3\x00" + b"\x00" * 4000)
+    tight = tmp_path / "tight.toml"
+    tight.write_text("[storage]\nmin_free_mb = 1000000000\n")
+    cases = {
+        "camera": {"KIOSK_CAMERA": f"replay:{tmp_path / 'unplugged'}"},
+        "landmark model": {"KIOSK_LANDMARK_MODEL": str(tmp_path / "missing.dat")},
+        "expression model": {"KIOSK_EXPRESSION_MODEL": str(corrupt_model)},
+        "database": {"KIOSK_DATA_DIR": str(damaged)},
+        "disk space": {"KIOSK_CONFIG": str(tight)},
+        "dashboard": {"KIOSK_WEB_PORT": str(free_port())},
+    }
+    for name, change in cases.items():
+        code, checks = doctor(healthy | change)
+        failed = {n for n, c in checks.items() if c["outcome"] == Outcome.FAIL}
+        assert code == 1, name
+        assert name in failed, (name, checks)
+        assert checks[name]["advice"], name  # says what to do
+
+
+def test_doctor_catches_a_clock_that_went_back(tmp_path: Path) -> None:
+    config = load_config(path=None, env={"KIOSK_DATA_DIR": str(tmp_path)})
+    assert check_clock(config, now=datetime(1970, 1, 1)).outcome is Outcome.FAIL
+    open_database(tmp_path / DB_NAME)
+    patient = Patient.create(name="Mina")
+    PracticeRecord.create(patient=patient, plan="[]", started=datetime(2026, 6, 1, 9), status="completed")
+    assert check_clock(config, now=datetime(2026, 5, 1)).outcome is Outcome.FAIL
+    assert check_clock(config, now=datetime(2026, 6, 1, 9) + timedelta(hours=1)).outcome is Outcome.PASS
