@@ -217,3 +217,125 @@ def test_doctor_catches_a_clock_that_went_back(tmp_path: Path) -> None:
     PracticeRecord.create(patient=patient, plan="[]", started=datetime(2026, 6, 1, 9), status="completed")
     assert check_clock(config, now=datetime(2026, 5, 1)).outcome is Outcome.FAIL
     assert check_clock(config, now=datetime(2026, 6, 1, 9) + timedelta(hours=1)).outcome is Outcome.PASS
+
+
+# -- power cuts and full disks ----------------------------------------------------
+
+
+def integrity(path: Path) -> str:
+    import sqlite3
+
+    with sqlite3.connect(path) as connection:
+        return str(connection.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def test_sigkill_of_the_dashboard_mid_write_leaves_the_data_intact(healthy: dict[str, str]) -> None:
+    """The real dashboard process, killed while a caregiver saves a plan."""
+    import http.cookiejar
+    import re
+    import signal
+    import threading
+    import urllib.parse
+
+    from device.web.security import set_password
+
+    data = Path(healthy["KIOSK_DATA_DIR"])
+    set_password(data, "a long password")
+    port = free_port()
+    env = healthy | {"KIOSK_WEB_PORT": str(port)}
+    server = subprocess.Popen([sys.executable, "-m", "device", "web"], cwd=ROOT, env={"PATH": "/usr/bin:/bin", **env})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/health", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        token = re.search(r'name="csrf_token" value="([^"]+)"', opener.open(base + "/login").read().decode())
+        assert token is not None
+        form = {"password": "a long password", "csrf_token": token.group(1)}
+        opener.open(base + "/login", data=urllib.parse.urlencode(form).encode()).read()
+        # Logging in starts a new session, with a new CSRF token.
+        token = re.search(r'name="csrf_token" value="([^"]+)"', opener.open(base + "/patients").read().decode())
+        assert token is not None
+        new_patient = urllib.parse.urlencode({"name": "Mina", "csrf_token": token.group(1)}).encode()
+        opener.open(base + "/patients", data=new_patient).read()
+        patient_id = Patient.get(Patient.name == "Mina").id
+        plan = {"csrf_token": token.group(1), "use_closed_smile": "on", "reps_closed_smile": "4", "effort": "gentle"}
+
+        def save_plans() -> None:
+            for _ in range(200):
+                try:
+                    opener.open(f"{base}/patients/{patient_id}/plan", data=urllib.parse.urlencode(plan).encode()).read()
+                except OSError:
+                    return
+
+        writer = threading.Thread(target=save_plans)
+        writer.start()
+        time.sleep(1.0)
+        server.send_signal(signal.SIGKILL)
+        writer.join(timeout=30)
+    finally:
+        server.kill()
+        server.wait(timeout=10)
+    assert integrity(data / DB_NAME) == "ok"
+    open_database(data / DB_NAME)
+    from device.store.records import current_plan
+
+    saved = current_plan(Patient.get(Patient.name == "Mina"))
+    assert [(i.exercise.id, i.reps) for i in saved.items] == [("closed_smile", 4)]
+
+
+def test_sigkill_of_the_headless_kiosk_leaves_the_data_intact(tmp_path: Path, right_smile_clip: Path) -> None:
+    import signal
+
+    data = tmp_path / "data"
+    config = tmp_path / "config.toml"
+    config.write_text(f'[device]\ndata_dir = "{data}"\n[camera]\nsource = "replay:{right_smile_clip}"\n')
+    env = {"PATH": "/usr/bin:/bin", "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy", "KIOSK_CONFIG": str(config)}
+    kiosk = subprocess.Popen([sys.executable, "-m", "ui"], cwd=ROOT, env=env)
+    try:
+        for _ in range(100):
+            if (data / DB_NAME).exists():
+                break
+            time.sleep(0.1)
+        time.sleep(2.0)  # running: the home screen, the database open
+        assert kiosk.poll() is None, "the kiosk exited by itself"
+        kiosk.send_signal(signal.SIGKILL)
+        kiosk.wait(timeout=10)
+    finally:
+        kiosk.kill()
+    assert integrity(data / DB_NAME) == "ok"
+    open_database(data / DB_NAME)
+    assert [p.name for p in Patient.select()] == ["patient"]
+
+
+def test_a_full_disk_is_a_clear_message_and_no_corruption(tmp_path: Path) -> None:
+    """ENOSPC at the database layer: SQLite's page limit makes the file 'full'."""
+    from device.practice.plan import default_plan
+    from device.practice.session import PracticeSession
+    from device.store.records import SessionRecorder
+
+    path = tmp_path / DB_NAME
+    db = open_database(path)
+    patient = Patient.create(name="Mina")
+    recorder = SessionRecorder(path, patient, default_plan())
+    pages = db.execute_sql("PRAGMA page_count").fetchone()[0]
+    db.execute_sql(f"PRAGMA max_page_count = {pages + 1}")
+    state = PracticeSession(default_plan(), frame_width=640).result()
+    del state
+    from device.practice.session import LiveState, Stage
+
+    for second in range(2000):  # a long session's timeline fills the remaining page
+        recorder.sample(float(second), LiveState(Stage.EXERCISING, "brow_raise", 0, 50.0, None, None, None, None,
+                                                 0, 3, 0.0, 0.0, 1.0))  # fmt: skip
+        if recorder.error is not None:
+            break
+    assert recorder.error is not None
+    assert "the disk is full; free some space" in str(recorder.error)
+    db.close()
+    assert integrity(path) == "ok"
+    open_database(path)
+    assert PracticeRecord.select().count() == 1  # what was written before is still there
