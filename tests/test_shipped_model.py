@@ -1,0 +1,60 @@
+"""The shipped expression model (device/models/): its card describes this very
+file, its figures come from the file, and the device path reproduces the
+card's figure on the committed fixture faces."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from device.expression.classifier import ExpressionClassifier
+from device.expression.model_card import DEFAULT_MODEL, ModelCard, card_path_for
+from device.expression.preprocess import PREPROCESSING_VERSION
+from tests.conftest import EXPRESSIONS, run_device
+
+MAX_BYTES = 6_000_000
+
+
+@pytest.fixture(scope="module")
+def card() -> ModelCard:
+    return ModelCard.load(card_path_for(DEFAULT_MODEL))
+
+
+def test_card_describes_this_file(card: ModelCard) -> None:
+    card.check(DEFAULT_MODEL)  # hash and preprocessing version, or ModelError
+    assert card.preprocessing_version == PREPROCESSING_VERSION
+    assert DEFAULT_MODEL.stat().st_size == card.raw["file"]["bytes"] <= MAX_BYTES
+    assert card.raw["input"]["dtype"] == "int8"
+    assert set(card.classes) >= {"neutral", "happy", "sad"}
+    for field in ("architecture", "training", "metrics", "input_comparison", "commands", "created"):
+        assert card.raw[field], field
+    assert "FER2013" in card.raw["training"]["data_terms"]
+    assert any("model_export train" in c for c in card.raw["commands"])
+
+
+def test_the_model_loads_with_the_input_its_card_names(card: ModelCard) -> None:
+    classifier = ExpressionClassifier(DEFAULT_MODEL)
+    assert classifier.classes == card.classes
+
+
+def test_int8_keeps_the_float_models_accuracy(card: ModelCard) -> None:
+    metrics = card.raw["metrics"]
+    assert metrics["int8"]["images"] == metrics["float"]["images"]
+    assert metrics["int8"]["accuracy_all_images"] >= metrics["float"]["accuracy_all_images"] - 0.01
+
+
+def test_the_model_beats_the_landmark_baseline(card: ModelCard) -> None:
+    metrics = card.raw["metrics"]
+    baseline = metrics["baseline_landmark_logistic_regression"]
+    assert metrics["int8"]["accuracy_all_images"] > baseline["accuracy_all_images"]
+
+
+def test_device_evaluate_reproduces_the_cards_fixture_figure(card: ModelCard) -> None:
+    result = run_device("evaluate", "--data", str(EXPRESSIONS), "--json", timeout=120)
+    assert result.returncode == 0, result.stderr
+    measured = json.loads(result.stdout)
+    recorded = card.raw["metrics"]["fixture_set"]
+    assert measured["accuracy_all_images"] == pytest.approx(recorded["accuracy_all_images"], abs=1e-4)
+    assert measured["confusion"] == recorded["confusion"]
+    assert measured["accuracy_all_images"] >= 0.6  # 90 faces the model never saw, 3 classes
