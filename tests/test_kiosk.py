@@ -284,3 +284,29 @@ def test_an_interrupted_session_from_a_power_cut_is_closed_at_start(
     driver_factory(kiosk_config(tmp_path, "demo"))
     [record] = PracticeRecord.select()
     assert record.status == SessionStatus.INTERRUPTED
+
+
+def test_a_camera_lost_mid_session_is_said_stored_as_stopped_and_recovered(
+    driver_factory: Callable[..., Driver], right_smile_clip: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    clip = tmp_path / "clip"
+    shutil.copytree(right_smile_clip, clip)
+    driver = driver_factory(kiosk_config(tmp_path, f"replay:{clip}", **{"camera.replay_loop": True}))
+    driver.tap("choose")
+    driver.tap("exercise:closed_smile")
+    driver.tap("start")
+    practice = driver.kiosk.screen
+    assert isinstance(practice, PracticeScreen)
+    driver.run_until(lambda: practice.state is not None and practice.state.reps_done >= 1)
+    hidden = tmp_path / "unplugged"
+    clip.rename(hidden)  # the cable is pulled
+    driver.run_until(lambda: driver.kiosk.screen.name == "message", timeout=30)
+    assert driver.kiosk.screen.title_key == "message.camera_lost"  # type: ignore[attr-defined]
+    [record] = PracticeRecord.select()
+    assert record.status == SessionStatus.STOPPED
+    hidden.rename(clip)  # and plugged back in
+    driver.kiosk.screen._since -= 5  # type: ignore[attr-defined]  # the automatic retry is due
+    driver.kiosk.step()
+    assert driver.kiosk.screen.name == "practice"
