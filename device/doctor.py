@@ -193,9 +193,19 @@ CHECKS: tuple[Callable[[Config], Check], ...] = (
 )
 
 
-def run_checks(config: Config) -> list[Check]:
+# What a software update can break (the update script's check; no camera,
+# services or dashboard needed).
+SOFTWARE_CHECKS: tuple[Callable[[Config], Check], ...] = (
+    check_landmark_model,
+    check_expression_model,
+    check_database,
+    check_disk,
+)
+
+
+def run_checks(config: Config, checks: tuple[Callable[[Config], Check], ...] = CHECKS) -> list[Check]:
     results = []
-    for check in CHECKS:
+    for check in checks:
         try:
             results.append(check(config))
         except Exception as exc:  # a check that crashes is a failed check, not a crashed doctor

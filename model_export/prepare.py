@@ -23,7 +23,7 @@ from tqdm import tqdm
 from device.expression.dataset import DatasetError, find_face, list_samples, read_gray
 from device.expression.preprocess import alignment, transform_points
 from device.vision.landmarks import FaceLandmarker
-from model_export.common import BUILD
+from model_export.common import BUILD, record_command
 
 CANONICAL_PX = 128
 CANONICAL_SPAN = 3.2  # eye-line units across the canonical crop (the model sees 2.5)
@@ -38,6 +38,7 @@ def canonical(gray: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 
 def prepare(data: Path, out: Path, classes: list[str] | None, limit: int | None) -> int:
+    record_command(out.parent)  # the model card lists it with the training commands
     try:
         samples = list_samples(data, classes)
     except DatasetError as exc:

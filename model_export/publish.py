@@ -72,7 +72,7 @@ def publish(args: Any) -> int:
             "chosen_by": "validation accuracy of short runs (held-out training faces), then latency",
             "runs": comparison,
         },
-        "commands": _commands(args.compare, args.run) if args.compare else _commands(args.run),
+        "commands": _commands(Path(run["data"]).parent, *([args.compare] if args.compare else []), args.run),
     }
     write_card(target, run, "int8", extra)
     # The committed fixture set's figure lets a test check the shipped model

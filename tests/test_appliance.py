@@ -339,3 +339,53 @@ def test_a_full_disk_is_a_clear_message_and_no_corruption(tmp_path: Path) -> Non
     assert integrity(path) == "ok"
     open_database(path)
     assert PracticeRecord.select().count() == 1  # what was written before is still there
+
+
+# -- updating ---------------------------------------------------------------------
+
+
+def git(*args: str, cwd: Path) -> str:
+    command = ["git", "-c", "user.email=ci@example.invalid", "-c", "user.name=ci", *args]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_update_rolls_back_a_release_that_fails_its_checks(tmp_path: Path) -> None:
+    """A clone of this checkout gets two releases: one that breaks the model
+    card, one that is fine. The bad one is rolled back with the database put
+    back; the good one stays."""
+    clone = tmp_path / "kiosk"
+    git("clone", "--quiet", str(ROOT), str(clone), cwd=tmp_path)
+    (clone / ".venv").symlink_to(ROOT / ".venv")  # the same packages: set-up has nothing to install
+    base = git("rev-parse", "HEAD", cwd=clone)
+    card = clone / "device" / "models" / "expression.card.json"
+    text = card.read_text()
+    card.write_text(text.replace(json.loads(text)["file"]["sha256"], "0" * 64))
+    git("commit", "--quiet", "-am", "a release whose model does not match its card", cwd=clone)
+    git("tag", "v-bad", cwd=clone)
+    git("checkout", "--quiet", base, cwd=clone)
+    (clone / "NEWS.txt").write_text("a harmless release\n")
+    git("add", "NEWS.txt", cwd=clone)
+    git("commit", "--quiet", "-m", "a good release", cwd=clone)
+    git("tag", "v-good", cwd=clone)
+    git("checkout", "--quiet", base, cwd=clone)
+
+    data = tmp_path / "data"
+    open_database(data / DB_NAME)
+    Patient.create(name="Mina")
+    env = {"PATH": "/usr/bin:/bin", "KIOSK_DATA_DIR": str(data), "KIOSK_CONFIG": str(FIXTURES / "empty-config.toml")}
+
+    def update(ref: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["bash", "systemd/update.sh", "--no-services", ref], cwd=clone, env=env,
+                              capture_output=True, text=True, timeout=600, check=False)  # fmt: skip
+
+    bad = update("v-bad")
+    assert bad.returncode != 0, bad.stdout + bad.stderr
+    assert "rolled back" in bad.stderr
+    assert git("rev-parse", "HEAD", cwd=clone) == base
+    assert list((data / "backups").glob("before-update-*.sqlite"))
+    open_database(data / DB_NAME)
+    assert [p.name for p in Patient.select()] == ["Mina"]
+
+    good = update("v-good")
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert git("rev-parse", "HEAD", cwd=clone) == git("rev-parse", "v-good^{commit}", cwd=clone)

@@ -9,19 +9,20 @@ from dataclasses import asdict
 from typing import Any
 
 from device.commands.common import add_camera_option, load
-from device.doctor import Outcome, run_checks
+from device.doctor import CHECKS, SOFTWARE_CHECKS, Outcome, run_checks
 
 
 def add_parser(sub: Any) -> None:
     parser = sub.add_parser("doctor", help="check camera, models, database, disk, services, dashboard and clock")
     add_camera_option(parser)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--software", action="store_true", help="only what an update can break: models, database, disk")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     config = load(args)
-    checks = run_checks(config)
+    checks = run_checks(config, SOFTWARE_CHECKS if args.software else CHECKS)
     failed = [c for c in checks if c.outcome is Outcome.FAIL]
     if args.json:
         print(json.dumps({"ok": not failed, "checks": [asdict(c) for c in checks]}, indent=1))

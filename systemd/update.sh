@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Updates this checkout to a release and rolls back if the new version fails
+# its checks. On a device, as root: systemd/update.sh v1.2.0
+#
+#   systemd/update.sh [--no-services] REF
+#
+# 1. backs up the database (python -m device backup) and notes the current commit;
+# 2. stops the services, checks out REF, re-runs ./setup.sh (--services);
+# 3. checks the new version: python -m device doctor --software (models,
+#    database: its migration runs here, after its own copy; disk);
+# 4. on any failure: checks out the previous commit, puts the database copy
+#    back, re-runs set-up and exits 1; on success starts the services.
+# --no-services: no systemd (a development checkout, and the tests).
+set -euo pipefail
+
+die() { printf 'update.sh: %s\n' "$*" >&2; exit 1; }
+say() { printf '==> %s\n' "$*"; }
+
+services=1
+if [ "${1:-}" = "--no-services" ]; then
+  services=0
+  shift
+fi
+[ "$#" = 1 ] || die "usage: systemd/update.sh [--no-services] REF"
+ref=$1
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+py=.venv/bin/python
+setup_flags=()
+[ "$services" = 1 ] && setup_flags=(--services)
+
+previous=$(git rev-parse HEAD)
+git rev-parse --verify --quiet "$ref^{commit}" >/dev/null || git fetch --tags --quiet || true
+git rev-parse --verify --quiet "$ref^{commit}" >/dev/null || die "no release '$ref' in this checkout"
+
+data_dir=$("$py" -c 'from device.config import load_config; print(load_config().data_dir)') \
+  || die "the current configuration does not load"
+database=$data_dir/kiosk.sqlite
+backup=""
+if [ -f "$database" ]; then
+  backup=$data_dir/backups/before-update-$(date +%Y%m%d-%H%M%S).sqlite
+  "$py" -m device backup "$backup" || die "could not back up the database; nothing was changed"
+fi
+
+if [ "$services" = 1 ]; then
+  systemctl stop expression-kiosk.service expression-kiosk-web.service || true
+fi
+
+say "updating $(git rev-parse --short HEAD) -> $ref"
+if git checkout --quiet --detach "$ref" \
+  && ./setup.sh "${setup_flags[@]}" \
+  && "$py" -m device doctor --software; then
+  say "updated to $ref ($(git rev-parse --short HEAD))"
+  exit 0
+fi
+
+say "the new version failed its checks: rolling back to ${previous:0:12}"
+git checkout --quiet --force --detach "$previous"
+if [ -n "$backup" ]; then
+  [ "$services" = 1 ] && systemctl stop expression-kiosk.service expression-kiosk-web.service
+  cp "$backup" "$database"
+  rm -f "$database-wal" "$database-shm"
+fi
+./setup.sh "${setup_flags[@]}" || die "rolling back failed too: restore by hand (README: technician's guide)"
+die "update to $ref failed; rolled back to ${previous:0:12}, database restored from $backup"
