@@ -370,8 +370,9 @@ def test_update_rolls_back_a_release_that_fails_its_checks(tmp_path: Path) -> No
     git("checkout", "--quiet", base, cwd=clone)
 
     data = tmp_path / "data"
-    open_database(data / DB_NAME)
+    db = open_database(data / DB_NAME)
     Patient.create(name="Mina")
+    db.close()  # the update replaces the file: nothing may hold it open
     env = {"PATH": "/usr/bin:/bin", "KIOSK_DATA_DIR": str(data), "KIOSK_CONFIG": str(FIXTURES / "empty-config.toml")}
 
     def update(ref: str) -> subprocess.CompletedProcess[str]:
