@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
+from peewee import fn
+
 from device.store.models import ExerciseRecord, Patient, PracticeRecord, RepRecord, ScoreSample, SessionStatus
 from device.store.queries import DaySummary, daily_summaries, sessions_on
 
@@ -184,14 +186,18 @@ def trends_view(patient: Patient, today: date, weeks: int = 12) -> Trends:
     """Per exercise, week by week, for the `weeks` weeks ending with today's."""
     last_monday = today - timedelta(days=today.weekday())
     first = last_monday - timedelta(weeks=weeks - 1)
+    # Aggregated by SQLite (one row per exercise and week), so two years of
+    # history cost the same as two weeks. date(started, '-6 days', 'weekday 1')
+    # is the Monday on or before the session's day.
+    monday = fn.date(PracticeRecord.started, "-6 days", "weekday 1")
     query = (
         ExerciseRecord.select(
             ExerciseRecord.exercise,
-            PracticeRecord.started,
-            ExerciseRecord.score,
-            ExerciseRecord.symmetry,
-            ExerciseRecord.reps_done,
-            ExerciseRecord.reps_planned,
+            monday.alias("monday"),
+            fn.AVG(ExerciseRecord.score).alias("score"),
+            fn.AVG(ExerciseRecord.symmetry).alias("symmetry"),
+            fn.SUM(ExerciseRecord.reps_done).alias("reps_done"),
+            fn.SUM(ExerciseRecord.reps_planned).alias("reps_planned"),
         )
         .join(PracticeRecord)
         .where(
@@ -199,37 +205,32 @@ def trends_view(patient: Patient, today: date, weeks: int = 12) -> Trends:
             & (PracticeRecord.started >= datetime.combine(first, datetime.min.time()))
             & (PracticeRecord.status != SessionStatus.RUNNING)
         )
-        .namedtuples()
+        .group_by(ExerciseRecord.exercise, monday)
+        .dicts()
     )
-    rows: list[Any] = list(query)
-    grouped: dict[str, dict[date, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    rows = cast(list[dict[str, Any]], list(query))
+    grouped: dict[str, dict[date, dict[str, Any]]] = defaultdict(dict)
     for row in rows:
-        started = _as_datetime(row.started)
-        monday = started.date() - timedelta(days=started.weekday())
-        grouped[row.exercise][monday].append(row)
+        # peewee may hand the date back as a datetime at midnight: the day is the first 10 characters.
+        grouped[row["exercise"]][date.fromisoformat(str(row["monday"])[:10])] = row
     trends = []
     for exercise in sorted(grouped):
         trend = ExerciseTrend(exercise)
         for offset in range(weeks):
-            monday = first + timedelta(weeks=offset)
-            records = grouped[exercise].get(monday, [])
+            week = first + timedelta(weeks=offset)
+            found = grouped[exercise].get(week)
             trend.weeks.append(
                 WeekPoint(
-                    monday,
-                    _mean([r.score for r in records]),
-                    _mean([r.symmetry for r in records]),
-                    sum(r.reps_done for r in records),
-                    sum(r.reps_planned for r in records),
+                    week,
+                    None if found is None or found["score"] is None else float(found["score"]),
+                    None if found is None or found["symmetry"] is None else float(found["symmetry"]),
+                    0 if found is None else int(found["reps_done"]),
+                    0 if found is None else int(found["reps_planned"]),
                 )
             )
         trends.append(trend)
     days = {d.day for d in daily_summaries(patient, first, today)}
     return Trends(first, today, trends, practice_streak(days, today), len(days))
-
-
-def _as_datetime(value: object) -> datetime:
-    """A column read without its model comes back as SQLite's text."""
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
 def practice_streak(days: set[date], today: date) -> int:
