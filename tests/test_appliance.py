@@ -390,3 +390,34 @@ def test_update_rolls_back_a_release_that_fails_its_checks(tmp_path: Path) -> No
     good = update("v-good")
     assert good.returncode == 0, good.stdout + good.stderr
     assert git("rev-parse", "HEAD", cwd=clone) == git("rev-parse", "v-good^{commit}", cwd=clone)
+
+
+def test_doctor_fails_a_stopped_service_and_skips_where_none_are_installed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """systemctl's answers stand in for a device's systemd (this machine runs none)."""
+    from device.doctor import check_services
+
+    config = load_config(path=None, env={"KIOSK_DATA_DIR": str(tmp_path)})
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    systemctl = bin_dir / "systemctl"
+
+    def answers(load_state: str, web_state: str) -> None:
+        systemctl.write_text(
+            "#!/bin/sh\n"
+            f'if [ "$1" = show ]; then echo {load_state}; exit 0; fi\n'
+            f'case "$2" in expression-kiosk-web.service) echo {web_state}; exit 3 ;; *) echo active ;; esac\n'
+        )
+        systemctl.chmod(0o755)
+
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    answers("loaded", "failed")
+    failed = check_services(config)
+    assert failed.outcome is Outcome.FAIL
+    assert "expression-kiosk-web failed" in failed.detail
+    assert "journalctl" in failed.advice
+    answers("loaded", "active")
+    assert check_services(config).outcome is Outcome.PASS
+    answers("not-found", "inactive")
+    assert check_services(config).outcome is Outcome.SKIP
