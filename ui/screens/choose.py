@@ -19,7 +19,7 @@ class ChooseScreen(Screen):
         exercises = [e for e in catalogue().values() if e.kind is Kind.MOVEMENT or k.classifier is not None]
         columns = 3 if t.width / t.height > 1.4 else 2
         rows = -(-len(exercises) // columns)
-        top, bottom = t.px(80), t.height - t.target - t.px(30)
+        top, bottom = t.px(84), t.height - t.px(16)
         gap = t.px(12)
         height = max(t.target, (bottom - top - gap * (rows - 1)) // max(1, rows))
         width = (t.width - t.px(48) - gap * (columns - 1)) // columns
@@ -28,7 +28,8 @@ class ChooseScreen(Screen):
                 t.px(24) + (i % columns) * (width + gap), top + (i // columns) * (height + gap), width, height
             )
             self.button(f"exercise:{exercise.id}", rect, w.pick(exercise.name), self._start(exercise.id))
-        back = pygame.Rect(t.px(24), t.height - t.target - t.px(16), t.px(220), t.target)
+        # Back sits in the title row, so the grid keeps the screen's height for the exercises.
+        back = pygame.Rect(t.px(12), t.px(6), t.px(150), t.target)
         self.button("back", back, w("choose.back"), self.back)
 
     def _start(self, exercise_id: str) -> object:
