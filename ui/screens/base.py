@@ -3,6 +3,7 @@ long presses, number keys for the buttons, and Escape for back."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pygame
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from ui.app import Kiosk
 
 LONG_PRESS_S = 1.5
+Action = Callable[[], None]  # what a button does
 
 
 class Screen:
@@ -84,9 +86,8 @@ class Screen:
         fit_text(surface, t, text, 40, pygame.Rect(t.px(24), t.px(12), t.width - t.px(48), t.px(60)))
 
     def button(
-        self, name: str, rect: pygame.Rect, label: str, action: object, colour: tuple[int, int, int] = theme.BUTTON
+        self, name: str, rect: pygame.Rect, label: str, action: Action, colour: tuple[int, int, int] = theme.BUTTON
     ) -> Button:
-        assert callable(action)
         made = Button(rect, label, action, colour, name)
         self.buttons.append(made)
         return made

@@ -7,7 +7,7 @@ import pygame
 from device.practice.catalogue import Kind, catalogue
 from device.practice.plan import single_exercise_plan
 from device.store.records import current_plan
-from ui.screens.base import Screen
+from ui.screens.base import Action, Screen
 
 
 class ChooseScreen(Screen):
@@ -32,7 +32,7 @@ class ChooseScreen(Screen):
         back = pygame.Rect(t.px(12), t.px(6), t.px(150), t.target)
         self.button("back", back, w("choose.back"), self.back)
 
-    def _start(self, exercise_id: str) -> object:
+    def _start(self, exercise_id: str) -> Action:
         def action() -> None:
             from ui.screens.intro import IntroScreen
 

@@ -3,12 +3,15 @@ settings behind a long press on the corner."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pygame
 
+from device.store.models import Patient
 from device.store.queries import sessions_on
 from device.store.records import current_plan
 from ui import theme
-from ui.screens.base import Screen
+from ui.screens.base import Action, Screen
 from ui.widgets import column_of_buttons, fit_text, row_of_buttons
 
 SETTINGS_CORNER = 90  # px at 800x480
@@ -16,6 +19,7 @@ SETTINGS_CORNER = 90  # px at 800x480
 
 class HomeScreen(Screen):
     name = "home"
+    today_line = ""
 
     def layout(self) -> None:
         t, w, k = self.kiosk.theme, self.kiosk.words, self.kiosk
@@ -31,21 +35,23 @@ class HomeScreen(Screen):
                 self.button(f"patient:{patient.name}", rect, patient.name, self._choose(patient),
                             theme.ACCENT if chosen else theme.BUTTON)  # fmt: skip
             top += t.target + t.px(20)
+        # Today's count is read here, not in draw(): one query per visit, not 30 a second.
+        self.today_line = ""
+        if k.patient is not None and k.store_error is None:
+            count = len(sessions_on(k.patient, date.today()))
+            self.today_line = f"{k.patient.name} · {w('home.today_done', count=count)}"
         area = pygame.Rect(t.px(120), top, t.width - t.px(240), t.height - top - t.px(30))
         rects = column_of_buttons(area, 3, t.px(16))
         self.button("start_plan", rects[0], w("home.start_plan"), self._start_plan, theme.ACCENT)
         self.button("choose", rects[1], w("home.choose"), self._choose_exercise)
         self.button("progress", rects[2], w("home.progress"), self._progress)
 
-    def _choose(self, patient: object) -> object:
+    def _choose(self, patient: Patient) -> Action:
         def action() -> None:
-            self.kiosk.patient = patient  # type: ignore[assignment]
+            self.kiosk.patient = patient
             self.layout()
 
         return action
-
-    def _plan(self) -> object:
-        return current_plan(self.kiosk.patient) if self.kiosk.patient is not None else None
 
     def _start_plan(self) -> None:
         from device.practice.plan import default_plan
@@ -84,13 +90,10 @@ class HomeScreen(Screen):
             super().on_key(key)
 
     def draw(self, surface: pygame.Surface) -> None:
-        t, w, k = self.kiosk.theme, self.kiosk.words, self.kiosk
+        t, w = self.kiosk.theme, self.kiosk.words
         self.title(surface, w("home.title"))
-        if k.patient is not None and k.store_error is None:
-            from datetime import date
-
-            count = len(sessions_on(k.patient, date.today()))
-            fit_text(surface, t, f"{k.patient.name} · {w('home.today_done', count=count)}", 22,
+        if self.today_line:
+            fit_text(surface, t, self.today_line, 22,
                      pygame.Rect(t.px(24), t.px(70), t.width - t.px(48), t.px(30)), colour=theme.MUTED)  # fmt: skip
         # The settings corner: a small gear-like mark, long press to open.
         corner = pygame.Rect(t.width - t.px(SETTINGS_CORNER), 0, t.px(SETTINGS_CORNER), t.px(SETTINGS_CORNER))

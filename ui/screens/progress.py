@@ -11,7 +11,7 @@ import pygame
 from device.store.models import PracticeRecord
 from device.store.queries import DaySummary, daily_summaries, sessions_on
 from ui import theme
-from ui.screens.base import Screen
+from ui.screens.base import Action, Screen
 from ui.widgets import fit_text, score_colour
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ class ProgressScreen(Screen):
             if day.month == self.month.month
         ]
 
-    def _step(self, months: int) -> object:
+    def _step(self, months: int) -> Action:
         def action() -> None:
             target = self.month + timedelta(days=32) if months > 0 else self.month - timedelta(days=1)
             self.month = target.replace(day=1)

@@ -14,7 +14,7 @@ from device.camera.base import CameraError
 from device.pipeline import Pipeline, PipelineError
 from ui import theme
 from ui.camera_view import camera_surface
-from ui.screens.base import Screen
+from ui.screens.base import Action, Screen
 from ui.widgets import fit_text
 
 if TYPE_CHECKING:
@@ -37,23 +37,19 @@ def dashboard_url(kiosk: Kiosk) -> str:
     return f"http://{lan_address()}:{kiosk.config.get_int('web.port')}/"
 
 
-def draw_qr(surface: pygame.Surface, text: str, area: pygame.Rect) -> None:
+def qr_surface(text: str, largest: int) -> pygame.Surface:
+    """`text` as a QR code, black on white with a quiet border, at most `largest` px square."""
     matrix = [list(row) for row in segno.make(text, error="m").matrix]
     border = 2
     modules = len(matrix) + 2 * border
-    cell = max(1, min(area.width, area.height) // modules)
-    side = cell * modules
-    origin = pygame.Rect(0, 0, side, side)
-    origin.center = area.center
-    pygame.draw.rect(surface, (255, 255, 255), origin)
+    cell = max(1, largest // modules)
+    image = pygame.Surface((cell * modules, cell * modules))
+    image.fill((255, 255, 255))
     for y, row in enumerate(matrix):
         for x, dark in enumerate(row):
             if dark:
-                pygame.draw.rect(
-                    surface,
-                    (0, 0, 0),
-                    (origin.left + (x + border) * cell, origin.top + (y + border) * cell, cell, cell),
-                )
+                image.fill((0, 0, 0), ((x + border) * cell, (y + border) * cell, cell, cell))
+    return image
 
 
 class SettingsScreen(Screen):
@@ -65,11 +61,18 @@ class SettingsScreen(Screen):
         self.pipeline: Pipeline | None = None
         self.camera_note = ""
         self.picture: pygame.Surface | None = None
+        self.qr: pygame.Surface | None = None  # drawn once per layout, not per frame
         self._frames: list[tuple[float, int]] = []  # (time, frames processed so far)
+
+    def _dashboard_area(self) -> pygame.Rect:
+        t = self.kiosk.theme
+        return pygame.Rect(t.width - t.px(250), t.px(80), t.px(230), t.height - t.px(100))
 
     def layout(self) -> None:
         t, w = self.kiosk.theme, self.kiosk.words
         self.buttons = []
+        right = self._dashboard_area()
+        self.qr = qr_surface(self.url, min(right.width, right.height - t.px(80)))
         x, width = t.px(24), t.px(300)
         y = t.px(110)
         for language, label in (("ko", "한국어"), ("en", "English")):
@@ -90,7 +93,7 @@ class SettingsScreen(Screen):
             self.back,
         )
 
-    def _language(self, language: str) -> object:
+    def _language(self, language: str) -> Action:
         def action() -> None:
             self.kiosk.set_language(language)
 
@@ -156,7 +159,7 @@ class SettingsScreen(Screen):
             )
         if self.picture is not None:
             surface.blit(self.picture, (t.px(340), t.px(110)))
-        right = pygame.Rect(t.width - t.px(250), t.px(80), t.px(230), t.height - t.px(100))
+        right = self._dashboard_area()
         fit_text(surface, t, w("settings.dashboard"), 24, pygame.Rect(right.left, right.top, right.width, t.px(32)))
         fit_text(
             surface,
@@ -166,5 +169,7 @@ class SettingsScreen(Screen):
             pygame.Rect(right.left, right.top + t.px(36), right.width, t.px(30)),
             colour=theme.ACCENT,
         )
-        draw_qr(surface, self.url, pygame.Rect(right.left, right.top + t.px(72), right.width, right.height - t.px(80)))
+        if self.qr is not None:
+            qr_area = pygame.Rect(right.left, right.top + t.px(72), right.width, right.height - t.px(80))
+            surface.blit(self.qr, self.qr.get_rect(center=qr_area.center))
         super().draw(surface)
