@@ -61,19 +61,22 @@ def weekly_summaries(patient: Patient, first: date, last: date) -> list[WeekSumm
     weeks: dict[date, list[DaySummary]] = {}
     for day in daily_summaries(patient, first, last):
         weeks.setdefault(day.day - timedelta(days=day.day.weekday()), []).append(day)
-    summaries = []
-    for monday, days in sorted(weeks.items()):
-        scored = [(d.mean_score, d.sessions) for d in days if d.mean_score is not None]
-        weight = sum(n for _, n in scored)
-        summaries.append(
-            WeekSummary(
-                monday=monday,
-                days_practised=len(days),
-                sessions=sum(d.sessions for d in days),
-                mean_score=sum(s * n for s, n in scored) / weight if weight else None,
-            )
+    return [
+        WeekSummary(
+            monday=monday,
+            days_practised=len(days),
+            sessions=sum(d.sessions for d in days),
+            mean_score=mean_over_sessions(days),
         )
-    return summaries
+        for monday, days in sorted(weeks.items())
+    ]
+
+
+def mean_over_sessions(days: list[DaySummary]) -> float | None:
+    """The mean session score over several days: each day weighs by its sessions."""
+    scored = [(d.mean_score, d.sessions) for d in days if d.mean_score is not None]
+    weight = sum(n for _, n in scored)
+    return sum(s * n for s, n in scored) / weight if weight else None
 
 
 def _as_date(value: object) -> date:

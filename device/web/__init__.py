@@ -7,7 +7,7 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, Response, jsonify, render_template
+from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -85,6 +85,4 @@ def create_app(config: Config, *, data_dir: Path | None = None) -> Flask:
 
 
 def _wants_json() -> bool:
-    from flask import request
-
     return request.path.startswith("/api/")

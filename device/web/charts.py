@@ -66,10 +66,10 @@ def downsample(timeline: list[tuple[float, float | None]], limit: int = MAX_POIN
 
 
 @functools.lru_cache(maxsize=256)
-def session_timeline(session_key: tuple[int, str], timeline: tuple[tuple[float, float | None], ...]) -> str:
-    """The score over one session (x: minutes from the start). Cached by
-    `session_key` (its id and status): a finished session never changes."""
-    del session_key  # part of the cache key only
+def session_timeline(timeline: tuple[tuple[float, float | None], ...]) -> str:
+    """The score over one session (x: minutes from the start). Cached on the
+    timeline itself: a finished session's never changes, so it is drawn once,
+    and a running one's is drawn again as it grows."""
     chart = _base(pygal.XY, "score during the session", show_legend=False, x_title="minutes", y_title="score")
     chart.add("score", [(t / 60, s) for t, s in downsample(list(timeline))])
     return _data_uri(chart)

@@ -46,7 +46,7 @@ def month(patient_id: int, month: str) -> str:
 def day(patient_id: int, day: str) -> str:
     patient = patient_or_404(patient_id)
     view = day_view(patient, day_or_404(day))
-    timelines = {s.id: charts.session_timeline((s.id, s.status), s.timeline) for s in view.sessions if s.timeline}
+    timelines = {s.id: charts.session_timeline(s.timeline) for s in view.sessions if s.timeline}
     return render_template("day.html", patient=patient, patients=active_patients(), view=view, timelines=timelines)
 
 

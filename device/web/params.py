@@ -20,31 +20,36 @@ def patient_or_404(patient_id: int) -> Patient:
     return patient
 
 
-def month_or_404(text: str) -> date:
+def _parse_date(text: str | None, pattern: re.Pattern[str], suffix: str = "") -> date | None:
+    """`text` as a date if it has exactly the pattern's form and is a real date, else None."""
+    if text is None or not pattern.fullmatch(text):
+        return None
     try:
-        if not _MONTH.fullmatch(text):
-            raise ValueError
-        return date.fromisoformat(f"{text}-01")
-    except ValueError:
+        return date.fromisoformat(text + suffix)
+    except ValueError:  # the right form, but no such day (2026-02-30)
+        return None
+
+
+def month_or_404(text: str) -> date:
+    """The first day of a month given as YYYY-MM in the path."""
+    parsed = _parse_date(text, _MONTH, "-01")
+    if parsed is None:
         abort(404, description=f"'{text}' is not a month (expected YYYY-MM).")
+    return parsed
 
 
 def day_or_404(text: str) -> date:
-    try:
-        if not _DAY.fullmatch(text):
-            raise ValueError
-        return date.fromisoformat(text)
-    except ValueError:
+    parsed = _parse_date(text, _DAY)
+    if parsed is None:
         abort(404, description=f"'{text}' is not a date (expected YYYY-MM-DD).")
+    return parsed
 
 
 def day_arg(value: str | None, name: str, default: date) -> date:
     """A date from the query string (400 if malformed)."""
     if value is None or value == "":
         return default
-    try:
-        if not _DAY.fullmatch(value):
-            raise ValueError
-        return date.fromisoformat(value)
-    except ValueError:
+    parsed = _parse_date(value, _DAY)
+    if parsed is None:
         abort(400, description=f"'{name}' must be a date as YYYY-MM-DD.")
+    return parsed

@@ -14,7 +14,7 @@ from typing import Any, cast
 from peewee import fn
 
 from device.store.models import ExerciseRecord, Patient, PracticeRecord, RepRecord, ScoreSample, SessionStatus
-from device.store.queries import DaySummary, daily_summaries, sessions_on
+from device.store.queries import DaySummary, daily_summaries, mean_over_sessions, sessions_on
 
 
 @dataclass(frozen=True)
@@ -52,14 +52,8 @@ def month_view(patient: Patient, first: date, today: date) -> Month:
         next=following,
         days_practised=len(in_month),
         sessions=sum(s.sessions for s in in_month),
-        mean_score=_weighted_mean(in_month),
+        mean_score=mean_over_sessions(in_month),
     )
-
-
-def _weighted_mean(days: list[DaySummary]) -> float | None:
-    scored = [(d.mean_score, d.sessions) for d in days if d.mean_score is not None]
-    weight = sum(n for _, n in scored)
-    return sum(s * n for s, n in scored) / weight if weight else None
 
 
 @dataclass(frozen=True)
@@ -138,7 +132,7 @@ def day_view(patient: Patient, day: date) -> DayView:
     sessions = [session_view(r) for r in sessions_on(patient, day)]
     scores = [s.score for s in sessions if s.score is not None]
     week = daily_summaries(patient, day - timedelta(days=7), day - timedelta(days=1))
-    return DayView(day, sessions, statistics.fmean(scores) if scores else None, _weighted_mean(week))
+    return DayView(day, sessions, statistics.fmean(scores) if scores else None, mean_over_sessions(week))
 
 
 @dataclass(frozen=True)
