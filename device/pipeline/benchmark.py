@@ -83,7 +83,6 @@ def throughput(setup: Setup, frames: int) -> RunFigures:
                 raise RuntimeError("the pipeline delivered nothing for 10 s")
             count += 1
     seconds = time.perf_counter() - start
-    setup.landmarker.times = None
     stages = times.summary()
     return RunFigures(count, seconds, count / seconds, stages, dropped=pipeline.dropped)
 
@@ -125,7 +124,6 @@ def live(
             if on_tick is not None:
                 on_tick(pipeline)
     elapsed = time.perf_counter() - start
-    setup.landmarker.times = None
     return RunFigures(
         frames,
         elapsed,

@@ -75,7 +75,10 @@ class Pipeline:
         self.camera = camera
         self.analyser = analyser
         self.times = times if times is not None else StageTimes()
-        analyser.tracker.landmarker.times = self.times
+        # The landmarker records its detect and fit times here while this
+        # pipeline runs; stop() detaches them (the landmarker outlives it).
+        self._landmarker = analyser.tracker.landmarker
+        self._landmarker.times = self.times
         self.classifier = ClassifierThread(classifier, self.times) if classifier is not None else None
         self.classify = classifier is not None  # the consumer may pause classification (e.g. between exercises)
         lossless = not camera.paced
@@ -146,6 +149,8 @@ class Pipeline:
                 thread.join(timeout=5.0)
         if self.classifier is not None:
             self.classifier.stop()
+        if self._landmarker.times is self.times:
+            self._landmarker.times = None
         self.camera.close()
 
     def __enter__(self) -> Self:
