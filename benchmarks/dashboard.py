@@ -4,8 +4,8 @@
 
 Seeds a fresh database with two years of daily practice (three sessions a
 day, each with a 1 Hz score timeline), starts the production server
-(`python -m device web`: waitress) in its own process, logs each client in,
-and has the clients fetch the month, day and trends pages concurrently.
+(`python -m device web`: waitress) in its own process, logs in once, and
+has the clients, sharing that session, fetch the month, day and trends pages concurrently.
 Prints the median and 95th percentile per page.
 """
 
@@ -14,15 +14,11 @@ from __future__ import annotations
 import argparse
 import http.cookiejar
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.parse
-import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -31,33 +27,16 @@ import numpy as np
 from device.store.db import DB_NAME, open_database
 from device.store.models import PracticeRecord, ScoreSample
 from device.store.synthetic import seed_history
+from device.web.security import set_password
+from tests.servers import dashboard, login, opener
 
-ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "benchmark password"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def seed(data_dir: Path, today: date) -> int:
     open_database(data_dir / DB_NAME)
     patient = seed_history("Mina", today - timedelta(days=730), today, sessions_per_day=(3, 3), seconds_per_session=300)
     return int(patient.id)
-
-
-def login(base: str) -> http.cookiejar.CookieJar:
-    """One login (the login rate limit would refuse eight in a row); the
-    clients share its session cookie, as several tabs of one phone would."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(base + "/login").read().decode()
-    token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    body = urllib.parse.urlencode({"password": PASSWORD, "csrf_token": token}).encode()
-    opener.open(base + "/login", data=body).read()
-    return jar
 
 
 def load(base: str, path: str, jar: http.cookiejar.CookieJar, clients: int, requests: int) -> tuple[list[float], int]:
@@ -67,10 +46,10 @@ def load(base: str, path: str, jar: http.cookiejar.CookieJar, clients: int, requ
     lock = threading.Lock()
 
     def client() -> None:
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        session = opener(jar)  # one connection per client, sharing the login's cookie
         for _ in range(requests):
             start = time.perf_counter()
-            with opener.open(base + path) as response:
+            with session.open(base + path) as response:
                 body = response.read()
                 if response.status != 200:
                     raise RuntimeError(f"{path}: HTTP {response.status}")
@@ -101,28 +80,17 @@ def main() -> int:
         size = (data_dir / DB_NAME).stat().st_size / 1e6
         took = time.perf_counter() - started
         print(f"seeded {sessions} sessions, {samples} score samples ({size:.0f} MB) in {took:.0f} s")
-        port = free_port()
-        env = os.environ | {
-            "KIOSK_DATA_DIR": str(data_dir), "KIOSK_WEB_HOST": "127.0.0.1", "KIOSK_WEB_PORT": str(port),
-            "KIOSK_LOG_LEVEL": "WARNING",
-        }  # fmt: skip
-        subprocess.run([sys.executable, "-m", "device", "web", "--set-password"], input=PASSWORD + "\n",
-                       text=True, env=env, cwd=ROOT, check=True, capture_output=True)  # fmt: skip
-        server = subprocess.Popen([sys.executable, "-m", "device", "web"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(base + "/health", timeout=1).read()
-                    break
-                except OSError:
-                    time.sleep(0.1)
+        set_password(data_dir, PASSWORD)
+        env = os.environ | {"KIOSK_DATA_DIR": str(data_dir), "KIOSK_LOG_LEVEL": "WARNING"}
+        with dashboard(env) as (base, _):
             pages = {
                 "month": f"/patients/{patient}/month/{today:%Y-%m}",
                 "day": f"/patients/{patient}/day/{(today - timedelta(days=1)).isoformat()}",
                 "trends": f"/patients/{patient}/trends",
             }
-            jar = login(base)
+            # One login (the login rate limit would refuse eight in a row); the
+            # clients share its session cookie, as several tabs of one phone would.
+            jar = login(base, PASSWORD)
             for path in pages.values():  # warm up: the first requests compile templates
                 load(base, path, jar, 1, 2)
             print(f"{args.clients} concurrent clients, {args.requests} requests each per page, through waitress")
@@ -131,9 +99,6 @@ def main() -> int:
                 timings, size = load(base, path, jar, args.clients, args.requests)
                 ms = np.array(timings) * 1000
                 print(f"{name:<8} {len(ms):>8} {np.median(ms):>10.1f} {np.percentile(ms, 95):>8.1f} {size:>8}")
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
     return 0
 
 

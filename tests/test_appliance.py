@@ -10,7 +10,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -23,6 +22,7 @@ from device.service import Notifier
 from device.store.db import DB_NAME, open_database
 from device.store.models import Patient, PracticeRecord
 from tests.conftest import FIXTURES, ROOT, run_device
+from tests.servers import csrf_token, dashboard, free_port, login, opener
 
 UNITS = sorted((ROOT / "systemd").glob("*.service")) + sorted((ROOT / "systemd").glob("*.timer"))
 
@@ -130,38 +130,19 @@ def test_config_write_keeps_values_and_validates(tmp_path: Path) -> None:
 # -- doctor -------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def healthy(tmp_path: Path, smoke_run: Path) -> Iterator[dict[str, str]]:
     """A data folder, the demo camera, a model with its card, and a running dashboard."""
     data = tmp_path / "data"
     open_database(data / DB_NAME)
-    port = free_port()
     env = {
         "KIOSK_DATA_DIR": str(data),
         "KIOSK_CAMERA": "demo",
         "KIOSK_EXPRESSION_MODEL": str(smoke_run / "model_int8.tflite"),
-        "KIOSK_WEB_HOST": "127.0.0.1",
-        "KIOSK_WEB_PORT": str(port),
         "KIOSK_CONFIG": str(FIXTURES / "empty-config.toml"),
     }
-    server = subprocess.Popen([sys.executable, "-m", "device", "web"], cwd=ROOT, env={"PATH": "/usr/bin:/bin", **env})
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield env
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with dashboard({"PATH": "/usr/bin:/bin", **env}) as (base, _):
+        yield env | {"KIOSK_WEB_HOST": "127.0.0.1", "KIOSK_WEB_PORT": base.rsplit(":", 1)[1]}
 
 
 def doctor(env: dict[str, str]) -> tuple[int, dict[str, dict[str, str]]]:
@@ -231,8 +212,6 @@ def integrity(path: Path) -> str:
 
 def test_sigkill_of_the_dashboard_mid_write_leaves_the_data_intact(healthy: dict[str, str]) -> None:
     """The real dashboard process, killed while a caregiver saves a plan."""
-    import http.cookiejar
-    import re
     import signal
     import threading
     import urllib.parse
@@ -241,34 +220,18 @@ def test_sigkill_of_the_dashboard_mid_write_leaves_the_data_intact(healthy: dict
 
     data = Path(healthy["KIOSK_DATA_DIR"])
     set_password(data, "a long password")
-    port = free_port()
-    env = healthy | {"KIOSK_WEB_PORT": str(port)}
-    server = subprocess.Popen([sys.executable, "-m", "device", "web"], cwd=ROOT, env={"PATH": "/usr/bin:/bin", **env})
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/health", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-        token = re.search(r'name="csrf_token" value="([^"]+)"', opener.open(base + "/login").read().decode())
-        assert token is not None
-        form = {"password": "a long password", "csrf_token": token.group(1)}
-        opener.open(base + "/login", data=urllib.parse.urlencode(form).encode()).read()
-        # Logging in starts a new session, with a new CSRF token.
-        token = re.search(r'name="csrf_token" value="([^"]+)"', opener.open(base + "/patients").read().decode())
-        assert token is not None
-        new_patient = urllib.parse.urlencode({"name": "Mina", "csrf_token": token.group(1)}).encode()
-        opener.open(base + "/patients", data=new_patient).read()
+    env = {key: value for key, value in healthy.items() if key != "KIOSK_WEB_PORT"}  # a server of its own
+    with dashboard({"PATH": "/usr/bin:/bin", **env}) as (base, server):
+        client = opener(login(base, "a long password"))
+        token = csrf_token(client, base + "/patients")
+        client.open(base + "/patients", data=urllib.parse.urlencode({"name": "Mina", "csrf_token": token}).encode())
         patient_id = Patient.get(Patient.name == "Mina").id
-        plan = {"csrf_token": token.group(1), "use_closed_smile": "on", "reps_closed_smile": "4", "effort": "gentle"}
+        plan = {"csrf_token": token, "use_closed_smile": "on", "reps_closed_smile": "4", "effort": "gentle"}
 
         def save_plans() -> None:
             for _ in range(200):
                 try:
-                    opener.open(f"{base}/patients/{patient_id}/plan", data=urllib.parse.urlencode(plan).encode()).read()
+                    client.open(f"{base}/patients/{patient_id}/plan", data=urllib.parse.urlencode(plan).encode()).read()
                 except OSError:
                     return
 
@@ -277,9 +240,6 @@ def test_sigkill_of_the_dashboard_mid_write_leaves_the_data_intact(healthy: dict
         time.sleep(1.0)
         server.send_signal(signal.SIGKILL)
         writer.join(timeout=30)
-    finally:
-        server.kill()
-        server.wait(timeout=10)
     assert integrity(data / DB_NAME) == "ok"
     open_database(data / DB_NAME)
     from device.store.records import current_plan

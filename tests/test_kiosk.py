@@ -75,6 +75,11 @@ class Driver:
     def tap(self, name: str) -> None:
         self.touch(self.button(name).center)
 
+    def start_exercise(self, exercise_id: str) -> None:
+        """Home -> choose -> the exercise's intro -> start."""
+        for name in ("choose", f"exercise:{exercise_id}", "start"):
+            self.tap(name)
+
     def run_until(self, done: Callable[[], bool], timeout: float = 60.0) -> None:
         end = time.monotonic() + timeout
         while not done():
@@ -151,9 +156,7 @@ def test_leaving_half_way_is_stored_as_stopped(
     driver_factory: Callable[..., Driver], right_smile_clip: Path, tmp_path: Path
 ) -> None:
     driver = driver_factory(kiosk_config(tmp_path, f"replay:{right_smile_clip}"))
-    driver.tap("choose")
-    driver.tap("exercise:closed_smile")
-    driver.tap("start")
+    driver.start_exercise("closed_smile")
     practice = driver.kiosk.screen
     assert isinstance(practice, PracticeScreen)
     driver.run_until(lambda: practice.state is not None and practice.state.reps_done >= 1)
@@ -178,9 +181,7 @@ def test_no_camera_says_so_and_recovers_when_it_returns(
 ) -> None:
     missing = tmp_path / "unplugged"
     driver = driver_factory(kiosk_config(tmp_path, f"replay:{missing}"))
-    driver.tap("choose")
-    driver.tap("exercise:closed_smile")
-    driver.tap("start")
+    driver.start_exercise("closed_smile")
     assert driver.kiosk.screen.name == "message"
     driver.shot("no-camera")
     missing.symlink_to(right_smile_clip)  # the cable is plugged back in
@@ -197,9 +198,7 @@ def test_unwritable_database_still_practises_and_says_it_is_not_saved(
     (data / DB_NAME).write_bytes(b"this is not a database" * 100)
     driver = driver_factory(kiosk_config(data, f"replay:{right_smile_clip}"))
     assert driver.kiosk.store_error is not None
-    driver.tap("choose")
-    driver.tap("exercise:closed_smile")
-    driver.tap("start")
+    driver.start_exercise("closed_smile")
     driver.run_until(lambda: driver.kiosk.screen.name == "summary")
     assert not driver.kiosk.screen.saved  # type: ignore[attr-defined]
     driver.shot("not-saved")
@@ -294,9 +293,7 @@ def test_a_camera_lost_mid_session_is_said_stored_as_stopped_and_recovered(
     clip = tmp_path / "clip"
     shutil.copytree(right_smile_clip, clip)
     driver = driver_factory(kiosk_config(tmp_path, f"replay:{clip}", **{"camera.replay_loop": True}))
-    driver.tap("choose")
-    driver.tap("exercise:closed_smile")
-    driver.tap("start")
+    driver.start_exercise("closed_smile")
     practice = driver.kiosk.screen
     assert isinstance(practice, PracticeScreen)
     driver.run_until(lambda: practice.state is not None and practice.state.reps_done >= 1)

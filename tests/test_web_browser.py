@@ -6,11 +6,8 @@ widths (build/screenshots/, looked at by eye; some are in the README)."""
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -26,15 +23,10 @@ from device.store.db import DB_NAME, open_database
 from device.store.models import PracticeRecord
 from device.store.synthetic import seed_history
 from tests.conftest import FIXTURES, ROOT
+from tests.servers import dashboard
 
 PASSWORD = "blue heron 42"
 SCREENSHOTS = ROOT / "build" / "screenshots"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -43,35 +35,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     open_database(data_dir / DB_NAME)
     today = date.today()
     seed_history("Mina", today - timedelta(days=75), today, sessions_per_day=(0, 3), seed=1)
-    port = free_port()
     env = {
         "PATH": "/usr/bin:/bin",
         "KIOSK_CONFIG": str(FIXTURES / "empty-config.toml"),
         "KIOSK_DATA_DIR": str(data_dir),
-        "KIOSK_WEB_HOST": "127.0.0.1",
-        "KIOSK_WEB_PORT": str(port),
     }
     subprocess.run(
         [sys.executable, "-m", "device", "web", "--set-password"],
         input=PASSWORD + "\n", text=True, env=env, cwd=ROOT, check=True, timeout=60,
     )  # fmt: skip
-    process = subprocess.Popen([sys.executable, "-m", "device", "web"], env=env, cwd=ROOT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/health", timeout=2) as response:
-                    assert response.status == 200
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise
-                time.sleep(0.2)
+    with dashboard(env) as (url, _):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
