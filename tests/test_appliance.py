@@ -53,10 +53,10 @@ def test_units_verify_with_systemd_analyze(tmp_path: Path) -> None:
     assert subprocess.run(["systemd-analyze", "verify", str(broken)], capture_output=True, check=False).returncode != 0
 
 
-def test_kiosk_unit_has_a_watchdog_a_dedicated_user_and_restarts_on_failure() -> None:
+def test_kiosk_unit_has_a_watchdog_a_dedicated_user_and_always_restarts() -> None:
     text = (ROOT / "systemd" / "expression-kiosk.service").read_text()
     for line in ("Type=notify", "WatchdogSec=", "User=kiosk", "SupplementaryGroups=video render input",
-                 "Restart=on-failure", "StateDirectory=expression-kiosk", "ConfigurationDirectory=expression-kiosk",
+                 "Restart=always", "StateDirectory=expression-kiosk", "ConfigurationDirectory=expression-kiosk",
                  "NoNewPrivileges=yes", "ProtectSystem=strict"):  # fmt: skip
         assert line in text, line
     assert "PrivateDevices=yes" not in text  # the camera, the display and the touchscreen are devices
