@@ -7,7 +7,9 @@ rotation, scale and shift: the crop then sits a little off, as it does when
 dlib's fit is off) and jitters single points (the drawing wobbles as it does
 from frame to frame). A horizontal flip swaps the left and right landmark
 indices, so index 36 stays the subject's right eye. Camera differences are
-imitated by blur and noise on the crop.
+imitated by blur and noise on the crop, and a hand, glasses or a nasal
+cannula by a patch of the crop hidden (random erasing): the model then cannot
+lean on any one part of the face, and the drawing channel still shows it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,21 @@ MAX_ROTATION_DEG = 8.0
 MAX_SCALE = 0.08
 MAX_SHIFT = 0.06  # eye-line units
 POINT_JITTER = 0.012  # eye-line units, per point
+ERASE_PROBABILITY = 0.3
+ERASE_AREA = (0.03, 0.12)  # fraction of the crop hidden
+
+
+def erase_patch(gray: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A copy of the crop with one rectangle of it replaced by noise."""
+    height, width = gray.shape
+    area = rng.uniform(*ERASE_AREA) * height * width
+    aspect = math.exp(rng.uniform(math.log(0.5), math.log(2.0)))
+    h = min(height, max(1, round(math.sqrt(area * aspect))))
+    w = min(width, max(1, round(math.sqrt(area / aspect))))
+    top, left = int(rng.integers(0, height - h + 1)), int(rng.integers(0, width - w + 1))
+    erased = gray.copy()
+    erased[top : top + h, left : left + w] = rng.integers(0, 256, (h, w), dtype=np.uint8)
+    return erased
 
 
 def augmented_input(
@@ -45,4 +62,6 @@ def augmented_input(
     if rng.random() < 0.25:
         noise = rng.normal(0, rng.uniform(2, 8), size=gray.shape)
         gray = np.clip(gray + noise, 0, 255).astype(np.uint8)
+    if rng.random() < ERASE_PROBABILITY:
+        gray = erase_patch(gray, rng)
     return model_input(gray, moved, size, representation)

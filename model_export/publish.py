@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from device.expression.classifier import ExpressionClassifier
-from device.expression.dataset import list_samples
+from device.expression.dataset import FACE_CROP_THRESHOLD, SMALL_IMAGE_PX, UPSCALED_PX, list_samples
 from device.expression.evaluate import evaluate
 from device.expression.model_card import DEFAULT_MODEL, card_path_for
 from device.vision.landmarks import FaceLandmarker
@@ -66,6 +66,14 @@ def publish(args: Any) -> int:
             "duration_minutes": round(run["duration_s"] / 60, 1),
             "seed": run["seed"],
             "machine": args.machine,
+        },
+        "inference": {
+            "probabilities": "mean over the aligned input and its mirror image (two passes of the network)",
+            "dataset_photos": (
+                f"photos under {SMALL_IMAGE_PX} px are taken as face crops: upscaled to about {UPSCALED_PX} px for "
+                f"dlib's detector at threshold {FACE_CROP_THRESHOLD}, the whole image as the face box where it "
+                "finds nothing"
+            ),
         },
         "metrics": evaluation,
         "input_comparison": {

@@ -128,8 +128,12 @@ def train(args: Any) -> int:
         warmup_target=args.learning_rate if warmup else None,
         warmup_steps=warmup,
     )
+    optimizer = keras.optimizers.AdamW(schedule, weight_decay=args.weight_decay)
+    # Decay the convolution and dense kernels only: shrinking batch-norm
+    # scales and biases regularises nothing and only fights the normalisation.
+    optimizer.exclude_from_weight_decay(var_names=["bias", "gamma", "beta"])
     model.compile(
-        optimizer=keras.optimizers.AdamW(schedule, weight_decay=args.weight_decay),
+        optimizer=optimizer,
         loss=keras.losses.CategoricalCrossentropy(label_smoothing=0.1),
         metrics=["accuracy"],
     )
@@ -209,7 +213,9 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
-    parser.add_argument("--weight-decay", type=float, default=1e-4)
+    parser.add_argument(
+        "--weight-decay", type=float, default=0.02, help="AdamW's decoupled decay (per step, times the rate)"
+    )
     parser.add_argument("--max-minutes", type=float, default=None, help="stop after the epoch that passes this")
     parser.add_argument("--patience", type=int, default=8, help="epochs without improvement before stopping")
     parser.add_argument("--val-fraction", type=float, default=0.1)

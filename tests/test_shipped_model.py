@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from device.expression.classifier import ExpressionClassifier
@@ -58,3 +59,13 @@ def test_device_evaluate_reproduces_the_cards_fixture_figure(card: ModelCard) ->
     assert measured["accuracy_all_images"] == pytest.approx(recorded["accuracy_all_images"], abs=1e-4)
     assert measured["confusion"] == recorded["confusion"]
     assert measured["accuracy_all_images"] >= 0.6  # 90 faces the model never saw, 3 classes
+
+
+def test_a_face_and_its_mirror_image_score_the_same() -> None:
+    classifier = ExpressionClassifier(DEFAULT_MODEL)
+    size, channels = classifier.card.input_size, classifier.card.representation.channels
+    x = np.random.default_rng(3).integers(0, 255, (size, size, channels), dtype=np.uint8)
+    one_way, other_way = classifier.run_once(x), classifier.run_once(x[:, ::-1])
+    assert not np.allclose(one_way, other_way)  # the network alone is not mirror-symmetric...
+    np.testing.assert_allclose(classifier.predict_input(x), (one_way + other_way) / 2, rtol=1e-6)
+    np.testing.assert_array_equal(classifier.predict_input(x), classifier.predict_input(x[:, ::-1]))  # ...its use is

@@ -3,6 +3,7 @@ device finds faces. Used by `python -m device evaluate` and model_export."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -70,7 +71,8 @@ class Evaluation:
             "accuracy_all_images": round(self.accuracy(), 4),
             "accuracy_faces_found": round(self.accuracy(self.detected), 4),
             "per_class": {
-                name: {key: round(value, 4) for key, value in stats.items()} for name, stats in self.per_class().items()
+                name: {key: None if math.isnan(value) else round(value, 4) for key, value in stats.items()}
+                for name, stats in self.per_class().items()
             },
             "confusion": {"rows_true_columns_predicted": list(self.classes), "matrix": self.confusion().tolist()},
         }

@@ -96,10 +96,11 @@ class FaceLandmarker:
         # pipeline's benchmark); None records nothing.
         self.times: StageTimes | None = None
 
-    def detect(self, gray: np.ndarray, upsample: int = 0) -> list[Detection]:
-        """All faces scoring above the threshold in a grayscale image, largest first."""
+    def detect(self, gray: np.ndarray, upsample: int = 0, threshold: float | None = None) -> list[Detection]:
+        """All faces scoring above the threshold (by default the landmarker's)
+        in a grayscale image, largest first."""
         start = time.perf_counter()
-        rects, scores, _ = self.detector.run(gray, upsample, self.threshold)
+        rects, scores, _ = self.detector.run(gray, upsample, self.threshold if threshold is None else threshold)
         if self.times is not None:
             self.times.add("detect", time.perf_counter() - start)
         found = [
