@@ -1,5 +1,6 @@
 """evaluate: float and int8 accuracy on a test set, a simple baseline beside
-them, and inference latency; written to the run's evaluation.json.
+them, and inference latency; written to the run's evaluation.json (or, for a
+test on some of the model's classes, evaluation-<classes>.json).
 
     python -m model_export evaluate --run build/runs/NAME --data ../shared/data/fer2013/test \
         --train build/prepared/train.npz
@@ -58,6 +59,12 @@ def latency_ms(classifier: ExpressionClassifier, runs: int = 200) -> float:
     return statistics.median(timings) * 1000
 
 
+def evaluation_file(classes: tuple[str, ...], test_classes: tuple[str, ...]) -> str:
+    """evaluation.json for the model's own classes; a test on fewer is kept
+    beside it (evaluation-neutral-happy-sad.json)."""
+    return "evaluation.json" if set(test_classes) == set(classes) else f"evaluation-{'-'.join(test_classes)}.json"
+
+
 def progress(name: str) -> Callable[[Iterable[Sample]], Iterable[Sample]]:
     def wrap(samples: Iterable[Sample]) -> Iterable[Sample]:
         return tqdm(samples, desc=name, unit="img")
@@ -94,7 +101,7 @@ def run_evaluation(args: Any) -> int:
         evaluations["baseline"] = evaluate(predict_baseline, classes, samples, landmarker, progress("baseline"))
         results["baseline_landmark_logistic_regression"] = evaluations["baseline"].summary()
         print(format_evaluation("baseline (logistic regression on aligned landmarks)", evaluations["baseline"]))
-    write_json(args.run / "evaluation.json", results)
+    write_json(args.run / evaluation_file(classes, test_classes), results)
     return 0
 
 

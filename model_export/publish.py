@@ -20,8 +20,9 @@ from device.expression.dataset import FACE_CROP_THRESHOLD, SMALL_IMAGE_PX, UPSCA
 from device.expression.evaluate import evaluate
 from device.expression.model_card import DEFAULT_MODEL, card_path_for
 from device.vision.landmarks import FaceLandmarker
-from model_export.common import ROOT, write_json
+from model_export.common import DEFAULT_CLASSES, ROOT, write_json
 from model_export.convert import write_card
+from model_export.evaluate import evaluation_file
 
 FER2013_TERMS = (
     "FER2013 (Goodfellow et al., ICML 2013 'Challenges in Representation Learning'): 48x48 grayscale faces "
@@ -40,6 +41,33 @@ def _commands(*folders: Path) -> list[str]:
         if path.exists():
             lines += [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return lines
+
+
+def _class_sets(folders: list[Path]) -> list[dict[str, Any]]:
+    """Runs alike but for their classes, each scored on the three-class test
+    (for more classes, also on its own): whether the extra classes cost the
+    three accuracy."""
+    rows = []
+    for folder in folders:
+        run = _read(folder / "run.json")
+        classes = tuple(run["classes"])
+        three = _read(folder / evaluation_file(classes, DEFAULT_CLASSES))
+        if three is None:
+            wanted = " ".join(DEFAULT_CLASSES)
+            raise SystemExit(f"{folder} has no three-class evaluation: run evaluate with --classes {wanted}")
+        row = {
+            "classes": list(classes),
+            "input_size": run["input_size"],
+            "epochs": run["epochs_run"],
+            "train_minutes": round(run["duration_s"] / 60, 1),
+            "three_class_test_int8_accuracy": three["int8"]["accuracy_all_images"],
+            "three_class_test_int8_recall": {c: three["int8"]["per_class"][c]["recall"] for c in DEFAULT_CLASSES},
+        }
+        own = _read(folder / "evaluation.json")
+        if own is not None and len(classes) > len(DEFAULT_CLASSES):
+            row["own_classes_test_int8_accuracy"] = own["int8"]["accuracy_all_images"]
+        rows.append(row)
+    return rows
 
 
 def publish(args: Any) -> int:
@@ -80,7 +108,10 @@ def publish(args: Any) -> int:
             "chosen_by": "validation accuracy of short runs (held-out training faces), then latency",
             "runs": comparison,
         },
-        "commands": _commands(Path(run["data"]).parent, *([args.compare] if args.compare else []), args.run),
+        "class_sets": _class_sets(args.class_runs),
+        "commands": _commands(
+            Path(run["data"]).parent, *([args.compare] if args.compare else []), *args.class_runs, args.run
+        ),
     }
     write_card(target, run, "int8", extra)
     # The committed fixture set's figure lets a test check the shipped model
@@ -100,6 +131,9 @@ def add_parser(sub: Any) -> None:
     parser = sub.add_parser("publish", help="copy a run's int8 model and its card into device/models/")
     parser.add_argument("--run", type=Path, required=True)
     parser.add_argument("--compare", type=Path, default=None, help="the compare folder, for the card")
+    parser.add_argument(
+        "--class-runs", type=Path, nargs="*", default=[], help="runs alike but for their classes, for the card"
+    )
     parser.add_argument("--target", type=Path, default=DEFAULT_MODEL)
     parser.add_argument("--data-terms", default=FER2013_TERMS)
     parser.add_argument("--fixtures", type=Path, default=ROOT / "tests" / "fixtures" / "expressions")

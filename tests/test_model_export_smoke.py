@@ -5,13 +5,15 @@ This proves the pipeline, not the model's quality (see test_shipped_model.py).""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from device.expression.classifier import ExpressionClassifier
-from tests.conftest import EXPRESSIONS, run_device
+from tests.conftest import EXPRESSIONS, export, run_device
 
 
 def test_prepare_writes_landmarks_and_lists_what_it_missed(smoke_run: Path) -> None:
@@ -81,3 +83,33 @@ def test_device_evaluate_reproduces_the_export_figure(smoke_run: Path) -> None:
     export_figures = json.loads((smoke_run / "evaluation.json").read_text())["int8"]
     assert device_figures["accuracy_all_images"] == export_figures["accuracy_all_images"]
     assert device_figures["confusion"] == export_figures["confusion"]
+
+
+def test_evaluate_on_some_of_the_models_classes(smoke_run: Path) -> None:
+    export("evaluate", "--run", str(smoke_run), "--data", str(EXPRESSIONS), "--classes", "neutral", "happy")
+    evaluation = json.loads((smoke_run / "evaluation-neutral-happy.json").read_text())
+    assert evaluation["test_classes"] == ["neutral", "happy"]
+    assert evaluation["int8"]["images"] == 60
+    assert evaluation["int8"]["per_class"]["sad"]["recall"] is None  # no sad images: no recall, and valid JSON
+    assert sum(map(sum, evaluation["int8"]["confusion"]["matrix"])) == 60  # "sad" guesses count as errors
+    refused = subprocess.run(
+        [sys.executable, "-m", "model_export", "evaluate", "--run", str(smoke_run), "--data", str(EXPRESSIONS),
+         "--classes", "neutral", "contempt"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert refused.returncode != 0
+    assert "no class contempt" in refused.stderr
+
+
+def test_publish_writes_a_card_the_device_accepts(smoke_run: Path, tmp_path: Path) -> None:
+    target = tmp_path / "models" / "expression.tflite"
+    export("publish", "--run", str(smoke_run), "--target", str(target), "--class-runs", str(smoke_run))
+    classifier = ExpressionClassifier(target)  # checks the card's hash and preprocessing version
+    card = classifier.card.raw
+    evaluation = json.loads((smoke_run / "evaluation.json").read_text())
+    assert card["metrics"]["int8"]["accuracy_all_images"] == evaluation["int8"]["accuracy_all_images"]
+    assert card["metrics"]["fixture_set"]["images"] == 90
+    assert card["class_sets"][0]["classes"] == ["neutral", "happy", "sad"]
+    assert card["class_sets"][0]["three_class_test_int8_accuracy"] == evaluation["int8"]["accuracy_all_images"]
+    assert "mirror" in card["inference"]["probabilities"]
+    assert any(" train " in command for command in card["commands"])
