@@ -21,11 +21,13 @@ from device.config import Config, load_config
 from device.store.db import DB_NAME
 from device.store.models import Patient, PracticeRecord, RepRecord, SessionStatus
 from tests.conftest import ROOT
+from ui import theme
 from ui.app import Kiosk
 from ui.display import choose_driver
 from ui.i18n import LANGUAGES, Words, keys
 from ui.screens.practice import PracticeScreen
 from ui.screens.summary import encouragement_key
+from ui.theme import Theme
 
 SCREENSHOTS = ROOT / "build" / "screenshots"
 SIZES = [(800, 480), (1920, 1080)]
@@ -307,3 +309,17 @@ def test_a_camera_lost_mid_session_is_said_stored_as_stopped_and_recovered(
     driver.kiosk.screen._since -= 5  # type: ignore[attr-defined]  # the automatic retry is due
     driver.kiosk.step()
     assert driver.kiosk.screen.name == "practice"
+
+
+def test_labels_are_rendered_once_shrunk_to_fit_and_the_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    pygame.font.init()
+    t = Theme((800, 480))
+    wide = t.fitted_text("Raise both eyebrows", 40, theme.TEXT, 600, 80)
+    assert t.fitted_text("Raise both eyebrows", 40, theme.TEXT, 600, 80) is wide  # the next frame reuses it
+    narrow = t.fitted_text("Raise both eyebrows", 40, theme.TEXT, 150, 80)
+    assert narrow.get_width() <= 150 < wide.get_width()
+    monkeypatch.setattr("ui.theme.TEXT_CACHE_SIZE", 3)
+    for score in range(10):
+        t.fitted_text(f"{score}%", 40, theme.TEXT, 200, 80)
+    assert t.fitted_text("9%", 40, theme.TEXT, 200, 80) is t.fitted_text("9%", 40, theme.TEXT, 200, 80)
+    assert len(t._texts) == 3

@@ -9,10 +9,13 @@ layout, larger.
 from __future__ import annotations
 
 import subprocess
+from collections import OrderedDict
 from functools import cache
 from pathlib import Path
 
 import pygame
+
+Colour = tuple[int, int, int]
 
 BACKGROUND = (16, 24, 32)
 PANEL = (31, 45, 61)
@@ -50,11 +53,18 @@ def font_path() -> str | None:
     return found or None
 
 
+# Rendered labels kept for reuse: the screens redraw the same words 30 times a
+# second, and rendering a line with FreeType is the costliest part of a frame
+# after the camera image. A few hundred covers every label and score shown.
+TEXT_CACHE_SIZE = 512
+
+
 class Theme:
     def __init__(self, size: tuple[int, int]) -> None:
         self.width, self.height = size
         self.scale = self.height / BASE_HEIGHT
         self._fonts: dict[int, pygame.font.Font] = {}
+        self._texts: OrderedDict[tuple[str, float, Colour, int, int], pygame.Surface] = OrderedDict()
 
     def px(self, value: float) -> int:
         return max(1, round(value * self.scale))
@@ -64,6 +74,24 @@ class Theme:
         if pixels not in self._fonts:
             self._fonts[pixels] = pygame.font.Font(font_path(), pixels)
         return self._fonts[pixels]
+
+    def fitted_text(self, text: str, size: float, colour: Colour, width: int, height: int) -> pygame.Surface:
+        """One line of text at `size`, shrunk step by step (down to 0.9**11
+        of it) until it fits width x height; the same request returns the
+        same surface."""
+        key = (text, size, colour, width, height)
+        cached = self._texts.get(key)
+        if cached is not None:
+            self._texts.move_to_end(key)
+            return cached
+        for step in range(12):
+            image = self.font(size * (0.9**step)).render(text, True, colour)
+            if image.get_width() <= width and image.get_height() <= height * 1.2:
+                break
+        self._texts[key] = image
+        if len(self._texts) > TEXT_CACHE_SIZE:
+            self._texts.popitem(last=False)
+        return image
 
     @property
     def target(self) -> int:

@@ -8,9 +8,7 @@ from dataclasses import dataclass
 import pygame
 
 from ui import theme
-from ui.theme import Theme
-
-Colour = tuple[int, int, int]
+from ui.theme import Colour, Theme
 
 
 def fit_text(
@@ -24,11 +22,7 @@ def fit_text(
     align: str = "center",
 ) -> pygame.Rect:
     """Draw one line inside `rect`, shrinking the type until it fits (never overflowing)."""
-    for step in range(12):
-        font = t.font(size * (0.9**step))
-        image = font.render(text, True, colour)
-        if image.get_width() <= rect.width and image.get_height() <= rect.height * 1.2:
-            break
+    image = t.fitted_text(text, size, colour, rect.width, rect.height)
     placed = image.get_rect()
     placed.centery = rect.centery
     if align == "left":
