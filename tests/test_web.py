@@ -379,3 +379,23 @@ def test_report_covers_a_range_and_prints(client: FlaskClient) -> None:
     assert "symmetry" in page
     assert client.get(f"/patients/{mina.id}/report?from=2026-05-01&to=2026-04-01").status_code == 400
     assert client.get(f"/patients/{mina.id}/report?from=2020-01-01&to=2026-04-01").status_code == 400
+
+
+def test_a_streak_longer_than_the_trend_window_is_counted_whole(config: Config, tmp_path: Path) -> None:
+    open_database(tmp_path / DB_NAME)
+    set_password(tmp_path, PASSWORD)
+    who = Patient.create(name="Daily")
+    today = date.today()
+    for days_ago in range(120):  # the trends page shows 12 weeks (84 days)
+        started = datetime.combine(today - timedelta(days=days_ago), datetime.min.time()) + timedelta(hours=9)
+        PracticeRecord.create(patient=who, plan="[]", started=started, status="completed", score=60.0)
+    PracticeRecord.create(
+        patient=who, plan="[]", started=datetime.combine(today - timedelta(days=121), datetime.min.time()),
+        status="completed", score=60.0,
+    )  # fmt: skip  # a day's gap before the streak: it does not count
+    c = make_app(config, tmp_path).test_client()
+    c.post("/login", data={"password": PASSWORD})
+    assert "current streak 120 days" in text(c.get(f"/patients/{who.id}/trends").data)
+    api = c.get(f"/api/patients/{who.id}/trends").json
+    assert api is not None
+    assert api["streak_days"] == 120

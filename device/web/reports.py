@@ -224,11 +224,21 @@ def trends_view(patient: Patient, today: date, weeks: int = 12) -> Trends:
             )
         trends.append(trend)
     days = {d.day for d in daily_summaries(patient, first, today)}
-    return Trends(first, today, trends, practice_streak(days, today), len(days))
+    return Trends(first, today, trends, practice_streak(patient, days, first, today), len(days))
 
 
-def practice_streak(days: set[date], today: date) -> int:
-    """Consecutive practice days up to today (or up to yesterday, if today has none yet)."""
+def practice_streak(patient: Patient, days: set[date], first: date, today: date) -> int:
+    """Consecutive practice days up to today (or up to yesterday, if today has
+    none yet). `days` are the practice days from `first` on; a streak that
+    starts on `first` may go further back, so then the whole history counts."""
+    streak = consecutive_days(days, today)
+    last = today if today in days else today - timedelta(days=1)
+    if streak and last - timedelta(days=streak - 1) == first:
+        streak = consecutive_days({d.day for d in daily_summaries(patient, date.min, today)}, today)
+    return streak
+
+
+def consecutive_days(days: set[date], today: date) -> int:
     day = today if today in days else today - timedelta(days=1)
     streak = 0
     while day in days:
