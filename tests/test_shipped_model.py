@@ -28,7 +28,9 @@ def test_card_describes_this_file(card: ModelCard) -> None:
     assert DEFAULT_MODEL.stat().st_size == card.raw["file"]["bytes"] <= MAX_BYTES
     assert card.raw["input"]["dtype"] == "int8"
     assert set(card.classes) >= {"neutral", "happy", "sad"}
-    for field in ("architecture", "training", "metrics", "input_comparison", "commands", "created"):
+    for field in ("architecture", "training", "metrics", "input_comparison", "class_sets", "inference"):
+        assert card.raw[field], field
+    for field in ("commands", "created"):
         assert card.raw[field], field
     assert "FER2013" in card.raw["training"]["data_terms"]
     assert any("model_export train" in c for c in card.raw["commands"])
