@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import subprocess
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 import pygame
 
@@ -53,10 +55,27 @@ def font_path() -> str | None:
     return found or None
 
 
-# Rendered labels kept for reuse: the screens redraw the same words 30 times a
-# second, and rendering a line with FreeType is the costliest part of a frame
-# after the camera image. A few hundred covers every label and score shown.
+# Rendered text kept for reuse: the screens redraw the same words 30 times a
+# second, and laying out and rendering a line with FreeType is the costliest
+# part of a frame after the camera image. A few hundred entries cover every
+# label, score and instruction shown.
 TEXT_CACHE_SIZE = 512
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+def _remember(cache: OrderedDict[K, V], key: K, make: Callable[[], V]) -> V:
+    """cache[key], made on first use; the least recently used entry goes
+    once there are more than TEXT_CACHE_SIZE."""
+    found = cache.get(key)
+    if found is not None:
+        cache.move_to_end(key)
+        return found
+    made = cache[key] = make()
+    if len(cache) > TEXT_CACHE_SIZE:
+        cache.popitem(last=False)
+    return made
 
 
 class Theme:
@@ -65,6 +84,7 @@ class Theme:
         self.scale = self.height / BASE_HEIGHT
         self._fonts: dict[int, pygame.font.Font] = {}
         self._texts: OrderedDict[tuple[str, float, Colour, int, int], pygame.Surface] = OrderedDict()
+        self._wrapped: OrderedDict[tuple[str, float, int], tuple[str, ...]] = OrderedDict()
 
     def px(self, value: float) -> int:
         return max(1, round(value * self.scale))
@@ -79,20 +99,48 @@ class Theme:
         """One line of text at `size`, shrunk step by step (down to 0.9**11
         of it) until it fits width x height; the same request returns the
         same surface."""
-        key = (text, size, colour, width, height)
-        cached = self._texts.get(key)
-        if cached is not None:
-            self._texts.move_to_end(key)
-            return cached
-        for step in range(12):
-            image = self.font(size * (0.9**step)).render(text, True, colour)
-            if image.get_width() <= width and image.get_height() <= height * 1.2:
-                break
-        self._texts[key] = image
-        if len(self._texts) > TEXT_CACHE_SIZE:
-            self._texts.popitem(last=False)
-        return image
+
+        def render() -> pygame.Surface:
+            for step in range(12):
+                image = self.font(size * (0.9**step)).render(text, True, colour)
+                if image.get_width() <= width and image.get_height() <= height * 1.2:
+                    break
+            return image
+
+        return _remember(self._texts, (text, size, colour, width, height), render)
+
+    def forget_text(self) -> None:
+        """Drop every rendered line and wrapping (the kiosk benchmark's baseline)."""
+        self._texts.clear()
+        self._wrapped.clear()
+
+    def wrapped_lines(self, text: str, size: float, width: int) -> tuple[str, ...]:
+        """`text` broken into lines no wider than `width` at `size`: by words,
+        or by characters for Korean without spaces and for one very long word."""
+        return _remember(self._wrapped, (text, size, width), lambda: _wrap(self.font(size), text, width))
 
     @property
     def target(self) -> int:
         return self.px(MIN_TARGET)
+
+
+def _wrap(font: pygame.font.Font, text: str, width: int) -> tuple[str, ...]:
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}".strip()
+            if font.size(candidate)[0] <= width:
+                line = candidate
+                continue
+            if line:
+                lines.append(line)
+            line = word
+            while font.size(line)[0] > width and len(line) > 1:  # one very long word
+                cut = len(line)
+                while cut > 1 and font.size(line[:cut])[0] > width:
+                    cut -= 1
+                lines.append(line[:cut])
+                line = line[cut:]
+        lines.append(line)
+    return tuple(lines)

@@ -39,32 +39,14 @@ def wrap_text(
     surface: pygame.Surface, t: Theme, text: str, size: float, rect: pygame.Rect, *, colour: Colour = theme.TEXT
 ) -> None:
     """Draw text wrapped to `rect`'s width (by words, or by characters for Korean without spaces)."""
-    font = t.font(size)
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        line = ""
-        for word in paragraph.split(" "):
-            candidate = f"{line} {word}".strip()
-            if font.size(candidate)[0] <= rect.width:
-                line = candidate
-                continue
-            if line:
-                lines.append(line)
-            line = word
-            while font.size(line)[0] > rect.width and len(line) > 1:  # one very long word
-                cut = len(line)
-                while cut > 1 and font.size(line[:cut])[0] > rect.width:
-                    cut -= 1
-                lines.append(line[:cut])
-                line = line[cut:]
-        lines.append(line)
+    line_height = t.font(size).get_linesize()
     y = rect.top
-    for line in lines:
-        if y + font.get_linesize() > rect.bottom:
+    for line in t.wrapped_lines(text, size, rect.width):
+        if y + line_height > rect.bottom:
             break
-        image = font.render(line, True, colour)
+        image = t.fitted_text(line, size, colour, rect.width, line_height)
         surface.blit(image, image.get_rect(midtop=(rect.centerx, y)))
-        y += font.get_linesize()
+        y += line_height
 
 
 @dataclass

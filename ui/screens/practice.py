@@ -46,6 +46,7 @@ class PracticeScreen(Screen):
         self.update_seen: Update | None = None
         self.state: LiveState | None = None
         self.picture: pygame.Surface | None = None
+        self._shade: pygame.Surface | None = None  # the translucent box behind the calibration text
         self.timeline: list[tuple[float, float]] = []
         self.score_updates = 0  # how often the shown score changed (the kiosk benchmark)
         self._last_face = kiosk.now()
@@ -194,9 +195,10 @@ class PracticeScreen(Screen):
     def _draw_calibration(self, surface: pygame.Surface, area: pygame.Rect, state: LiveState | None) -> None:
         t, w = self.kiosk.theme, self.kiosk.words
         box = pygame.Rect(area.left + t.px(20), area.top + t.px(20), area.width - t.px(40), t.px(130))
-        shade = pygame.Surface(box.size, pygame.SRCALPHA)
-        shade.fill((*theme.BACKGROUND, 200))
-        surface.blit(shade, box)
+        if self._shade is None or self._shade.get_size() != box.size:  # made once, not every frame
+            self._shade = pygame.Surface(box.size, pygame.SRCALPHA)
+            self._shade.fill((*theme.BACKGROUND, 200))
+        surface.blit(self._shade, box)
         fit_text(surface, t, w("calibration.title"), 38, pygame.Rect(box.left, box.top + t.px(6), box.width, t.px(50)))
         fit_text(
             surface,
