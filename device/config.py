@@ -60,6 +60,12 @@ class Config:
         return bool(self.values[key])
 
     @property
+    def installed(self) -> bool:
+        """An installed bedside device (its config is the system one, or
+        systemd runs it), not a development checkout."""
+        return self.path == SYSTEM_CONFIG or "STATE_DIRECTORY" in os.environ
+
+    @property
     def data_dir(self) -> Path:
         configured = self.get_str("device.data_dir")
         if configured:

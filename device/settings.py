@@ -45,6 +45,21 @@ SETTINGS: tuple[Setting, ...] = (
         "device usually serves one person); created on first use.",
     ),
     Setting(
+        "practice.intro_s",
+        float,
+        6.0,
+        "Seconds each exercise's intro (what to do, shown and told) stays before "
+        "the exercise starts by itself; the patient can tap Start sooner.",
+        minimum=0,
+    ),
+    Setting(
+        "practice.exercise_limit_s",
+        float,
+        120.0,
+        "Seconds after which an unfinished exercise moves the plan on, stored as timed out with the reps done so far.",
+        minimum=10,
+    ),
+    Setting(
         "log.level",
         str,
         "INFO",
@@ -56,9 +71,9 @@ SETTINGS: tuple[Setting, ...] = (
         "camera.source",
         str,
         "auto",
-        "Where frames come from: auto (Pi camera, then a webcam, then the embedded "
-        "demo), picamera2, webcam or webcam:INDEX, demo, or replay:PATH (a video "
-        "file or a folder of images).",
+        "Where frames come from: auto (Pi camera, then a webcam; in a development "
+        "checkout, then the embedded demo, never on an installed device), picamera2, "
+        "webcam or webcam:INDEX, demo, or replay:PATH (a video file or a folder of images).",
         env="KIOSK_CAMERA",
     ),
     Setting(
@@ -203,6 +218,13 @@ SETTINGS: tuple[Setting, ...] = (
         30,
         "Frames a second the kiosk screen draws (the camera image, the live score).",
         minimum=5,
+    ),
+    Setting(
+        "kiosk.volume",
+        int,
+        70,
+        "Loudness of the kiosk's sound cues (start and end of a hold, time to move), 0-100; 0 is silent.",
+        minimum=0,
     ),
     Setting(
         "kiosk.idle_timeout_s",

@@ -14,13 +14,22 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from peewee import SqliteDatabase
 
 from device.practice.plan import default_plan, make_plan
 from device.practice.reps import Rep
 from device.practice.session import ExerciseResult, LiveState, SessionResult, Stage
 from device.store import db as store_db
 from device.store.db import DB_NAME, SCHEMA_VERSION, StoreError, backup_to, open_database
-from device.store.models import PracticeRecord, RepRecord, ScoreSample, SessionStatus
+from device.store.models import (
+    TABLES,
+    ExerciseRecord,
+    PracticeRecord,
+    RepRecord,
+    ScoreSample,
+    SessionSource,
+    SessionStatus,
+)
 from device.store.queries import daily_summaries, sessions_on, weekly_summaries
 from device.store.records import SessionRecorder, add_patient, current_plan, find_patient, save_plan
 from tests.conftest import ROOT, run_device
@@ -103,10 +112,8 @@ def test_migration_takes_a_backup_first(tmp_path: Path, monkeypatch: pytest.Monk
     open_database(path)
     add_patient("Han")
 
-    def add_note_column(database: object) -> None:
-        store_db.database.execute_sql("ALTER TABLE patient ADD COLUMN note TEXT")
-
-    monkeypatch.setattr(store_db, "MIGRATIONS", [*store_db.MIGRATIONS, add_note_column])
+    add_note_column = ("ALTER TABLE patient ADD COLUMN note TEXT",)
+    monkeypatch.setattr(store_db, "MIGRATIONS", (*store_db.MIGRATIONS, add_note_column))
     monkeypatch.setattr(store_db, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     open_database(path)
     backup = tmp_path / f"kiosk.before-v{SCHEMA_VERSION + 1}.sqlite"
@@ -117,6 +124,60 @@ def test_migration_takes_a_backup_first(tmp_path: Path, monkeypatch: pytest.Monk
     with sqlite3.connect(path) as new:
         assert new.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
         assert "note" in [row[1] for row in new.execute("PRAGMA table_info(patient)")]
+
+
+def _schema(connection: sqlite3.Connection) -> dict[str, object]:
+    """Each table's columns (name, type, not null, primary key) and indexes.
+    Defaults are left out: peewee applies them in Python, a migration in SQL."""
+    tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    schema: dict[str, object] = {}
+    for table in tables:
+        columns = sorted((r[1], r[2], r[3], r[5]) for r in connection.execute(f'PRAGMA table_info("{table}")'))
+        indexes = sorted(
+            (r[1], r[2], tuple(c[2] for c in connection.execute(f'PRAGMA index_info("{r[1]}")')))
+            for r in connection.execute(f'PRAGMA index_list("{table}")')
+        )
+        schema[table] = (columns, indexes)
+    return schema
+
+
+def test_migrations_build_the_schema_the_models_describe(tmp_path: Path) -> None:
+    open_database(tmp_path / "migrated.sqlite")
+    store_db.database.close()
+    modelled = SqliteDatabase(str(tmp_path / "modelled.sqlite"))
+    with modelled.bind_ctx(TABLES):
+        modelled.create_tables(TABLES)
+    modelled.close()
+    with (
+        sqlite3.connect(tmp_path / "migrated.sqlite") as migrated,
+        sqlite3.connect(tmp_path / "modelled.sqlite") as models,
+    ):
+        assert _schema(migrated) == _schema(models)
+
+
+def test_a_version_1_database_with_data_is_upgraded(tmp_path: Path) -> None:
+    """A device installed with schema 1 keeps its patients, sessions and reps."""
+    path = tmp_path / DB_NAME
+    with sqlite3.connect(path) as raw:
+        for statement in store_db.MIGRATIONS[0]:
+            raw.execute(statement)
+        raw.execute("PRAGMA user_version = 1")
+        raw.execute("INSERT INTO patient VALUES (1, 'Kim', '2026-01-02 10:00:00', 0)")
+        raw.execute(
+            "INSERT INTO session VALUES (1, 1, '[]', '2026-01-02 10:00:00', '2026-01-02 10:05:00', 'completed', 80.0)"
+        )
+        raw.execute("INSERT INTO exercise_result VALUES (1, 1, 'closed_smile', 0, 3, 3, 80.0, 0.9, 0.1)")
+        raw.execute("INSERT INTO rep VALUES (1, 1, 'closed_smile', 1, 3.0, 6.0, 90.0, 80.0, 0.05, 0.045, 0.9, 0.1)")
+    open_database(path)
+    [session] = PracticeRecord.select()
+    assert (session.patient.name, session.status, session.score) == ("Kim", "completed", 80.0)
+    assert session.source == SessionSource.CAMERA  # everything before version 2 came from the camera
+    [exercise] = ExerciseRecord.select()
+    assert (exercise.exercise, exercise.outcome, exercise.symmetry) == ("closed_smile", "completed", 0.9)
+    assert RepRecord.select().count() == 1
+    assert (tmp_path / f"kiosk.before-v{SCHEMA_VERSION}.sqlite").exists()
+    with sqlite3.connect(path) as upgraded:
+        assert upgraded.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 def test_newer_database_is_refused(tmp_path: Path) -> None:

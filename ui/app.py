@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pygame
 
@@ -19,6 +21,8 @@ from device.camera import open_camera
 from device.config import Config
 from device.expression.classifier import ExpressionClassifier, classifier_from_config
 from device.pipeline import Pipeline
+from device.practice.catalogue import Kind
+from device.practice.plan import Plan
 from device.store.db import DB_NAME, StoreError, UnknownPatientError, open_database
 from device.store.models import Patient
 from device.store.records import add_patient, find_patient
@@ -28,9 +32,30 @@ from device.vision.model_files import ModelError
 from ui import theme
 from ui.i18n import Words
 from ui.screens.base import Screen
+from ui.screens.choose import ChooseScreen
+from ui.screens.home import HomeScreen
+from ui.screens.intro import IntroScreen
+from ui.screens.message import MessageScreen
+from ui.screens.practice import PracticeScreen
+from ui.screens.progress import ProgressScreen
+from ui.screens.settings import SettingsScreen
+from ui.screens.summary import SummaryScreen
+from ui.sound import Cues
 from ui.theme import Theme
 
 log = logging.getLogger(__name__)
+
+# Every screen, by the name screens use to move to it (Kiosk.go_to).
+SCREENS: dict[str, Callable[..., Screen]] = {
+    "home": HomeScreen,
+    "choose": ChooseScreen,
+    "intro": IntroScreen,
+    "practice": PracticeScreen,
+    "summary": SummaryScreen,
+    "progress": ProgressScreen,
+    "settings": SettingsScreen,
+    "message": MessageScreen,
+}
 
 
 class Kiosk:
@@ -51,11 +76,10 @@ class Kiosk:
             self.classifier = classifier_from_config(config)
         except ModelError as exc:
             log.warning("%s: the expression exercises are hidden", exc)
+        self.cues = Cues(min(100, config.get_int("kiosk.volume")) / 100)
         self.last_input = self.now()
         self.running = True
         self.frames_drawn = 0
-        from ui.screens.home import HomeScreen
-
         self.screen: Screen = HomeScreen(self)
         self.screen.enter()
 
@@ -97,6 +121,18 @@ class Kiosk:
         self.words = Words(language)
         self.screen.layout()
 
+    def playable(self, plan: Plan) -> Plan:
+        """The plan without expression exercises when there is no expression model."""
+        if self.classifier is not None:
+            return plan
+        items = tuple(i for i in plan.items if i.exercise.kind is not Kind.EXPRESSION)
+        return replace(plan, items=items) if items else plan
+
+    def go_to(self, name: str, **arguments: Any) -> None:
+        """Open the screen registered as `name` (SCREENS): screens navigate by
+        name, so none imports another."""
+        self.go(SCREENS[name](self, **arguments))
+
     def go(self, screen: Screen) -> None:
         try:
             self.screen.exit()
@@ -110,11 +146,8 @@ class Kiosk:
             self._fallback()
 
     def _fallback(self) -> None:
-        from ui.screens.home import HomeScreen
-        from ui.screens.message import MessageScreen
-
         def retry() -> None:
-            self.go(HomeScreen(self))
+            self.go_to("home")
 
         self.screen = MessageScreen(self, "message.error", "message.error_help", retry)
         self.screen.enter()
@@ -128,9 +161,7 @@ class Kiosk:
             for event in pygame.event.get():
                 self._handle(event, now)
             if not self.screen.keeps_awake and now - self.last_input > self.idle_timeout and self.screen.name != "home":
-                from ui.screens.home import HomeScreen
-
-                self.go(HomeScreen(self))
+                self.go_to("home")
             self.screen.update(now)
             self.surface.fill(theme.BACKGROUND)
             self.screen.draw(self.surface)

@@ -38,7 +38,7 @@ def face_points(exercise: Exercise | None, amount: float) -> list[np.ndarray]:
         brow_lift = amount
     elif measure == "eye_opening":
         eye_close = amount
-    elif measure in {"mouth_corner_drop", "mouth_excursion"}:
+    elif measure in {"mouth_corner_drop", "mouth_corner"}:
         smile = amount
     elif measure == "mouth_half_width":
         pucker = amount

@@ -35,15 +35,22 @@ def fit_text(
     return placed
 
 
+MIN_TEXT_SIZE = 12.0  # design pixels: wrapped text shrinks no further
+
+
 def wrap_text(
     surface: pygame.Surface, t: Theme, text: str, size: float, rect: pygame.Rect, *, colour: Colour = theme.TEXT
 ) -> None:
-    """Draw text wrapped to `rect`'s width (by words, or by characters for Korean without spaces)."""
+    """Draw text wrapped to `rect`'s width (by words, or by characters for
+    Korean without spaces), shrinking the type until every line fits: an
+    instruction is never cut mid-sentence."""
+    lines = t.wrapped_lines(text, size, rect.width)
+    while size > MIN_TEXT_SIZE and len(lines) * t.font(size).get_linesize() > rect.height:
+        size *= 0.9
+        lines = t.wrapped_lines(text, size, rect.width)
     line_height = t.font(size).get_linesize()
     y = rect.top
-    for line in t.wrapped_lines(text, size, rect.width):
-        if y + line_height > rect.bottom:
-            break
+    for line in lines:
         image = t.fitted_text(line, size, colour, rect.width, line_height)
         surface.blit(image, image.get_rect(midtop=(rect.centerx, y)))
         y += line_height

@@ -43,15 +43,17 @@ def make_camera(source: str, config: Config) -> Camera:
 
 
 def open_camera(config: Config, source: str | None = None) -> Camera:
-    """Open the configured camera. `auto` tries the Pi camera, then a webcam,
-    then falls back to the embedded demo so the device always shows something."""
+    """Open the configured camera. `auto` tries the Pi camera, then a webcam;
+    in a development checkout it then falls back to the embedded demo. An
+    installed device never does: a loose camera cable must not show the
+    patient a stranger's face and store it as their practice."""
     source = source or config.get_str("camera.source")
     if source != "auto":
         camera = make_camera(source, config)
         camera.open()
         return camera
 
-    candidates = ["webcam:0", "demo"]
+    candidates = ["webcam:0"] if config.installed else ["webcam:0", "demo"]
     if picamera2_available():
         candidates.insert(0, "picamera2")
     for candidate in candidates:
@@ -63,4 +65,12 @@ def open_camera(config: Config, source: str | None = None) -> Camera:
             continue
         log.info("camera auto: using %s", candidate)
         return camera
+    if config.installed:
+        raise CameraError("no camera is connected: check the camera cable, then run python -m device doctor")
     raise CameraError("no camera could be opened, not even the embedded demo (is the checkout complete?)")
+
+
+def is_live(camera: Camera) -> bool:
+    """Whether frames come from a real camera in front of the patient (not
+    the demo or a replayed file, which never count as their practice)."""
+    return not isinstance(camera, ReplayCamera)

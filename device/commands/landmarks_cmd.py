@@ -96,9 +96,6 @@ def _print_text(path: Path, result: FaceAnalysis) -> None:
     print(f"  {'measure (eye-line units)':<26}{'right':>8}{'left':>8}")
     for name in right:
         print(f"  {name.replace('_', ' '):<26}{right[name]:>8.3f}{left[name]:>8.3f}")
-    print(
-        f"  {'smile angle (deg)':<26}{result.measures.right_smile_angle:>8.1f}{result.measures.left_smile_angle:>8.1f}"
-    )
 
 
 def _draw(path: Path, image: Any, result: FaceAnalysis, out: Path, several: bool) -> None:

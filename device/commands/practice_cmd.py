@@ -10,23 +10,36 @@ runs and the summary still prints, with a line saying it was not saved.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from typing import Any
 
-from device.camera import CameraEnded, open_camera
+from device.camera import CameraEnded, is_live, open_camera
 from device.commands.common import add_camera_option, load
 from device.config import Config
 from device.expression.classifier import classifier_from_config
 from device.pipeline import Pipeline
 from device.practice.catalogue import Kind
+from device.practice.feedback import asymmetry_sentence
 from device.practice.gating import PROMPT_TEXT
-from device.practice.live import LivePractice
+from device.practice.live import LivePractice, SessionEnd
 from device.practice.plan import Plan, PlanError, single_exercise_plan
-from device.practice.session import LiveState, SessionResult, Stage
+from device.practice.session import LiveState, Outcome, SessionResult, Stage
 from device.store.db import DB_NAME, StoreError, UnknownPatientError, open_database
-from device.store.models import Patient
-from device.store.records import add_patient, current_plan, find_patient
+from device.store.models import Patient, SessionSource
+from device.store.records import SessionRecorder, add_patient, current_plan, find_patient
 from device.vision.analysis import FrameAnalyser, load_landmarker
+from device.vision.model_files import ModelError
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got '{text}'")
+    return value
 
 
 def add_parser(sub: Any) -> None:
@@ -34,7 +47,7 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--exercise", metavar="NAME", help="one exercise (default: the patient's plan)")
     parser.add_argument("--patient", metavar="NAME", help="who is practising (default: practice.default_patient)")
     parser.add_argument("--create-patient", action="store_true", help="add the patient if they are new")
-    parser.add_argument("--seconds", type=float, default=0.0, help="stop (as 'stopped') after this long")
+    parser.add_argument("--seconds", type=_seconds, default=None, help="stop (as 'stopped') after this long")
     add_camera_option(parser)
     parser.set_defaults(handler=run)
 
@@ -49,9 +62,15 @@ def _patient(args: argparse.Namespace, config: Config) -> Patient:
         raise
 
 
-def _line(t: float, state: LiveState) -> str:
+def _line(t: float, state: LiveState, plan: Plan) -> str:
+    step = f"{state.step}/{state.steps} "
     if state.stage is Stage.CALIBRATING:
         text = f"calibrating: relax your face ({state.calibration_progress:.0%})"
+    elif state.stage is Stage.INTRO:
+        exercise = plan.items[state.item_index].exercise
+        text = (
+            f"{step}next: {exercise.name['en']}: {exercise.instruction['en']} (starts in {state.intro_remaining:.0f} s)"
+        )
     else:
         score = "  --" if state.score is None else f"{state.score:4.0f}"
         sides = ""
@@ -60,7 +79,9 @@ def _line(t: float, state: LiveState) -> str:
         phase = f"{state.phase.value if state.phase else ''}"
         if state.rest_remaining:
             phase += f" {state.rest_remaining:.0f}s"
-        text = f"{state.exercise_id}  score {score}{sides}  reps {state.reps_done}/{state.reps_planned}  {phase}"
+        if state.weaker is not None:
+            sides += f" (weaker: {state.weaker.value})"
+        text = f"{step}{state.exercise_id}  score {score}{sides}  reps {state.reps_done}/{state.reps_planned}  {phase}"
     if state.prompt is not None:
         text += f"  [{PROMPT_TEXT[state.prompt]['en']}]"
     return f"{t:6.1f} s  {text}"
@@ -74,8 +95,14 @@ def _summary(result: SessionResult) -> str:
             extra += f", symmetry {exercise.symmetry:.2f}"
         if exercise.synkinesis is not None:
             extra += f", eye closing {exercise.synkinesis:.0%}"
+        if exercise.right_movement is not None and exercise.left_movement is not None:
+            extra += f", movement R {exercise.right_movement:.3f} L {exercise.left_movement:.3f}"
         reps = f"{len(exercise.reps)}/{exercise.reps_planned} reps"
-        lines.append(f"  {exercise.exercise_id}: {reps}, score {exercise.score:.0f}{extra}")
+        outcome = "" if exercise.outcome is Outcome.COMPLETED else f" ({exercise.outcome.value.replace('_', ' ')})"
+        lines.append(f"  {exercise.exercise_id}: {reps}{outcome}, score {exercise.score:.0f}{extra}")
+    sentence = asymmetry_sentence(result, "en")
+    if sentence:
+        lines.append("  " + sentence)
     if result.prompts:
         lines.append("  frames that could not score: " + ", ".join(f"{k} {v}" for k, v in result.prompts.items()))
     return "\n".join(lines)
@@ -105,44 +132,76 @@ def run(args: argparse.Namespace) -> int:
     return _practise(args, config, plan, patient, store_error)
 
 
+def _loop(pipeline: Pipeline, live: LivePractice, plan: Plan, can_classify: bool, seconds: float | None) -> str:
+    """Feed the session until it is done (completed) or `seconds` pass (stopped)."""
+    last_print = -1.0
+    while True:
+        pipeline.classify = can_classify and live.wants_expressions
+        state = live.feed(pipeline.next())
+        if live.elapsed - last_print >= 1.0:
+            print(_line(live.elapsed, state, plan), flush=True)
+            last_print = live.elapsed
+        if state.stage is Stage.DONE:
+            return SessionEnd.COMPLETED
+        if seconds is not None and live.elapsed >= seconds:
+            return SessionEnd.STOPPED
+
+
 def _practise(
     args: argparse.Namespace, config: Config, plan: Plan, patient: Patient | None, store_error: StoreError | None
 ) -> int:
     landmarker = load_landmarker(config)
+    # The classifier also checks that the calibration face is neutral, so it
+    # is loaded whenever it can be; only expression exercises need it.
     needs_classifier = any(i.exercise.kind is Kind.EXPRESSION for i in plan.items)
-    classifier = classifier_from_config(config) if needs_classifier else None
+    try:
+        classifier = classifier_from_config(config)
+    except ModelError:
+        if needs_classifier:
+            raise
+        classifier = None
     analyser = FrameAnalyser(landmarker, config)
     camera = open_camera(config)
+    source = SessionSource.CAMERA if is_live(camera) else SessionSource.DEMO
+    db_path = config.data_dir / DB_NAME
+
+    def open_recorder() -> SessionRecorder:
+        assert patient is not None
+        return SessionRecorder(db_path, patient, plan, source=source)
+
     pipeline = Pipeline(camera, analyser, classifier)
-    live = LivePractice(plan, config.get_int("camera.width"), patient, config.data_dir / DB_NAME)
-    print(f"camera: {camera.name}; patient: {patient.name if patient else '(not saved)'}; Ctrl-C stops")
-    last_print = -1.0
-    stopped = True
+    live = LivePractice(
+        plan,
+        config.get_int("camera.width"),
+        open_recorder if patient is not None and store_error is None else None,
+        intro_s=config.get_float("practice.intro_s"),
+        exercise_limit_s=config.get_float("practice.exercise_limit_s"),
+    )
+    who = patient.name if patient else "(not saved)"
+    note = "" if source == SessionSource.CAMERA else " (demo or replay: kept apart from the patient's practice)"
+    print(f"camera: {camera.name}; patient: {who}{note}; Ctrl-C stops")
+    end = SessionEnd.STOPPED
     try:
         pipeline.start()
-        while True:
-            pipeline.classify = classifier is not None and live.wants_expressions
-            state = live.feed(pipeline.next())
-            if live.elapsed - last_print >= 1.0:
-                print(_line(live.elapsed, state), flush=True)
-                last_print = live.elapsed
-            if state.stage is Stage.DONE:
-                stopped = False
-                break
-            if args.seconds and live.elapsed >= args.seconds:
-                break
+        end = _loop(pipeline, live, plan, classifier is not None, args.seconds)
     except CameraEnded:
         print("the replay ended before the session did")
     except KeyboardInterrupt:
         print("stopped")
+    except Exception:
+        end = SessionEnd.FAILED  # what was done is kept, and the session says it failed
+        raise
     finally:
         pipeline.stop()
-    result = live.finish(stopped=stopped)
+        result = live.finish(end)
+    if live.started_at is None:
+        print("the camera delivered no frames: nothing was recorded", file=sys.stderr)
+        return 1
     print(_summary(result))
     saved_error = store_error or live.store_error
     if saved_error is not None:
         print(f"not saved: {saved_error}", file=sys.stderr)
         return 1
     session_id = live.recorder.session_id if live.recorder else "-"
-    print(f"saved as session {session_id} ({'stopped' if stopped else 'completed'})")
+    print(f"saved as session {session_id} ({end})")
     return 0

@@ -66,7 +66,7 @@ def _status_line(elapsed: float, fps: float, camera_name: str, analysis: FaceAna
         + f"face {'tracked' if face.tracked else 'detected'}"
         + f"  eye R/L {m.right.eye_opening:.2f}/{m.left.eye_opening:.2f}"
         + f"  brow R/L {m.right.brow_height:.2f}/{m.left.brow_height:.2f}"
-        + f"  mouth R/L {m.right.mouth_excursion:.2f}/{m.left.mouth_excursion:.2f}"
+        + f"  mouth corner R/L {m.right.mouth_corner_drop:.2f}/{m.left.mouth_corner_drop:.2f}"
         + f"  yaw {pose.yaw:+.0f} pitch {pose.pitch:+.0f} roll {pose.roll:+.0f}"
         + note
     )

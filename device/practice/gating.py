@@ -35,6 +35,7 @@ class Prompt(StrEnum):
     FACE_THE_SCREEN = "face_the_screen"
     HOLD_HEAD_LEVEL = "hold_head_level"
     MOVE_TO_CENTRE = "move_to_centre"
+    RELAX_FACE = "relax_face"  # calibration refused a face that moved or showed an expression
 
 
 PROMPT_TEXT = {
@@ -44,6 +45,10 @@ PROMPT_TEXT = {
     Prompt.FACE_THE_SCREEN: {"en": "Turn towards the screen", "ko": "화면 쪽으로 얼굴을 돌려 주세요"},
     Prompt.HOLD_HEAD_LEVEL: {"en": "Keep your head straight", "ko": "고개를 똑바로 해 주세요"},
     Prompt.MOVE_TO_CENTRE: {"en": "Move to the middle of the screen", "ko": "화면 가운데로 와 주세요"},
+    Prompt.RELAX_FACE: {
+        "en": "Relax your face and keep it still: let's measure again",
+        "ko": "얼굴에 힘을 빼고 가만히 계세요. 다시 잴게요",
+    },
 }
 
 

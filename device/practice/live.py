@@ -2,31 +2,55 @@
 one loop body that headless practice and the kiosk share.
 
 Feed it each pipeline Update; it passes the frame to the session (with the
-classifier's answer when an expression exercise needs one and it is recent),
-records calibration, reps and the 1 Hz timeline, and returns the LiveState.
+classifier's answer when calibration or an expression exercise needs one and
+it is recent), records calibration, reps and the 1 Hz timeline, and returns
+the LiveState. The session is only recorded once the camera has delivered a
+frame: a camera that never starts leaves no session behind.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
 from device.pipeline import Update
 from device.practice.catalogue import Kind
 from device.practice.plan import Plan
-from device.practice.session import LiveState, PracticeSession, SessionResult, Stage
-from device.store.db import StoreError
-from device.store.models import Patient
-from device.store.records import SessionRecorder
+from device.practice.recording import Recorder
+from device.practice.session import EXERCISE_LIMIT_S, INTRO_S, LiveState, PracticeSession, SessionResult, Stage
 
 # An expression result older than this (relative to the frame being scored)
 # describes a face that may have changed: the frame is scored without one.
 MAX_EXPRESSION_AGE = 0.5
 
 
+class SessionEnd:
+    """The final status a session is stored with."""
+
+    COMPLETED = "completed"
+    STOPPED = "stopped"  # the patient stopped it, or the camera went away
+    FAILED = "failed"  # an error ended it; what was done is kept
+
+
 class LivePractice:
-    def __init__(self, plan: Plan, frame_width: int, patient: Patient | None, db_path: Path | None) -> None:
-        self.session = PracticeSession(plan, frame_width=frame_width)
-        self.recorder = SessionRecorder(db_path, patient, plan) if patient is not None and db_path else None
+    def __init__(
+        self,
+        plan: Plan,
+        frame_width: int,
+        open_recorder: Callable[[], Recorder] | None,
+        *,
+        intro_s: float = INTRO_S,
+        exercise_limit_s: float = EXERCISE_LIMIT_S,
+        first_intro: bool = True,
+    ) -> None:
+        self.session = PracticeSession(
+            plan,
+            frame_width=frame_width,
+            intro_s=intro_s,
+            exercise_limit_s=exercise_limit_s,
+            first_intro=first_intro,
+        )
+        self._open_recorder = open_recorder
+        self.recorder: Recorder | None = None
         self.started_at: float | None = None  # the first frame's timestamp
         self.state: LiveState | None = None
         self.elapsed = 0.0  # seconds of stream since the first frame
@@ -34,16 +58,26 @@ class LivePractice:
 
     @property
     def wants_expressions(self) -> bool:
-        """Whether the classifier's answers are needed for the current exercise."""
-        return self.session.item.exercise.kind is Kind.EXPRESSION and self.session.stage is not Stage.DONE
+        """Whether the classifier's answers are needed now: to check that the
+        calibration face is neutral, and for expression exercises."""
+        stage = self.session.stage
+        if stage is Stage.CALIBRATING:
+            return True
+        return stage is Stage.EXERCISING and self.session.item.exercise.kind is Kind.EXPRESSION
 
     @property
-    def store_error(self) -> StoreError | None:
+    def store_error(self) -> Exception | None:
         return self.recorder.error if self.recorder is not None else None
+
+    @property
+    def saving(self) -> bool:
+        return self.recorder is not None and self.recorder.error is None
 
     def feed(self, update: Update) -> LiveState:
         if self.started_at is None:
             self.started_at = update.frame.timestamp
+            if self._open_recorder is not None:
+                self.recorder = self._open_recorder()
         t = self.elapsed = update.frame.timestamp - self.started_at
         was_calibrating = self.session.stage is Stage.CALIBRATING
         probabilities = _recent_probabilities(update) if self.wants_expressions else None
@@ -57,11 +91,17 @@ class LivePractice:
         self.state = state
         return state
 
-    def finish(self, stopped: bool) -> SessionResult:
-        """The result, stored as completed or stopped (once)."""
+    def skip(self) -> None:
+        self.session.skip()
+
+    def begin(self) -> None:
+        self.session.begin()
+
+    def finish(self, status: str) -> SessionResult:
+        """The result, stored (once) with `status` (SessionEnd)."""
         result = self.session.result()
         if self.recorder is not None and not self.finished:
-            self.recorder.finish(result, stopped=stopped)
+            self.recorder.finish(result, status)
         self.finished = True
         return result
 

@@ -2,11 +2,17 @@
 side, or the classifier's probability of the target expression.
 
 The rules (also in the README, for therapists):
-- movement on a side = change of the exercise's measure from neutral, in
-  the exercise's direction: task - rest ("increase"), rest - task
-  ("decrease"), or (rest - task) / rest ("closure", the eyes);
+- movement on a side = change of the exercise's measure from the patient's
+  calibrated neutral, in the exercise's direction: task - rest ("increase"),
+  rest - task ("decrease"), (rest - task) / rest ("closure", the eyes), or
+  for the open smile the length of the mouth corner's displacement upwards
+  and outwards from its own neutral position ("lift_and_pull");
 - side score = 100 x movement / (full movement x effort factor), kept
-  within 0-100; the frame's score is the mean of both sides;
+  within 0-SIDE_SCORE_CAP, so a side that moves twice the target still reads
+  twice the other side's 100 and the asymmetry stays visible;
+- the frame's score follows the weaker side (or the affected side, when the
+  plan names it), capped at 100: a rep counts only when that side reaches
+  the target, never on the strength of the healthy side;
 - symmetry = weaker side's movement / stronger side's (0-1); when the
   affected side is known, affected / healthy instead (above 1 when the
   affected side moves more);
@@ -20,15 +26,18 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from device.practice.catalogue import Direction, Exercise
+from device.practice.catalogue import MOUTH_CORNER, Direction, Exercise
 from device.practice.plan import Effort, Side
-from device.vision.geometry import Measures
+from device.vision.geometry import Measures, SideMeasures
 
 
 @dataclass(frozen=True, slots=True)
 class SideMovement:
     right: float
     left: float
+
+
+SIDE_SCORE_CAP = 200.0
 
 
 def _change(rest: float, task: float, direction: Direction) -> float:
@@ -43,19 +52,41 @@ def movement(exercise: Exercise, measures: Measures, neutral: Measures) -> SideM
     assert exercise.measure is not None
     assert exercise.direction is not None
     name, direction = exercise.measure, exercise.direction
+    if name == MOUTH_CORNER:
+        return SideMovement(
+            right=_corner_displacement(neutral.right, measures.right),
+            left=_corner_displacement(neutral.left, measures.left),
+        )
     return SideMovement(
         right=_change(getattr(neutral.right, name), getattr(measures.right, name), direction),
         left=_change(getattr(neutral.left, name), getattr(measures.left, name), direction),
     )
 
 
+def _corner_displacement(rest: SideMeasures, task: SideMeasures) -> float:
+    """How far a mouth corner moved up and outwards from its own neutral
+    position (eye-line units). Moving down or inwards counts as nothing: the
+    still side's corner dragged towards the moving side is not a smile."""
+    lift = max(0.0, rest.mouth_corner_drop - task.mouth_corner_drop)
+    pull = max(0.0, task.mouth_half_width - rest.mouth_half_width)
+    return math.hypot(lift, pull)
+
+
 def side_score(exercise: Exercise, value: float, effort: Effort) -> float:
     assert exercise.full_movement is not None
-    return max(0.0, min(100.0, 100.0 * value / (exercise.full_movement * effort.factor)))
+    return max(0.0, min(SIDE_SCORE_CAP, 100.0 * value / (exercise.full_movement * effort.factor)))
 
 
-def movement_score(exercise: Exercise, move: SideMovement, effort: Effort) -> float:
-    return (side_score(exercise, move.right, effort) + side_score(exercise, move.left, effort)) / 2
+def movement_score(exercise: Exercise, move: SideMovement, effort: Effort, affected: Side | None = None) -> float:
+    """The frame's score: the affected side's, or the weaker side's, at most 100."""
+    right, left = side_score(exercise, move.right, effort), side_score(exercise, move.left, effort)
+    if affected is Side.RIGHT:
+        followed = right
+    elif affected is Side.LEFT:
+        followed = left
+    else:
+        followed = min(right, left)
+    return min(100.0, followed)
 
 
 def symmetry(right: float, left: float, affected: Side | None = None) -> float | None:

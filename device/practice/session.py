@@ -1,8 +1,15 @@
-"""One practice session: calibrate, then each exercise of the plan in turn.
+"""One practice session: calibrate, then each exercise of the plan in turn,
+each introduced first.
 
 Feed it every analysed frame with its timestamp (and the latest expression
 probabilities, when the classifier has some); it returns the live state for
 the screen. Pure logic: no camera, no clock, no database.
+
+The stages: CALIBRATING (the neutral reference), then for each exercise
+INTRO (what to do, for `intro_s` seconds or until `begin()`) and EXERCISING,
+then DONE. An exercise ends when its reps are done, when the patient skips
+it (`skip()`), or when its time limit passes: the plan moves on and the
+exercise is kept with what was done and how it ended (`Outcome`).
 
 Scores (also in the README):
 - exercise score = mean of its reps' mean scores x (reps done / reps planned);
@@ -11,6 +18,7 @@ Scores (also in the README):
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import Counter
 from dataclasses import dataclass
@@ -19,7 +27,7 @@ from enum import StrEnum
 from device.practice.calibration import Calibration, Calibrator
 from device.practice.catalogue import Kind
 from device.practice.gating import Prompt, gate
-from device.practice.plan import Plan, PlanItem
+from device.practice.plan import Plan, PlanItem, Side
 from device.practice.reps import Phase, Rep, RepCounter, Sample
 from device.practice.scoring import (
     Smoother,
@@ -28,14 +36,29 @@ from device.practice.scoring import (
     movement,
     movement_score,
     side_score,
+    symmetry,
 )
 from device.vision.analysis import FaceAnalysis
+
+INTRO_S = 6.0  # how long each exercise's intro shows before it starts by itself
+EXERCISE_LIMIT_S = 120.0  # an exercise not finished by then moves the plan on, stored as timed out
 
 
 class Stage(StrEnum):
     CALIBRATING = "calibrating"
+    INTRO = "intro"
     EXERCISING = "exercising"
     DONE = "done"
+
+
+class Outcome(StrEnum):
+    """How an exercise of the plan ended."""
+
+    COMPLETED = "completed"  # all its reps
+    SKIPPED = "skipped"  # the patient skipped it
+    TIMED_OUT = "timed_out"  # its time limit passed first
+    STOPPED = "stopped"  # the session was stopped during it
+    NOT_REACHED = "not_reached"  # the session ended before it
 
 
 @dataclass(frozen=True)
@@ -43,8 +66,8 @@ class LiveState:
     stage: Stage
     exercise_id: str | None
     item_index: int
-    score: float | None  # smoothed, 0-100; None while the frame cannot score
-    right_score: float | None  # movement exercises
+    score: float | None  # smoothed, 0-100; None while the frame cannot score, or between holds
+    right_score: float | None  # movement exercises, 0-SIDE_SCORE_CAP
     left_score: float | None
     prompt: Prompt | None
     phase: Phase | None
@@ -53,6 +76,11 @@ class LiveState:
     hold_progress: float
     rest_remaining: float
     calibration_progress: float
+    step: int = 1  # the exercise's number in the plan, 1-based
+    steps: int = 1
+    intro_remaining: float = 0.0
+    time_left: float | None = None  # seconds before the exercise's time limit moves the plan on
+    weaker: Side | None = None  # the side that moves less (movement exercises, when one clearly does)
 
 
 @dataclass(frozen=True)
@@ -62,6 +90,13 @@ class ExerciseResult:
     reps: tuple[Rep, ...]
     frames_scored: int
     frames_gated: int
+    outcome: Outcome = Outcome.COMPLETED
+    # Each side's movement at its best during the exercise (the 90th
+    # percentile of the frames that scored), whether or not reps counted:
+    # what the symmetry and the grading are read from.
+    right_movement: float | None = None
+    left_movement: float | None = None
+    affected_side: Side | None = None
 
     @property
     def score(self) -> float:
@@ -71,8 +106,10 @@ class ExerciseResult:
 
     @property
     def symmetry(self) -> float | None:
-        values = [r.symmetry for r in self.reps if r.symmetry is not None]
-        return statistics.fmean(values) if values else None
+        """Affected / healthy (or weaker / stronger) of the best movements."""
+        if self.right_movement is None or self.left_movement is None:
+            return None
+        return symmetry(self.right_movement, self.left_movement, self.affected_side)
 
     @property
     def synkinesis(self) -> float | None:
@@ -85,6 +122,7 @@ class SessionResult:
     exercises: tuple[ExerciseResult, ...]
     calibration: Calibration | None
     prompts: dict[str, int]  # frames that could not score, by reason
+    affected_side: Side | None = None
 
     @property
     def score(self) -> float:
@@ -95,11 +133,30 @@ class SessionResult:
         return all(len(e.reps) >= e.reps_planned for e in self.exercises)
 
 
+# A side counts as the weaker one on screen when it moves less than this
+# fraction of the other (jitter alone keeps two still sides near 1).
+WEAKER_BELOW = 0.8
+
+
 class PracticeSession:
-    def __init__(self, plan: Plan, frame_width: int, calibrator: Calibrator | None = None) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        frame_width: int,
+        calibrator: Calibrator | None = None,
+        *,
+        intro_s: float = INTRO_S,
+        exercise_limit_s: float = EXERCISE_LIMIT_S,
+        first_intro: bool = True,
+    ) -> None:
+        if not plan.items:
+            raise ValueError("a practice session needs a plan with at least one exercise")
         self.plan = plan
         self.frame_width = frame_width
         self.calibrator = calibrator or Calibrator()
+        self.intro_s = intro_s
+        self.exercise_limit_s = exercise_limit_s
+        self.first_intro = first_intro  # False when the exercise was introduced before calibration
         self.calibration: Calibration | None = None
         self.stage = Stage.CALIBRATING
         self.item_index = 0
@@ -109,6 +166,11 @@ class PracticeSession:
         self._counter = self._new_counter(plan.items[0])
         self._scored = 0
         self._gated = 0
+        self._moves: list[tuple[float, float]] = []  # (right, left) of each scored frame of the exercise
+        self._stage_started = 0.0  # when the current intro or exercise began (stream seconds)
+        self._now = 0.0
+        self._begin_requested = False
+        self._skip_requested = False
         self.last_rep: tuple[str, Rep] | None = None  # set by the feed that completed a rep
 
     @property
@@ -118,36 +180,79 @@ class PracticeSession:
     def _new_counter(self, item: PlanItem) -> RepCounter:
         return RepCounter(item.reps, item.hold_s, item.rest_s, affected=self.plan.affected_side)
 
+    # -- the patient's choices -------------------------------------------------------
+
+    def begin(self) -> None:
+        """End the current intro now (the patient tapped Start)."""
+        self._begin_requested = True
+
+    def skip(self) -> None:
+        """Skip the current exercise (or its intro): it is kept as skipped."""
+        self._skip_requested = True
+
+    # -- frames ----------------------------------------------------------------------
+
     def feed(self, timestamp: float, analysis: FaceAnalysis, probabilities: dict[str, float] | None) -> LiveState:
         self.last_rep = None
+        self._now = timestamp
         reference = self.calibration.pose if self.calibration else None
         verdict = gate(analysis, self.frame_width, reference)
         if not verdict.ok and verdict.prompt is not None:
             self.prompts[verdict.prompt.value] += 1
         if self.stage is Stage.CALIBRATING:
-            self.calibration = self.calibrator.add(timestamp, analysis, verdict.ok)
+            self.calibration = self.calibrator.add(timestamp, analysis, verdict.ok, probabilities)
             if self.calibration is not None:
-                self.stage = Stage.EXERCISING
-            return self._state(None, None, None, verdict.prompt, timestamp)
+                self._enter(Stage.INTRO if self.first_intro else Stage.EXERCISING, timestamp)
+            return self._state(None, None, None, verdict.prompt or self.calibrator.prompt, timestamp)
         if self.stage is Stage.DONE:
             return self._state(None, None, None, None, timestamp)
+        if self._skip_requested:
+            self._skip_requested = self._begin_requested = False
+            self._next_exercise(Outcome.SKIPPED, timestamp)
+            return self._state(None, None, None, None, timestamp)
+        if self.stage is Stage.INTRO:
+            if self._begin_requested or timestamp - self._stage_started >= self.intro_s:
+                self._begin_requested = False
+                self._enter(Stage.EXERCISING, timestamp)
+            return self._state(None, None, None, verdict.prompt, timestamp)
+        return self._exercise(timestamp, analysis, probabilities, verdict.ok, verdict.prompt)
 
-        sample = self._sample(timestamp, analysis, probabilities) if verdict.ok else None
+    def _exercise(
+        self,
+        timestamp: float,
+        analysis: FaceAnalysis,
+        probabilities: dict[str, float] | None,
+        gated_ok: bool,
+        prompt: Prompt | None,
+    ) -> LiveState:
+        sample = self._sample(timestamp, analysis, probabilities) if gated_ok else None
         if sample is None:
             self._gated += 1
         else:
             self._scored += 1
+            if sample.right is not None and sample.left is not None:
+                self._moves.append((sample.right, sample.left))
+        # The exercise this frame was scored for: a completed rep may move the
+        # plan on below, and the sample must not be read against the next one.
+        exercise = self.item.exercise
         rep = self._counter.update(timestamp, sample)
-        self.last_rep = (self.item.exercise.id, rep) if rep is not None else None
+        self.last_rep = (exercise.id, rep) if rep is not None else None
         if rep is not None and self._counter.phase is Phase.DONE:
-            self._next_exercise()
-        score = self.smoother.value if sample is not None else None
+            self._next_exercise(Outcome.COMPLETED, timestamp)
+            return self._state(None, None, None, prompt, timestamp)
+        if timestamp - self._stage_started >= self.exercise_limit_s:
+            self._next_exercise(Outcome.TIMED_OUT, timestamp)
+            return self._state(None, None, None, prompt, timestamp)
+        # Between holds the number would read as a grade for resting: none is shown.
+        resting = self._counter.phase is Phase.RESTING
+        score = self.smoother.value if sample is not None and not resting else None
         right = left = None
-        if sample is not None and sample.right is not None and sample.left is not None:
-            exercise = self.item.exercise
+        weaker = None
+        if sample is not None and sample.right is not None and sample.left is not None and not resting:
             right = side_score(exercise, sample.right, self.plan.effort)
             left = side_score(exercise, sample.left, self.plan.effort)
-        return self._state(score, right, left, verdict.prompt, timestamp)
+            weaker = _weaker(sample.right, sample.left)
+        return self._state(score, right, left, prompt, timestamp, weaker=weaker)
 
     def _sample(
         self, timestamp: float, analysis: FaceAnalysis, probabilities: dict[str, float] | None
@@ -162,28 +267,51 @@ class PracticeSession:
         assert analysis.measures is not None
         neutral = self.calibration.neutral
         move = movement(exercise, analysis.measures, neutral)
-        raw = movement_score(exercise, move, self.plan.effort)
+        raw = movement_score(exercise, move, self.plan.effort, self.plan.affected_side)
         closure = eye_closure(analysis.measures, neutral) if exercise.synkinesis else None
         return Sample(timestamp, self.smoother.update(raw, timestamp), move.right, move.left, closure)
 
-    def _next_exercise(self) -> None:
-        self._results.append(self._exercise_result())
+    def _enter(self, stage: Stage, now: float) -> None:
+        self.stage = stage
+        self._stage_started = now
+
+    def _next_exercise(self, outcome: Outcome, now: float) -> None:
+        self._results.append(self._exercise_result(outcome))
         self.item_index += 1
         self.smoother.reset()
         self._scored = self._gated = 0
+        self._moves = []
         if self.item_index >= len(self.plan.items):
             self.stage = Stage.DONE
             self.item_index = len(self.plan.items) - 1
         else:
             self._counter = self._new_counter(self.item)
+            self._enter(Stage.INTRO, now)
 
-    def _exercise_result(self) -> ExerciseResult:
+    def _exercise_result(self, outcome: Outcome) -> ExerciseResult:
+        right = _best([m[0] for m in self._moves])
+        left = _best([m[1] for m in self._moves])
         return ExerciseResult(
-            self.item.exercise.id, self.item.reps, tuple(self._counter.done), self._scored, self._gated
+            self.item.exercise.id,
+            self.item.reps,
+            tuple(self._counter.done),
+            self._scored,
+            self._gated,
+            outcome,
+            right,
+            left,
+            self.plan.affected_side,
         )
 
     def _state(
-        self, score: float | None, right: float | None, left: float | None, prompt: Prompt | None, now: float
+        self,
+        score: float | None,
+        right: float | None,
+        left: float | None,
+        prompt: Prompt | None,
+        now: float,
+        *,
+        weaker: Side | None = None,
     ) -> LiveState:
         counter = self._counter
         exercising = self.stage is Stage.EXERCISING
@@ -201,14 +329,39 @@ class PracticeSession:
             hold_progress=counter.hold_progress(now),
             rest_remaining=counter.rest_remaining(now),
             calibration_progress=self.calibrator.progress if self.stage is Stage.CALIBRATING else 1.0,
+            step=self.item_index + 1,
+            steps=len(self.plan.items),
+            intro_remaining=max(0.0, self.intro_s - (now - self._stage_started)) if self.stage is Stage.INTRO else 0.0,
+            time_left=max(0.0, self.exercise_limit_s - (now - self._stage_started)) if exercising else None,
+            weaker=weaker,
         )
 
     def result(self) -> SessionResult:
-        """The result so far; exercises not reached count with no reps."""
+        """The result so far; the exercise under way counts as stopped, the
+        ones not reached with no reps."""
         exercises = list(self._results)
         if self.stage is not Stage.DONE:
-            exercises.append(self._exercise_result())
+            exercises.append(self._exercise_result(Outcome.STOPPED))
             exercises += [
-                ExerciseResult(item.exercise.id, item.reps, (), 0, 0) for item in self.plan.items[self.item_index + 1 :]
+                ExerciseResult(item.exercise.id, item.reps, (), 0, 0, Outcome.NOT_REACHED)
+                for item in self.plan.items[self.item_index + 1 :]
             ]
-        return SessionResult(tuple(exercises), self.calibration, dict(self.prompts))
+        return SessionResult(tuple(exercises), self.calibration, dict(self.prompts), self.plan.affected_side)
+
+
+def _best(values: list[float]) -> float | None:
+    """A side's movement at its best, robust to a frame of bad fit."""
+    if not values:
+        return None
+    if len(values) < 10:
+        return max(values)
+    return statistics.quantiles(values, n=10)[-1]
+
+
+def _weaker(right: float, left: float) -> Side | None:
+    """The side that moved clearly less, if one did."""
+    right, left = max(0.0, right), max(0.0, left)
+    stronger = max(right, left)
+    if stronger <= 1e-6 or min(right, left) / stronger >= WEAKER_BELOW or math.isnan(stronger):
+        return None
+    return Side.RIGHT if right < left else Side.LEFT

@@ -10,14 +10,15 @@ small append per second.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 from peewee import DatabaseError, SqliteDatabase
 
-from device.store.models import TABLES, PracticeRecord, ScoreSample, SessionStatus, database
+from device.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from device.store.models import PracticeRecord, ScoreSample, SessionStatus, database
 
 DB_NAME = "kiosk.sqlite"
 
@@ -28,15 +29,6 @@ class StoreError(Exception):
 
 class UnknownPatientError(StoreError):
     """A name that is not a patient's: the caller's mistake, not the database's."""
-
-
-def _create_tables(db: SqliteDatabase) -> None:
-    db.create_tables(TABLES)
-
-
-# Migration N (1-based) takes the schema from version N-1 to N. Append only.
-MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [_create_tables]
-SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def explain(exc: Exception, path: Path) -> StoreError:
@@ -127,7 +119,8 @@ def _migrate(db: SqliteDatabase, path: Path, existed: bool) -> None:
         backup_to(db, path.with_name(f"{path.stem}.before-v{SCHEMA_VERSION}{path.suffix}"))
     for number in range(version + 1, SCHEMA_VERSION + 1):
         with db.atomic():
-            MIGRATIONS[number - 1](db)
+            for statement in MIGRATIONS[number - 1]:
+                db.execute_sql(statement)
             db.execute_sql(f"PRAGMA user_version = {number}")
 
 

@@ -51,7 +51,16 @@ class SessionStatus:
     COMPLETED = "completed"
     STOPPED = "stopped"  # the patient ended it early
     INTERRUPTED = "interrupted"  # the process died (power cut, crash): closed at the next start
-    ALL = (RUNNING, COMPLETED, STOPPED, INTERRUPTED)
+    FAILED = "failed"  # an error ended it; what was done before is kept
+    SAVE_FAILED = "save_failed"  # the database failed part-way; what was saved before is kept
+
+
+class SessionSource:
+    """Where a session's frames came from. Only the patient's own camera is
+    their practice: demo and replay sessions are kept apart from it."""
+
+    CAMERA = "camera"
+    DEMO = "demo"  # the embedded demo face, or a replayed video or folder
 
 
 class PracticeRecord(BaseModel):
@@ -63,6 +72,8 @@ class PracticeRecord(BaseModel):
     ended = DateTimeField(null=True)
     status = TextField(default=SessionStatus.RUNNING, index=True)
     score = FloatField(null=True)
+    source = TextField(default=SessionSource.CAMERA, index=True)
+    grading = TextField(null=True)  # JSON: eFACE-style subscores by region (device/practice/grading.py)
 
     class Meta:
         table_name = "session"
@@ -87,6 +98,9 @@ class ExerciseRecord(BaseModel):
     score = FloatField()
     symmetry = FloatField(null=True)
     synkinesis = FloatField(null=True)
+    outcome = TextField(default="completed")  # device/practice/session.py Outcome
+    right_movement = FloatField(null=True)
+    left_movement = FloatField(null=True)
 
     class Meta:
         table_name = "exercise_result"

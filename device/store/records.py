@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from device.practice.calibration import Calibration
+from device.practice.grading import grade
 from device.practice.plan import Plan, PlanError, default_plan, make_plan
 from device.practice.reps import Rep
 from device.practice.session import LiveState, SessionResult
@@ -28,6 +29,7 @@ from device.store.models import (
     PracticeRecord,
     RepRecord,
     ScoreSample,
+    SessionSource,
     SessionStatus,
 )
 
@@ -81,9 +83,18 @@ def current_plan(patient: Patient) -> Plan:
 
 
 class SessionRecorder:
-    """Records one session as it happens."""
+    """Records one session as it happens (device/practice/recording.py's
+    Recorder). `source` says whether the frames came from the patient's own
+    camera or from the demo or a replay, which never count as their practice."""
 
-    def __init__(self, path: Path, patient: Patient, plan: Plan, started: datetime | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        patient: Patient,
+        plan: Plan,
+        started: datetime | None = None,
+        source: str = SessionSource.CAMERA,
+    ) -> None:
         self.path = path
         self.error: StoreError | None = None
         self.started = started or datetime.now()
@@ -91,7 +102,9 @@ class SessionRecorder:
         self._last_sample_t: float | None = None
 
         def create() -> None:
-            self._record = PracticeRecord.create(patient=patient, plan=plan_to_json(plan), started=self.started)
+            self._record = PracticeRecord.create(
+                patient=patient, plan=plan_to_json(plan), started=self.started, source=source
+            )
 
         self._write(create)
 
@@ -160,23 +173,48 @@ class SessionRecorder:
             )
         )
 
-    def finish(self, result: SessionResult, stopped: bool) -> None:
+    def finish(self, result: SessionResult, status: str) -> None:
+        """The result and the final status (completed, stopped or failed), in
+        one transaction. If saving failed earlier, the session is closed as
+        save_failed where the database still allows it, never left running."""
+        if self.error is not None:
+            self._close_after_error()
+            return
+
         def action() -> None:
             assert self._record is not None
-            for position, exercise in enumerate(result.exercises):
-                ExerciseRecord.create(
-                    session=self._record,
-                    exercise=exercise.exercise_id,
-                    position=position,
-                    reps_planned=exercise.reps_planned,
-                    reps_done=len(exercise.reps),
-                    score=exercise.score,
-                    symmetry=exercise.symmetry,
-                    synkinesis=exercise.synkinesis,
-                )
-            self._record.status = SessionStatus.STOPPED if stopped else SessionStatus.COMPLETED
-            self._record.ended = datetime.now()
-            self._record.score = result.score
-            self._record.save()
+            with self._record._meta.database.atomic():
+                for position, exercise in enumerate(result.exercises):
+                    ExerciseRecord.create(
+                        session=self._record,
+                        exercise=exercise.exercise_id,
+                        position=position,
+                        reps_planned=exercise.reps_planned,
+                        reps_done=len(exercise.reps),
+                        score=exercise.score,
+                        symmetry=exercise.symmetry,
+                        synkinesis=exercise.synkinesis,
+                        outcome=exercise.outcome.value,
+                        right_movement=exercise.right_movement,
+                        left_movement=exercise.left_movement,
+                    )
+                self._record.status = status
+                self._record.ended = datetime.now()
+                self._record.score = result.score
+                self._record.grading = json.dumps(grade(result).as_dict())
+                self._record.save()
 
         self._write(action)
+        if self.error is not None:
+            self._close_after_error()
+
+    def _close_after_error(self) -> None:
+        if self._record is None:
+            return
+        try:
+            with translated_errors(self.path):
+                PracticeRecord.update(status=SessionStatus.SAVE_FAILED, ended=datetime.now()).where(
+                    (PracticeRecord.id == self._record.id) & (PracticeRecord.status == SessionStatus.RUNNING)
+                ).execute()
+        except Exception as exc:  # the database is unusable: the next start closes it as interrupted
+            log.warning("could not close session %s after a saving error: %s", self._record.id, exc)

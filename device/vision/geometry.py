@@ -9,6 +9,12 @@ In that frame x grows towards the image's right and y grows downwards.
 
 Indices are dlib's 68-point scheme, 0-based. The subject's right side is the
 image's left in an unmirrored frontal photo.
+
+A side's measures use only that side's points and the frame itself (the eye
+centres). No measure refers to a point on the mouth's or the chin's midline:
+a one-sided smile drags the lips' midline towards the moving side, so a
+distance to it changes on both sides and hides the asymmetry a therapist
+needs to see.
 """
 
 from __future__ import annotations
@@ -19,9 +25,6 @@ from typing import NamedTuple
 
 import cv2
 import numpy as np
-
-LOWER_LIP_MIDLINE = 57  # "M" of the commissure excursion
-INNER_LIP_TOP, INNER_LIP_BOTTOM = 62, 66
 
 
 class SideIndices(NamedTuple):
@@ -91,9 +94,8 @@ class SideMeasures:
 
     brow_height: float  # eye centre up to the brow curve (raising the brow: increases)
     eye_opening: float  # mean distance between the upper and lower lid (closing: decreases)
-    mouth_excursion: float  # mouth corner to the lower-lip midline point 57 (smile: increases)
-    mouth_corner_drop: float  # mouth corner below the eye line (smile lifts it: decreases)
-    mouth_half_width: float  # mouth corner from the facial midline (pucker: decreases)
+    mouth_corner_drop: float  # mouth corner (48/54) below the eye line (smile lifts it: decreases)
+    mouth_half_width: float  # mouth corner out from the eyes' midpoint, sideways (pucker: decreases)
     nostril_drop: float  # nostril wing (31/35) below the eye line (snarl: decreases)
     upper_lip_drop: float  # upper lip (50/52) below the eye line (snarl: decreases)
 
@@ -102,8 +104,6 @@ class SideMeasures:
 class Measures:
     right: SideMeasures  # the subject's right side
     left: SideMeasures
-    right_smile_angle: float  # degrees the corner sits above the mouth centre
-    left_smile_angle: float
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -115,7 +115,6 @@ def _side(aligned: np.ndarray, side: SideIndices) -> SideMeasures:
     return SideMeasures(
         brow_height=float(eye_centre[1] - aligned[side.brow, 1].mean()),
         eye_opening=float(np.mean([np.linalg.norm(aligned[a] - aligned[b]) for a, b in side.lids])),
-        mouth_excursion=float(np.linalg.norm(corner - aligned[LOWER_LIP_MIDLINE])),
         mouth_corner_drop=float(corner[1]),
         mouth_half_width=float(abs(corner[0])),
         nostril_drop=float(aligned[side.nostril, 1]),
@@ -123,21 +122,10 @@ def _side(aligned: np.ndarray, side: SideIndices) -> SideMeasures:
     )
 
 
-def _smile_angle(aligned: np.ndarray, corner: int) -> float:
-    centre = (aligned[INNER_LIP_TOP] + aligned[INNER_LIP_BOTTOM]) / 2
-    dx = abs(aligned[corner, 0] - centre[0])
-    return math.degrees(math.atan2(centre[1] - aligned[corner, 1], max(dx, 1e-6)))
-
-
 def measure(points: np.ndarray) -> Measures:
     """The per-side measures of DESIGN.md for one 68-point fit (image pixels)."""
     aligned = eye_line_frame(points).to_frame(points.astype(np.float64))
-    return Measures(
-        right=_side(aligned, RIGHT),
-        left=_side(aligned, LEFT),
-        right_smile_angle=_smile_angle(aligned, RIGHT.mouth_corner),
-        left_smile_angle=_smile_angle(aligned, LEFT.mouth_corner),
-    )
+    return Measures(right=_side(aligned, RIGHT), left=_side(aligned, LEFT))
 
 
 # A generic adult face in millimetres, in the camera's axes (x right, y down,

@@ -44,8 +44,12 @@ class Screen:
             self._press = None
             self.on_long_press(position)
 
+    def shown_buttons(self) -> list[Button]:
+        """The buttons that mean something now: drawn, and the only ones a tap reaches."""
+        return self.buttons
+
     def draw(self, surface: pygame.Surface) -> None:
-        for button in self.buttons:
+        for button in self.shown_buttons():
             button.draw(surface, self.kiosk.theme)
 
     # -- input -----------------------------------------------------------------
@@ -60,7 +64,7 @@ class Screen:
         self.on_tap(position)
 
     def on_tap(self, position: tuple[int, int]) -> None:
-        for button in self.buttons:
+        for button in self.shown_buttons():
             if button.hit(position):
                 button.action()
                 return
@@ -75,9 +79,7 @@ class Screen:
             self.back()
 
     def back(self) -> None:
-        from ui.screens.home import HomeScreen
-
-        self.kiosk.go(HomeScreen(self.kiosk))
+        self.kiosk.go_to("home")
 
     # -- helpers ---------------------------------------------------------------
 

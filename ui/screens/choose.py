@@ -34,10 +34,8 @@ class ChooseScreen(Screen):
 
     def _start(self, exercise_id: str) -> Action:
         def action() -> None:
-            from ui.screens.intro import IntroScreen
-
             base = current_plan(self.kiosk.patient) if self.kiosk.patient is not None else None
-            self.kiosk.go(IntroScreen(self.kiosk, single_exercise_plan(exercise_id, base)))
+            self.kiosk.go_to("intro", plan=single_exercise_plan(exercise_id, base))
 
         return action
 

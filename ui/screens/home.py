@@ -7,6 +7,7 @@ from datetime import date
 
 import pygame
 
+from device.practice.plan import default_plan
 from device.store.models import Patient
 from device.store.queries import sessions_on
 from device.store.records import current_plan
@@ -54,36 +55,26 @@ class HomeScreen(Screen):
         return action
 
     def _start_plan(self) -> None:
-        from device.practice.plan import default_plan
-        from ui.screens.intro import IntroScreen, playable
-
+        """Straight to practice: calibration, then each exercise introduced in turn."""
         plan = current_plan(self.kiosk.patient) if self.kiosk.patient is not None else default_plan()
-        self.kiosk.go(IntroScreen(self.kiosk, playable(plan, self.kiosk)))
+        self.kiosk.go_to("practice", plan=self.kiosk.playable(plan))
 
     def _choose_exercise(self) -> None:
-        from ui.screens.choose import ChooseScreen
-
-        self.kiosk.go(ChooseScreen(self.kiosk))
+        self.kiosk.go_to("choose")
 
     def _progress(self) -> None:
-        from ui.screens.progress import ProgressScreen
-
-        self.kiosk.go(ProgressScreen(self.kiosk))
+        self.kiosk.go_to("progress")
 
     def on_long_press(self, position: tuple[int, int]) -> None:
         t = self.kiosk.theme
         if position[0] >= t.width - t.px(SETTINGS_CORNER) and position[1] <= t.px(SETTINGS_CORNER):
-            from ui.screens.settings import SettingsScreen
-
-            self.kiosk.go(SettingsScreen(self.kiosk))
+            self.kiosk.go_to("settings")
         else:
             self.on_tap(position)
 
     def on_key(self, key: int) -> None:
         if key == pygame.K_s:
-            from ui.screens.settings import SettingsScreen
-
-            self.kiosk.go(SettingsScreen(self.kiosk))
+            self.kiosk.go_to("settings")
         elif key == pygame.K_ESCAPE:
             self.kiosk.running = False
         else:

@@ -1,14 +1,14 @@
-"""Exercise intro: what to do, shown (an animated landmark face) as well as
-told, with the effort level and how many times."""
+"""Exercise intro, for an exercise chosen from the list: what to do, shown
+(an animated landmark face) as well as told, with the effort level and how
+many times. (A plan's exercises are introduced one by one on the practice
+screen.)"""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import pygame
 
-from device.practice.catalogue import Kind
 from device.practice.plan import Plan
 from ui import theme
 from ui.example_face import draw_example
@@ -17,14 +17,6 @@ from ui.widgets import fit_text, wrap_text
 
 if TYPE_CHECKING:
     from ui.app import Kiosk
-
-
-def playable(plan: Plan, kiosk: Kiosk) -> Plan:
-    """The plan without expression exercises when there is no expression model."""
-    if kiosk.classifier is not None:
-        return plan
-    items = tuple(i for i in plan.items if i.exercise.kind is not Kind.EXPRESSION)
-    return replace(plan, items=items) if items else plan
 
 
 class IntroScreen(Screen):
@@ -50,9 +42,12 @@ class IntroScreen(Screen):
         )
 
     def _start(self) -> None:
-        from ui.screens.practice import PracticeScreen
+        # This screen already introduced the exercise: practice starts it after calibration.
+        self.kiosk.go_to("practice", plan=self.plan, first_intro=False)
 
-        self.kiosk.go(PracticeScreen(self.kiosk, self.plan))
+    def back(self) -> None:
+        """Back to the list the exercise was chosen from."""
+        self.kiosk.go_to("choose")
 
     def update(self, now: float) -> None:
         super().update(now)

@@ -1,6 +1,9 @@
 """Calibration and practice: the mirrored camera with the fit drawn lightly,
-the target, a big live score, left/right bars for palsy exercises, the hold
-timer, the rep counter, the rest timer, and the quality-gating prompts.
+each exercise's intro (what to do, shown and told, with its step "2 / 6"),
+a big live score, per-side bars for palsy exercises laid out as in the mirror
+(the patient's right on the screen's right) with the weaker side marked, the
+hold timer, the rep counter, the rest timer, sound cues for holds, Skip and
+Stop, and the quality-gating prompts.
 
 Never waits: each frame takes the pipeline results that have arrived (every
 one is fed to the session, so holds and reps are timed on camera time) and
@@ -14,18 +17,24 @@ from typing import TYPE_CHECKING
 
 import pygame
 
+from device.camera import is_live
 from device.camera.base import CameraEnded, CameraError
 from device.pipeline import Pipeline, PipelineError, Update
 from device.practice.catalogue import Kind
 from device.practice.gating import PROMPT_TEXT
-from device.practice.live import LivePractice
-from device.practice.plan import Plan
+from device.practice.live import LivePractice, SessionEnd
+from device.practice.plan import Plan, Side
 from device.practice.reps import Phase
+from device.practice.scoring import SIDE_SCORE_CAP
 from device.practice.session import LiveState, SessionResult, Stage
+from device.store.models import SessionSource
+from device.store.records import SessionRecorder
 from ui import theme
 from ui.camera_view import camera_surface
+from ui.example_face import draw_example
 from ui.screens.base import Screen
-from ui.widgets import bar, fit_text, score_colour, wrap_text
+from ui.sound import Cue
+from ui.widgets import Button, bar, fit_text, score_colour, wrap_text
 
 if TYPE_CHECKING:
     from ui.app import Kiosk
@@ -38,9 +47,10 @@ class PracticeScreen(Screen):
     name = "practice"
     keeps_awake = True  # the session's own no-face timeout applies instead
 
-    def __init__(self, kiosk: Kiosk, plan: Plan) -> None:
+    def __init__(self, kiosk: Kiosk, plan: Plan, *, first_intro: bool = True) -> None:
         super().__init__(kiosk)
         self.plan = plan
+        self.first_intro = first_intro
         self.pipeline: Pipeline | None = None
         self.live: LivePractice | None = None
         self.update_seen: Update | None = None
@@ -61,8 +71,22 @@ class PracticeScreen(Screen):
             log.warning("camera: %s", exc)
             self._camera_problem("message.no_camera")
             return
-        db_path = k.db_path if k.store_error is None else None
-        self.live = LivePractice(self.plan, k.config.get_int("camera.width"), k.patient, db_path)
+        patient, plan, db_path = k.patient, self.plan, k.db_path
+        source = SessionSource.CAMERA if is_live(self.pipeline.camera) else SessionSource.DEMO
+
+        def open_recorder() -> SessionRecorder:
+            assert patient is not None
+            return SessionRecorder(db_path, patient, plan, source=source)
+
+        saving = k.store_error is None and patient is not None
+        self.live = LivePractice(
+            self.plan,
+            k.config.get_int("camera.width"),
+            open_recorder if saving else None,
+            intro_s=k.config.get_float("practice.intro_s"),
+            exercise_limit_s=k.config.get_float("practice.exercise_limit_s"),
+            first_intro=self.first_intro,
+        )
         self._last_face = k.now()
 
     def exit(self) -> None:
@@ -70,45 +94,64 @@ class PracticeScreen(Screen):
             self.pipeline.stop()
             self.pipeline = None
         if self.live is not None and not self.live.finished:
-            self.live.finish(stopped=True)  # left half-way: stored as stopped
+            self.live.finish(SessionEnd.STOPPED)  # left half-way: stored as stopped
 
     def layout(self) -> None:
         t, w = self.kiosk.theme, self.kiosk.words
         self.buttons = []
-        width = t.px(170)
-        self.button("stop", pygame.Rect(t.width - width - t.px(16), t.height - t.target - t.px(16), width, t.target),
-                    w("practice.stop"), self._stop)  # fmt: skip
+        width = t.px(150)
+        y = t.height - t.target - t.px(16)
+        self.button("stop", pygame.Rect(t.width - width - t.px(16), y, width, t.target), w("practice.stop"), self._stop)
+        self.button("skip", pygame.Rect(t.width - 2 * width - t.px(28), y, width, t.target), w("practice.skip"),
+                    self._skip)  # fmt: skip
+        camera_right = t.px(12) + round(t.width * 0.6)
+        begin = pygame.Rect(camera_right + t.px(16), y - t.target - t.px(12), t.width - camera_right - t.px(32), t.target)
+        self.button("begin", begin, w("practice.begin"), self._begin, theme.ACCENT)
 
     def _stop(self) -> None:
-        self._finish(stopped=True)
+        self._finish(SessionEnd.STOPPED)
+
+    def _skip(self) -> None:
+        if self.live is not None and self.state is not None and self.state.stage in {Stage.INTRO, Stage.EXERCISING}:
+            self.live.skip()
+
+    def _begin(self) -> None:
+        if self.live is not None and self.state is not None and self.state.stage is Stage.INTRO:
+            self.live.begin()
+
+    def shown_buttons(self) -> list[Button]:
+        """Skip and Start only mean something at some stages."""
+        stage = self.state.stage if self.state is not None else Stage.CALIBRATING
+        names = {"stop"}
+        if stage in {Stage.INTRO, Stage.EXERCISING}:
+            names.add("skip")
+        if stage is Stage.INTRO:
+            names.add("begin")
+        return [b for b in self.buttons if b.name in names]
 
     def back(self) -> None:
         self._stop()
 
-    def _finish(self, stopped: bool) -> None:
-        from ui.screens.summary import SummaryScreen
-
+    def _finish(self, end: str) -> None:
         if self.live is None:
             return
         if self.pipeline is not None:
             self.pipeline.stop()
             self.pipeline = None
-        result: SessionResult = self.live.finish(stopped=stopped)
-        saved = self.live.store_error is None and self.live.recorder is not None
+        result: SessionResult = self.live.finish(end)
+        saved = self.live.saving
         session_id = self.live.recorder.session_id if self.live.recorder is not None else None
-        self.kiosk.go(SummaryScreen(self.kiosk, result, self.timeline, saved=saved, session_id=session_id))
+        self.kiosk.go_to("summary", result=result, timeline=self.timeline, saved=saved, session_id=session_id, end=end)
 
     def _camera_problem(self, title_key: str) -> None:
-        from ui.screens.message import MessageScreen
-
         plan, kiosk = self.plan, self.kiosk
 
         def retry() -> None:
-            kiosk.go(PracticeScreen(kiosk, plan))
+            kiosk.go_to("practice", plan=plan, first_intro=self.first_intro)
 
         if self.live is not None and not self.live.finished:
-            self.live.finish(stopped=True)
-        kiosk.go(MessageScreen(kiosk, title_key, "message.no_camera_help", retry, auto_retry=True))
+            self.live.finish(SessionEnd.STOPPED)
+        kiosk.go_to("message", title_key=title_key, help_key="message.no_camera_help", retry=retry, auto_retry=True)
 
     def update(self, now: float) -> None:
         super().update(now)
@@ -121,7 +164,8 @@ class PracticeScreen(Screen):
                 if live.finished or self.pipeline is None:
                     return
         except CameraEnded:
-            self._finish(stopped=live.state is None or live.state.stage is not Stage.DONE)
+            done = live.state is not None and live.state.stage is Stage.DONE
+            self._finish(SessionEnd.COMPLETED if done else SessionEnd.STOPPED)
             return
         except (CameraError, PipelineError) as exc:
             log.warning("live pipeline: %s", exc)
@@ -131,17 +175,17 @@ class PracticeScreen(Screen):
             self._last_face = now
         elif now - self._last_face > self.kiosk.idle_timeout:
             log.info("no face for %.0f s: the session is stopped", self.kiosk.idle_timeout)
-            live.finish(stopped=True)
-            from ui.screens.home import HomeScreen
-
-            self.kiosk.go(HomeScreen(self.kiosk))
+            live.finish(SessionEnd.STOPPED)
+            self.kiosk.go_to("home")
 
     def _take(self, update: Update) -> None:
         assert self.live is not None
         assert self.pipeline is not None
         self.pipeline.classify = self.live.wants_expressions
-        previous = self.state.score if self.state is not None else None
+        before = self.state
+        previous = before.score if before is not None else None
         self.state = self.live.feed(update)
+        self._cue(before, self.state)
         self.update_seen = update
         self.picture = None  # redrawn from the newest frame
         if self.state.score is not None and self.state.score != previous:
@@ -150,7 +194,24 @@ class PracticeScreen(Screen):
         if self.state.stage is Stage.EXERCISING and (not self.timeline or t - self.timeline[-1][0] >= TIMELINE_EVERY_S):
             self.timeline.append((t, self.state.score if self.state.score is not None else float("nan")))
         if self.state.stage is Stage.DONE:
-            self._finish(stopped=False)
+            self._finish(SessionEnd.COMPLETED)
+
+    def _cue(self, before: LiveState | None, now: LiveState) -> None:
+        """Sound for what the patient cannot see with closed eyes."""
+        cues = self.kiosk.cues
+        if now.stage is Stage.EXERCISING and (before is None or before.stage is not Stage.EXERCISING):
+            cues.play(Cue.GO)  # the exercise starts
+            return
+        if before is None or before.stage is not Stage.EXERCISING or before.step != now.step:
+            if before is not None and before.phase is Phase.HOLDING and now.reps_done == 0 and now.step != before.step:
+                cues.play(Cue.RELAX)  # the last hold of an exercise ended
+            return
+        if before.phase is not Phase.HOLDING and now.phase is Phase.HOLDING:
+            cues.play(Cue.HOLD)
+        elif before.phase is Phase.HOLDING and now.reps_done > before.reps_done:
+            cues.play(Cue.RELAX)
+        elif before.phase is Phase.RESTING and now.phase is Phase.READY:
+            cues.play(Cue.GO)
 
     # -- drawing -----------------------------------------------------------------
 
@@ -171,6 +232,8 @@ class PracticeScreen(Screen):
         state = self.state
         if state is None or state.stage is Stage.CALIBRATING:
             self._draw_calibration(surface, camera_area, state)
+        elif state.stage is Stage.INTRO:
+            self._draw_intro(surface, camera_area, panel, state)
         else:
             self._draw_exercise(surface, panel, state)
         if state is not None and state.prompt is not None:
@@ -191,6 +254,30 @@ class PracticeScreen(Screen):
                 surface, t, w("practice.not_saved"), 20, note.inflate(-t.px(12), -t.px(4)), colour=theme.BACKGROUND
             )
         super().draw(surface)
+
+    def _draw_intro(self, surface: pygame.Surface, area: pygame.Rect, panel: pygame.Rect, state: LiveState) -> None:
+        """What the next exercise asks, shown (the example face) and told."""
+        t, w = self.kiosk.theme, self.kiosk.words
+        item = self.plan.items[state.item_index]
+        exercise = item.exercise
+        shade = pygame.Surface(area.size, pygame.SRCALPHA)
+        shade.fill((*theme.BACKGROUND, 215))
+        surface.blit(shade, area)
+        face = pygame.Rect(area.left + t.px(20), area.top + t.px(70), area.width - t.px(40), area.height - t.px(90))
+        draw_example(surface, face, exercise, self.kiosk.now())
+        heading = w("practice.step", step=state.step, steps=state.steps)
+        fit_text(surface, t, heading, 26, pygame.Rect(area.left, area.top + t.px(8), area.width, t.px(30)),
+                 colour=theme.MUTED)  # fmt: skip
+        fit_text(surface, t, w.pick(exercise.name), 34, pygame.Rect(area.left, area.top + t.px(36), area.width,
+                 t.px(36)))  # fmt: skip
+        text_area = pygame.Rect(panel.left, panel.top, panel.width, panel.height - 2 * t.target - t.px(90))
+        wrap_text(surface, t, w.pick(exercise.instruction), 26, text_area)
+        reps = w("intro.reps", reps=item.reps, hold=f"{item.hold_s:g}")
+        fit_text(surface, t, reps, 22, pygame.Rect(panel.left, text_area.bottom + t.px(4), panel.width, t.px(30)),
+                 colour=theme.MUTED)  # fmt: skip
+        starts = w("practice.starts_in", seconds=f"{state.intro_remaining:.0f}")
+        fit_text(surface, t, starts, 22, pygame.Rect(panel.left, text_area.bottom + t.px(36), panel.width, t.px(30)),
+                 colour=theme.MUTED)  # fmt: skip
 
     def _draw_calibration(self, surface: pygame.Surface, area: pygame.Rect, state: LiveState | None) -> None:
         t, w = self.kiosk.theme, self.kiosk.words
@@ -225,59 +312,62 @@ class PracticeScreen(Screen):
         item = self.plan.items[state.item_index]
         exercise = item.exercise
         y = panel.top
-        fit_text(surface, t, w.pick(exercise.name), 30, pygame.Rect(panel.left, y, panel.width, t.px(44)))
+        title = w.pick(exercise.name)
+        if state.steps > 1:
+            title = f"{state.step}/{state.steps}  {title}"
+        fit_text(surface, t, title, 30, pygame.Rect(panel.left, y, panel.width, t.px(44)))
         y += t.px(48)
         fit_text(surface, t, w("practice.reps", done=state.reps_done, planned=state.reps_planned), 24,
                  pygame.Rect(panel.left, y, panel.width, t.px(32)), colour=theme.MUTED)  # fmt: skip
         y += t.px(40)
-        # The live score: a big number over a bar that moves with the face.
-        score = state.score
-        colour = score_colour(score)
-        fit_text(
-            surface,
-            t,
-            "--" if score is None else f"{score:.0f}",
-            96,
-            pygame.Rect(panel.left, y, panel.width, t.px(100)),
-            colour=colour,
-        )
-        y += t.px(104)
-        bar(
-            surface,
-            pygame.Rect(panel.left, y, panel.width, t.px(26)),
-            None if score is None else score / 100,
-            t,
-            colour=colour,
-        )
-        y += t.px(40)
+        big = pygame.Rect(panel.left, y, panel.width, t.px(100))
+        if state.phase is Phase.RESTING:
+            # Resting is not graded: the countdown takes the number's place.
+            seconds = f"{state.rest_remaining:.0f}" if state.rest_remaining >= 0.5 else "…"
+            fit_text(surface, t, w("practice.rest", seconds=seconds), 40, big, colour=theme.MUTED)
+            y += t.px(144)
+        else:
+            # The live score: a big number over a bar that moves with the face.
+            score = state.score
+            colour = score_colour(score) if score is not None else theme.MUTED
+            fit_text(surface, t, "--" if score is None else f"{score:.0f}", 96, big, colour=colour)
+            y += t.px(104)
+            bar(surface, pygame.Rect(panel.left, y, panel.width, t.px(26)), None if score is None else score / 100, t,
+                colour=colour)  # fmt: skip
+            y += t.px(40)
         if state.right_score is not None and state.left_score is not None:
-            half = (panel.width - t.px(12)) // 2
-            for i, (key, value) in enumerate(
-                (("practice.right", state.right_score), ("practice.left", state.left_score))
-            ):
-                column = pygame.Rect(panel.left + i * (half + t.px(12)), y, half, t.px(26))
-                fit_text(surface, t, w(key), 20, column, colour=theme.MUTED)
-                bar(surface, column.move(0, t.px(30)).inflate(0, -t.px(6)), value / 100, t, colour=score_colour(value))
+            self._draw_sides(surface, pygame.Rect(panel.left, y, panel.width, t.px(64)), state)
             y += t.px(70)
         phase_rect = pygame.Rect(panel.left, y, panel.width, t.px(44))
         if state.phase is Phase.HOLDING:
             fit_text(surface, t, w("practice.hold"), 30, phase_rect, colour=theme.GOOD)
             bar(surface, phase_rect.move(0, t.px(46)).inflate(0, -t.px(24)), state.hold_progress, t, colour=theme.GOOD)
-        elif state.phase is Phase.RESTING and state.rest_remaining > 0:
-            fit_text(
+        elif state.phase is not Phase.RESTING:
+            bottom = panel.bottom - t.target - t.px(12)
+            instruction = pygame.Rect(panel.left, y, panel.width, max(t.px(30), bottom - y))
+            wrap_text(surface, t, w.pick(exercise.instruction), 20, instruction, colour=theme.TEXT)
+
+    def _draw_sides(self, surface: pygame.Surface, area: pygame.Rect, state: LiveState) -> None:
+        """Per-side bars as in the mirror: the patient's own left side shows
+        on the screen's left. Each bar runs to SIDE_SCORE_CAP with the target
+        marked, so a side doing twice the target never hides a weaker one."""
+        t, w = self.kiosk.theme, self.kiosk.words
+        half = (area.width - t.px(12)) // 2
+        sides = ((Side.LEFT, "practice.left", state.left_score), (Side.RIGHT, "practice.right", state.right_score))
+        for i, (side, key, value) in enumerate(sides):
+            assert value is not None
+            column = pygame.Rect(area.left + i * (half + t.px(12)), area.top, half, t.px(26))
+            weaker = state.weaker is side
+            label = w(key) + (" · " + w("practice.weaker") if weaker else "")
+            fit_text(surface, t, label, 20, column, colour=theme.WARN if weaker else theme.MUTED)
+            track = column.move(0, t.px(30)).inflate(0, -t.px(6))
+            bar(
                 surface,
+                track,
+                value / SIDE_SCORE_CAP,
                 t,
-                w("practice.rest", seconds=f"{state.rest_remaining:.0f}"),
-                30,
-                phase_rect,
-                colour=theme.MUTED,
+                colour=theme.WARN if weaker else score_colour(min(100, value)),
             )
-        else:
-            wrap_text(
-                surface,
-                t,
-                w.pick(exercise.instruction),
-                20,
-                pygame.Rect(panel.left, y, panel.width, t.px(80)),
-                colour=theme.TEXT,
-            )
+            target_x = track.left + round(track.width * 100 / SIDE_SCORE_CAP)
+            pygame.draw.line(surface, theme.TEXT, (target_x, track.top - t.px(3)), (target_x, track.bottom + t.px(3)),
+                             max(1, t.px(2)))  # fmt: skip

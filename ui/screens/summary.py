@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 import pygame
 
 from device.practice.catalogue import exercise as catalogue_exercise
-from device.practice.session import SessionResult
+from device.practice.feedback import asymmetry_sentence
+from device.practice.live import SessionEnd
+from device.practice.session import Outcome, SessionResult
 from device.store.models import PracticeRecord, SessionStatus
 from ui import theme
 from ui.screens.base import Screen
@@ -47,9 +49,10 @@ class SummaryScreen(Screen):
         *,
         saved: bool,
         session_id: int | None,
+        end: str = SessionEnd.COMPLETED,
     ) -> None:
         super().__init__(kiosk)
-        self.result, self.timeline, self.saved = result, timeline, saved
+        self.result, self.timeline, self.saved, self.end = result, timeline, saved, end
         self.earlier = self._earlier_scores(session_id)
 
     def _earlier_scores(self, session_id: int | None) -> list[float]:
@@ -81,36 +84,58 @@ class SummaryScreen(Screen):
 
     def draw(self, surface: pygame.Surface) -> None:
         t, w = self.kiosk.theme, self.kiosk.words
-        self.title(surface, w("summary.title"))
+        stopped = self.end != SessionEnd.COMPLETED
+        title = {SessionEnd.COMPLETED: "summary.title", SessionEnd.STOPPED: "summary.title_stopped"}
+        self.title(surface, w(title.get(self.end, "summary.title_failed")))
         score = self.result.score
         left = pygame.Rect(t.px(24), t.px(80), t.px(250), t.px(150))
-        fit_text(
-            surface,
-            t,
-            w("summary.score"),
-            24,
-            pygame.Rect(left.left, left.top, left.width, t.px(30)),
-            colour=theme.MUTED,
-        )
+        fit_text(surface, t, w("summary.score"), 24, pygame.Rect(left.left, left.top, left.width, t.px(30)),
+                 colour=theme.MUTED)  # fmt: skip
+        # A stopped session's score is not a verdict: it is shown calmly, never in red.
+        colour = theme.MUTED if stopped else score_colour(score)
         fit_text(surface, t, f"{score:.0f}", 100, pygame.Rect(left.left, left.top + t.px(30), left.width, t.px(110)),
-                 colour=score_colour(score))  # fmt: skip
+                 colour=colour)  # fmt: skip
         chart = pygame.Rect(left.right + t.px(20), t.px(80), t.width - left.right - t.px(44), t.px(170))
         self._draw_chart(surface, chart)
-        y = chart.bottom + t.px(14)
-        symmetric = [e for e in self.result.exercises if e.symmetry is not None]
-        if symmetric:
-            fit_text(surface, t, w("summary.symmetry"), 22, pygame.Rect(t.px(24), y, t.width - t.px(48), t.px(30)),
-                     colour=theme.MUTED, align="left")  # fmt: skip
-            y += t.px(32)
-            for e in symmetric[:3]:
-                name = w.pick(catalogue_exercise(e.exercise_id).name)
-                line = pygame.Rect(t.px(24), y, t.width - t.px(48), t.px(30))
-                fit_text(surface, t, f"{name}: {e.symmetry:.2f}", 24, line, align="left")
-                y += t.px(32)
-        message = w("summary.not_saved") if not self.saved else w(encouragement_key(score, self.earlier))
+        y = chart.bottom + t.px(10)
+        sentence = asymmetry_sentence(self.result, w.language)
+        if sentence:
+            fit_text(surface, t, sentence, 24, pygame.Rect(t.px(24), y, t.width - t.px(48), t.px(32)),
+                     colour=theme.WARN, align="left")  # fmt: skip
+            y += t.px(36)
+        self._draw_exercises(surface, y)
+        if not self.saved:
+            message, colour = w("summary.not_saved"), theme.WARN
+        elif stopped:
+            message, colour = w("summary.stopped"), theme.TEXT
+        else:
+            message, colour = w(encouragement_key(score, self.earlier)), theme.GOOD
         footer = pygame.Rect(t.px(24), t.height - t.target - t.px(16), t.width - t.px(300), t.target)
-        fit_text(surface, t, message, 26, footer, colour=theme.WARN if not self.saved else theme.GOOD, align="left")
+        fit_text(surface, t, message, 26, footer, colour=colour, align="left")
         super().draw(surface)
+
+    def _draw_exercises(self, surface: pygame.Surface, y: int) -> None:
+        """One line per exercise: reps, how it ended, and its eFACE-style
+        subscore (movement against the other side, 100 = the same)."""
+        t, w = self.kiosk.theme, self.kiosk.words
+        bottom = t.height - t.target - t.px(24)
+        rows = [e for e in self.result.exercises if e.outcome is not Outcome.NOT_REACHED]
+        if not rows:
+            return
+        fit_text(surface, t, w("summary.grading"), 20, pygame.Rect(t.px(24), y, t.width - t.px(48), t.px(26)),
+                 colour=theme.MUTED, align="left")  # fmt: skip
+        y += t.px(28)
+        line_h = max(t.px(18), min(t.px(30), (bottom - y) // len(rows)))
+        outcome_words = {Outcome.SKIPPED: "summary.skipped", Outcome.TIMED_OUT: "summary.timed_out"}
+        for e in rows:
+            name = w.pick(catalogue_exercise(e.exercise_id).name)
+            text = f"{name}: {w('practice.reps', done=len(e.reps), planned=e.reps_planned)}"
+            if e.outcome in outcome_words:
+                text += f" ({w(outcome_words[e.outcome])})"
+            if e.symmetry is not None:
+                text += f"  ·  {100 * min(1.0, e.symmetry):.0f}"
+            fit_text(surface, t, text, 22, pygame.Rect(t.px(24), y, t.width - t.px(48), line_h), align="left")
+            y += line_h
 
     def _draw_chart(self, surface: pygame.Surface, area: pygame.Rect) -> None:
         t = self.kiosk.theme

@@ -1,0 +1,61 @@
+"""Numbered schema migrations, each frozen as the SQL it ran.
+
+Migration N (1-based) takes the schema from version N-1 to N (SQLite's
+`user_version`). Append only, and never edit a migration that has shipped:
+a device upgrading from version 1 runs exactly these statements, so a change
+to models.py needs a new migration here too. tests/test_store.py checks that
+the migrations and the models describe the same tables.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    # 1: the first schema.
+    (
+        'CREATE TABLE "patient" ("id" INTEGER NOT NULL PRIMARY KEY, "name" TEXT NOT NULL, '
+        '"created" DATETIME NOT NULL, "archived" INTEGER NOT NULL)',
+        'CREATE UNIQUE INDEX "patient_name" ON "patient" ("name")',
+        'CREATE TABLE "session" ("id" INTEGER NOT NULL PRIMARY KEY, "patient_id" INTEGER NOT NULL, '
+        '"plan" TEXT NOT NULL, "started" DATETIME NOT NULL, "ended" DATETIME, "status" TEXT NOT NULL, '
+        '"score" REAL, FOREIGN KEY ("patient_id") REFERENCES "patient" ("id") ON DELETE CASCADE)',
+        'CREATE INDEX "practicerecord_patient_id" ON "session" ("patient_id")',
+        'CREATE INDEX "practicerecord_started" ON "session" ("started")',
+        'CREATE INDEX "practicerecord_status" ON "session" ("status")',
+        'CREATE TABLE "calibration" ("id" INTEGER NOT NULL PRIMARY KEY, "session_id" INTEGER NOT NULL, '
+        '"neutral" TEXT NOT NULL, "pose" TEXT NOT NULL, "frames" INTEGER NOT NULL, '
+        'FOREIGN KEY ("session_id") REFERENCES "session" ("id") ON DELETE CASCADE)',
+        'CREATE INDEX "calibrationrecord_session_id" ON "calibration" ("session_id")',
+        'CREATE TABLE "exercise_result" ("id" INTEGER NOT NULL PRIMARY KEY, "session_id" INTEGER NOT NULL, '
+        '"exercise" TEXT NOT NULL, "position" INTEGER NOT NULL, "reps_planned" INTEGER NOT NULL, '
+        '"reps_done" INTEGER NOT NULL, "score" REAL NOT NULL, "symmetry" REAL, "synkinesis" REAL, '
+        'FOREIGN KEY ("session_id") REFERENCES "session" ("id") ON DELETE CASCADE)',
+        'CREATE INDEX "exerciserecord_session_id" ON "exercise_result" ("session_id")',
+        'CREATE TABLE "plan" ("id" INTEGER NOT NULL PRIMARY KEY, "patient_id" INTEGER NOT NULL, '
+        '"items" TEXT NOT NULL, "effort" TEXT NOT NULL, "affected_side" TEXT, "created" DATETIME NOT NULL, '
+        'FOREIGN KEY ("patient_id") REFERENCES "patient" ("id") ON DELETE CASCADE)',
+        'CREATE INDEX "planrecord_patient_id" ON "plan" ("patient_id")',
+        'CREATE TABLE "rep" ("id" INTEGER NOT NULL PRIMARY KEY, "session_id" INTEGER NOT NULL, '
+        '"exercise" TEXT NOT NULL, "number" INTEGER NOT NULL, "started_s" REAL NOT NULL, "ended_s" REAL NOT NULL, '
+        '"peak_score" REAL NOT NULL, "mean_score" REAL NOT NULL, "right_movement" REAL, "left_movement" REAL, '
+        '"symmetry" REAL, "synkinesis" REAL, '
+        'FOREIGN KEY ("session_id") REFERENCES "session" ("id") ON DELETE CASCADE)',
+        'CREATE INDEX "reprecord_session_id" ON "rep" ("session_id")',
+        'CREATE TABLE "score_sample" ("id" INTEGER NOT NULL PRIMARY KEY, "session_id" INTEGER NOT NULL, '
+        '"t_s" REAL NOT NULL, "exercise" TEXT, "score" REAL, "right_score" REAL, "left_score" REAL, '
+        'FOREIGN KEY ("session_id") REFERENCES "session" ("id") ON DELETE CASCADE)',
+        'CREATE INDEX "scoresample_session_id" ON "score_sample" ("session_id")',
+    ),
+    # 2: where the frames came from (only the patient's own camera counts as
+    # their practice), how each exercise ended (skipped, timed out), each
+    # exercise's movement per side, and the session's eFACE-style grading.
+    (
+        """ALTER TABLE "session" ADD COLUMN "source" TEXT NOT NULL DEFAULT 'camera'""",
+        'ALTER TABLE "session" ADD COLUMN "grading" TEXT',
+        'CREATE INDEX "practicerecord_source" ON "session" ("source")',
+        """ALTER TABLE "exercise_result" ADD COLUMN "outcome" TEXT NOT NULL DEFAULT 'completed'""",
+        'ALTER TABLE "exercise_result" ADD COLUMN "right_movement" REAL',
+        'ALTER TABLE "exercise_result" ADD COLUMN "left_movement" REAL',
+    ),
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
