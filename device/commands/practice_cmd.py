@@ -176,6 +176,7 @@ def _practise(
         open_recorder if patient is not None and store_error is None else None,
         intro_s=config.get_float("practice.intro_s"),
         exercise_limit_s=config.get_float("practice.exercise_limit_s"),
+        check_neutral_expression=source == SessionSource.CAMERA,
     )
     who = patient.name if patient else "(not saved)"
     note = "" if source == SessionSource.CAMERA else " (demo or replay: kept apart from the patient's practice)"

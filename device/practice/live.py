@@ -41,6 +41,7 @@ class LivePractice:
         intro_s: float = INTRO_S,
         exercise_limit_s: float = EXERCISE_LIMIT_S,
         first_intro: bool = True,
+        check_neutral_expression: bool = True,
     ) -> None:
         self.session = PracticeSession(
             plan,
@@ -49,6 +50,10 @@ class LivePractice:
             exercise_limit_s=exercise_limit_s,
             first_intro=first_intro,
         )
+        # The classifier checks that the calibration face shows no expression.
+        # Off for the embedded demo, whose resting face is a photo of a person
+        # smiling slightly (its sessions never count as a patient's practice).
+        self.check_neutral_expression = check_neutral_expression
         self._open_recorder = open_recorder
         self.recorder: Recorder | None = None
         self.started_at: float | None = None  # the first frame's timestamp
@@ -62,7 +67,7 @@ class LivePractice:
         calibration face is neutral, and for expression exercises."""
         stage = self.session.stage
         if stage is Stage.CALIBRATING:
-            return True
+            return self.check_neutral_expression
         return stage is Stage.EXERCISING and self.session.item.exercise.kind is Kind.EXPRESSION
 
     @property

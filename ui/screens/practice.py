@@ -86,6 +86,7 @@ class PracticeScreen(Screen):
             intro_s=k.config.get_float("practice.intro_s"),
             exercise_limit_s=k.config.get_float("practice.exercise_limit_s"),
             first_intro=self.first_intro,
+            check_neutral_expression=source == SessionSource.CAMERA,
         )
         self._last_face = k.now()
 
@@ -105,7 +106,9 @@ class PracticeScreen(Screen):
         self.button("skip", pygame.Rect(t.width - 2 * width - t.px(28), y, width, t.target), w("practice.skip"),
                     self._skip)  # fmt: skip
         camera_right = t.px(12) + round(t.width * 0.6)
-        begin = pygame.Rect(camera_right + t.px(16), y - t.target - t.px(12), t.width - camera_right - t.px(32), t.target)
+        begin = pygame.Rect(
+            camera_right + t.px(16), y - t.target - t.px(12), t.width - camera_right - t.px(32), t.target
+        )
         self.button("begin", begin, w("practice.begin"), self._begin, theme.ACCENT)
 
     def _stop(self) -> None:
