@@ -88,3 +88,70 @@ def eye_closure(points: np.ndarray, fraction: float) -> Movement:
         dx, dy = (aligned[lower] - aligned[upper]) * fraction
         moves[upper] = (float(dx), float(dy))
     return moves
+
+
+# One-sided movements as a real face makes them. A one-sided smile does not
+# move the mouth corner alone: it drags the lips' midline (51, 57, 62, 66)
+# towards the moving side and lifts the lip on that side, while the still
+# side's corner stays nearly where it was. Measures that refer to the midline
+# read such a smile as moving both sides; these warps test that ours do not.
+_MIDLINE_LIPS = (51, 57, 62, 66)
+
+
+def one_sided_smile(side: str, amount: float = 1.0) -> Movement:
+    """The subject's `side` ("right" or "left") smiles; the other stays still."""
+    sign = -1.0 if side == "right" else 1.0  # outwards along x for that side
+    corner, lip_top, lip_bottom, inner = (48, 49, 59, 60) if side == "right" else (54, 53, 55, 64)
+    upper_mid = 50 if side == "right" else 52
+    lower_mid = 58 if side == "right" else 56
+    moves: dict[int, tuple[float, float]] = {
+        corner: (sign * 0.06 * amount, -0.10 * amount),
+        lip_top: (sign * 0.04 * amount, -0.07 * amount),
+        lip_bottom: (sign * 0.04 * amount, -0.06 * amount),
+        inner: (sign * 0.045 * amount, -0.07 * amount),
+        upper_mid: (sign * 0.03 * amount, -0.04 * amount),
+        lower_mid: (sign * 0.03 * amount, -0.03 * amount),
+    }
+    for index in _MIDLINE_LIPS:
+        moves[index] = (sign * 0.025 * amount, -0.02 * amount)  # dragged towards the moving side
+    return moves
+
+
+def one_sided_brow_raise(side: str, amount: float = 1.0) -> Movement:
+    brow = range(17, 22) if side == "right" else range(22, 27)
+    lids = (37, 38) if side == "right" else (43, 44)
+    return {i: (0.0, -0.10 * amount) for i in brow} | {i: (0.0, -0.03 * amount) for i in lids}
+
+
+def one_sided_eye_closure(points: np.ndarray, side: str, fraction: float) -> Movement:
+    pairs = ((37, 41), (38, 40)) if side == "right" else ((43, 47), (44, 46))
+    upper = {u for u, _ in pairs}
+    return {i: move for i, move in eye_closure(points, fraction).items() if i in upper}
+
+
+def one_sided_pucker(side: str, amount: float = 1.0) -> Movement:
+    """The side's corner pushed inwards; the lips' midline follows it part way."""
+    sign = 1.0 if side == "right" else -1.0  # inwards along x for that side
+    corner, lip_top, lip_bottom, inner = (48, 49, 59, 60) if side == "right" else (54, 53, 55, 64)
+    moves: dict[int, tuple[float, float]] = {
+        corner: (sign * 0.09 * amount, 0.0),
+        lip_top: (sign * 0.05 * amount, 0.0),
+        lip_bottom: (sign * 0.05 * amount, 0.0),
+        inner: (sign * 0.06 * amount, 0.0),
+    }
+    for index in _MIDLINE_LIPS:
+        moves[index] = (-sign * 0.015 * amount, 0.0)  # drawn towards the moving side (its corner pulls the lips)
+    return moves
+
+
+def one_sided_snarl(side: str, amount: float = 1.0) -> Movement:
+    """Nostril wing and upper lip lifted on one side; the nose tip and the lip's midline follow a little."""
+    nostril, lip = (31, 50) if side == "right" else (35, 52)
+    near_nostril = 32 if side == "right" else 34
+    return {
+        nostril: (0.0, -0.05 * amount),
+        near_nostril: (0.0, -0.025 * amount),
+        lip: (0.0, -0.05 * amount),
+        33: (0.0, -0.012 * amount),
+        51: (0.0, -0.02 * amount),
+    }

@@ -14,12 +14,13 @@ import pytest
 from device.camera import CameraEnded
 from device.camera.replay import ReplayCamera
 from device.config import Config
+from device.practice.feedback import asymmetry_sentence
 from device.practice.gating import Prompt
 from device.practice.plan import Effort, Plan, Side, make_plan, plan_item
 from device.practice.session import PracticeSession, SessionResult, Stage
 from device.vision.analysis import FrameAnalyser
 from device.vision.landmarks import FaceLandmarker
-from model_export.face_warp import RIGHT_SMILE, SMILE, Movement, eye_closure, warp_face
+from model_export.face_warp import LEFT_SMILE, RIGHT_SMILE, SMILE, Movement, eye_closure, warp_face
 from tests.conftest import write_clip
 
 FPS = 10.0
@@ -38,7 +39,7 @@ def run_session(
     clip: Path, plan: Plan, config: Config, landmarker: FaceLandmarker
 ) -> tuple[SessionResult, list[Stage], list[Prompt | None]]:
     analyser = FrameAnalyser(landmarker, config)
-    session = PracticeSession(plan, frame_width=640)
+    session = PracticeSession(plan, frame_width=640, intro_s=0.5)
     stages, prompts = [], []
     with ReplayCamera(clip, (640, 480), (320, 240), realtime=False, loop=False) as camera:
         while True:
@@ -68,25 +69,55 @@ def exercise_clip(
     return write_clip(tmp_path / "clip", segments, FPS)
 
 
-def test_one_sided_smile_counts_reps_and_shows_asymmetry(
+def test_one_sided_smile_shows_asymmetry_and_scores_the_affected_side(
     tmp_path: Path, rest_frame: tuple[np.ndarray, np.ndarray], config: Config, landmarker: FaceLandmarker
 ) -> None:
+    """Only the right side smiles and the plan names the left as affected:
+    the score follows the left side, so no rep counts, and the movement per
+    side and the symmetry show why."""
     clip = exercise_clip(tmp_path, rest_frame, RIGHT_SMILE, 1.5, reps=3)
     plan = short_plan(3, Side.LEFT)
     result, stages, _ = run_session(clip, plan, config, landmarker)
     assert Stage.EXERCISING in stages
     assert result.calibration is not None
     [exercise] = result.exercises
-    assert len(exercise.reps) == 3
-    assert result.completed
+    assert exercise.reps == ()
+    assert exercise.right_movement is not None
+    assert exercise.left_movement is not None
+    assert exercise.right_movement > 0.05  # the right corner was lifted
+    assert exercise.right_movement > 3 * abs(exercise.left_movement)
+    assert exercise.symmetry is not None
+    assert exercise.symmetry < 0.35  # affected (left) / healthy (right)
+
+
+def test_left_side_moving_half_as_much_is_shown_and_said(
+    tmp_path: Path, rest_frame: tuple[np.ndarray, np.ndarray], config: Config, landmarker: FaceLandmarker
+) -> None:
+    """A face whose left side lifts half as far as its right: the reps count
+    on the left side's movement, and the summary says which side and how much."""
+    image, points = rest_frame
+    half_left = {**RIGHT_SMILE, **{i: (dx * 0.5, dy * 0.5) for i, (dx, dy) in LEFT_SMILE.items()}}
+    moved = warp_face(image, points, half_left, 2.0)
+    segments = [(image, 3.0)]
+    for _ in range(2):
+        segments += [(moved, 1.8), (image, 1.2)]
+    clip = write_clip(tmp_path / "clip", segments, FPS)
+    result, _, _ = run_session(clip, short_plan(2), config, landmarker)
+    [exercise] = result.exercises
+    assert exercise.right_movement is not None
+    assert exercise.left_movement is not None
+    assert 0.3 < exercise.left_movement / exercise.right_movement < 0.75
     for rep in exercise.reps:
         assert rep.right_movement is not None
         assert rep.left_movement is not None
-        assert rep.right_movement > 0.05  # the right corner was lifted
-        assert rep.right_movement > 3 * abs(rep.left_movement)
-        assert rep.symmetry is not None
-        assert rep.symmetry < 0.35  # affected (left) / healthy (right)
-    assert 40 < exercise.score <= 100
+        assert rep.left_movement < rep.right_movement
+    sentence = asymmetry_sentence(result, "en")
+    assert sentence is not None
+    assert sentence.startswith("Your left side moved about")
+    assert "right side" in sentence
+    korean = asymmetry_sentence(result, "ko")
+    assert korean is not None
+    assert korean.startswith("왼쪽")
 
 
 def test_symmetric_smile_is_symmetric(
