@@ -4,6 +4,7 @@ clear failures of the hardware backends where that hardware is absent."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -13,7 +14,8 @@ import pytest
 from device.camera import DEMO_PATH, CameraEnded, CameraError, make_camera, open_camera
 from device.camera.picam import PiCamera
 from device.camera.replay import ReplayCamera
-from device.config import Config
+from device.config import SYSTEM_CONFIG, Config, load_config
+from tests.conftest import FIXTURES
 
 SIZE, LORES = (640, 480), (320, 240)
 
@@ -153,14 +155,24 @@ def test_unknown_source_is_rejected(config: Config, source: str) -> None:
         make_camera(source, config)
 
 
-def test_auto_without_a_camera_plays_the_embedded_demo(config: Config) -> None:
-    camera = open_camera(config, "auto")
+def test_auto_without_a_camera_plays_the_embedded_demo_in_a_checkout() -> None:
+    checkout = load_config(path=FIXTURES / "empty-config.toml", env={})
+    assert not checkout.installed
+    camera = open_camera(checkout, "auto")
     try:
         assert isinstance(camera, ReplayCamera)
         assert camera.path == DEMO_PATH
         assert camera.read().image.shape == (480, 640, 3)
     finally:
         camera.close()
+
+
+def test_auto_on_an_installed_device_never_shows_the_demo() -> None:
+    """A loose camera cable must not put a stranger's face in front of the patient."""
+    installed = replace(load_config(path=FIXTURES / "empty-config.toml", env={}), path=SYSTEM_CONFIG)
+    assert installed.installed
+    with pytest.raises(CameraError, match="no camera is connected"):
+        open_camera(installed, "auto")
 
 
 def test_replay_whose_files_vanish_mid_stream_reports_it(tmp_path: Path) -> None:

@@ -3,11 +3,12 @@ replay of a real face, stored, and the bad inputs it must explain."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 from device.store.db import DB_NAME, open_database
-from device.store.models import PracticeRecord, RepRecord, ScoreSample, SessionStatus
+from device.store.models import ExerciseRecord, PracticeRecord, RepRecord, ScoreSample, SessionSource, SessionStatus
 from tests.conftest import CLIP_FPS as FPS
 from tests.conftest import run_device
 
@@ -18,7 +19,10 @@ def fast_replay_config(tmp_path: Path) -> Path:
     return path
 
 
-def test_a_whole_session_is_run_scored_and_stored(tmp_path: Path, right_smile_clip: Path) -> None:
+def test_a_one_sided_session_is_stored_with_its_asymmetry(tmp_path: Path, right_smile_clip: Path) -> None:
+    """Only the right corner lifts: the stored movement per side, the
+    grading and the summary say that the left side hardly moved.
+    A replay is stored apart from the patient's own practice."""
     env = {"KIOSK_DATA_DIR": str(tmp_path / "data"), "KIOSK_CONFIG": str(fast_replay_config(tmp_path))}
     result = run_device(
         "practice", "--exercise", "closed_smile", "--camera", f"replay:{right_smile_clip}",
@@ -26,23 +30,65 @@ def test_a_whole_session_is_run_scored_and_stored(tmp_path: Path, right_smile_cl
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert "calibrating" in result.stdout
-    assert "closed_smile: 5/5 reps" in result.stdout
+    assert re.search(r"closed_smile: \d/5 reps", result.stdout)
+    assert "Your left side hardly moved" in result.stdout or "Your left side moved about" in result.stdout
+    open_database(tmp_path / "data" / DB_NAME)
+    [session] = PracticeRecord.select()
+    assert session.status == SessionStatus.STOPPED
+    assert session.source == SessionSource.DEMO
+    assert session.patient.name == "Kim"
+    [exercise] = ExerciseRecord.select()
+    assert exercise.outcome in {"stopped", "completed"}
+    assert exercise.right_movement > 0.05
+    assert exercise.right_movement > 3 * abs(exercise.left_movement)  # only the right corner moved
+    assert exercise.symmetry < 0.35
+    grading = json.loads(session.grading)
+    assert grading["subscores"]["smile"] < 35
+    timeline = ScoreSample.select().where(ScoreSample.session == session)
+    assert timeline.count() >= 30  # the 1 Hz timeline of a 38 s session
+
+
+def test_the_default_plan_runs_to_the_end_on_the_demo(tmp_path: Path) -> None:
+    """The plan behind the home screen's biggest button: six exercises,
+    movement and expression, each introduced; one the demo face never does
+    (the pucker) times out and the plan moves on."""
+    config = tmp_path / "config.toml"
+    config.write_text("[camera]\nreplay_realtime = false\n[practice]\nintro_s = 1.0\n", encoding="utf-8")
+    env = {"KIOSK_DATA_DIR": str(tmp_path / "data"), "KIOSK_CONFIG": str(config)}
+    result = run_device("practice", "--camera", "demo", env=env, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for step in range(1, 7):
+        assert f"{step}/6 next:" in result.stdout
     assert "(completed)" in result.stdout
     open_database(tmp_path / "data" / DB_NAME)
     [session] = PracticeRecord.select()
     assert session.status == SessionStatus.COMPLETED
-    assert session.patient.name == "Kim"
-    reps = list(RepRecord.select().order_by(RepRecord.number))
-    assert [r.number for r in reps] == [1, 2, 3, 4, 5]
-    for rep in reps:
-        assert rep.right_movement is not None
-        assert rep.left_movement is not None
-        assert rep.symmetry is not None
-        assert rep.right_movement > 3 * abs(rep.left_movement)  # only the right corner moved
-        assert rep.symmetry < 0.35
-        assert rep.ended_s - rep.started_s >= 3.0
-    timeline = ScoreSample.select().where(ScoreSample.session == session)
-    assert timeline.count() >= 30  # the 1 Hz timeline of a 38 s session
+    assert session.source == SessionSource.DEMO
+    rows = list(ExerciseRecord.select().where(ExerciseRecord.session == session).order_by(ExerciseRecord.position))
+    assert [r.exercise for r in rows] == [
+        "brow_raise", "gentle_eye_closure", "closed_smile", "lip_pucker", "nose_wrinkle", "happy",
+    ]  # fmt: skip
+    outcomes = {r.exercise: r.outcome for r in rows}
+    assert outcomes["lip_pucker"] == "timed_out"
+    assert outcomes["brow_raise"] == outcomes["closed_smile"] == outcomes["happy"] == "completed"
+    assert RepRecord.select().where(RepRecord.session == session).count() >= 12
+    assert RepRecord.select().where(RepRecord.exercise == "happy").count() == 3
+
+
+def test_bad_seconds_and_a_camera_that_never_starts_leave_no_session(tmp_path: Path) -> None:
+    env = {"KIOSK_DATA_DIR": str(tmp_path / "data")}
+    for bad in ("-5", "nan", "inf", "0"):
+        result = run_device("practice", "--camera", "demo", "--seconds", bad, env=env)
+        assert result.returncode == 2, bad
+        assert "positive number of seconds" in result.stderr
+    photo = tmp_path / "face.jpg"
+    photo.write_bytes(b"not really a jpeg")
+    result = run_device("practice", "--camera", f"replay:{photo}", env=env)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    if (tmp_path / "data" / DB_NAME).exists():
+        open_database(tmp_path / "data" / DB_NAME)
+        assert PracticeRecord.select().count() == 0
 
 
 def test_unknown_exercise_is_one_line(tmp_path: Path) -> None:

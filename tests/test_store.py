@@ -63,7 +63,7 @@ def test_a_session_is_stored_with_reps_timeline_and_result(db_path: Path) -> Non
     for i in range(25):  # 10 frames a second for 2.5 s -> 3 samples at 1 Hz
         recorder.sample(i / 10, live(i / 10, 50.0 + i))
     recorder.rep("closed_smile", a_rep(1))
-    recorder.finish(a_result(reps=1), stopped=False)
+    recorder.finish(a_result(reps=1), "completed")
     assert recorder.saving
     session = PracticeRecord.get_by_id(recorder.session_id)
     assert session.status == SessionStatus.COMPLETED
@@ -79,8 +79,9 @@ def test_several_sessions_a_day_are_kept_and_aggregated(db_path: Path) -> None:
     day = date(2026, 11, 20)
     for hour, reps in ((9, 3), (14, 3), (19, 1)):
         recorder = SessionRecorder(db_path, patient, default_plan(), started=datetime(2026, 11, 20, hour))
-        recorder.finish(a_result(reps), stopped=reps < 3)
-    SessionRecorder(db_path, patient, default_plan(), started=datetime(2026, 11, 21, 10)).finish(a_result(1), False)
+        recorder.finish(a_result(reps), "stopped" if reps < 3 else "completed")
+    later = SessionRecorder(db_path, patient, default_plan(), started=datetime(2026, 11, 21, 10))
+    later.finish(a_result(1), "completed")
     assert len(sessions_on(patient, day)) == 3
     [first, second] = daily_summaries(patient, day, day + timedelta(days=1))
     assert first.day == day
@@ -216,7 +217,7 @@ def test_recorder_keeps_going_when_the_database_fails(db_path: Path) -> None:
     recorder.sample(0.0, live(0.0, 10.0))
     store_db.database.execute_sql("PRAGMA query_only = 1")  # every write now fails as on a read-only file
     recorder.sample(1.0, live(1.0, 20.0))
-    recorder.finish(a_result(), stopped=False)
+    recorder.finish(a_result(), "completed")
     assert not recorder.saving
     assert recorder.error is not None
     assert "read-only" in str(recorder.error)
