@@ -39,6 +39,10 @@ def test_a_one_sided_session_is_stored_with_its_asymmetry(tmp_path: Path, right_
     assert session.patient.name == "Kim"
     [exercise] = ExerciseRecord.select()
     assert exercise.outcome in {"stopped", "completed"}
+    assert exercise.right_movement is not None
+    assert exercise.left_movement is not None
+    assert exercise.symmetry is not None
+    assert session.grading is not None
     assert exercise.right_movement > 0.05
     assert exercise.right_movement > 3 * abs(exercise.left_movement)  # only the right corner moved
     assert exercise.symmetry < 0.35
