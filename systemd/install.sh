@@ -2,7 +2,10 @@
 # Installs, enables and starts the kiosk's services (called by
 # ./setup.sh --services; needs root). Safe to re-run: an update runs it again.
 #
-#   systemd/install.sh [PROVISION_FILE]
+#   systemd/install.sh [--check] [PROVISION_FILE]
+#
+# --check runs every check (root, systemd, where the checkout is, the
+# provisioning file) and stops before changing anything: what the tests use.
 #
 # PROVISION_FILE (optional) is a shell-style KEY=VALUE file for unattended
 # set-up of many devices:
@@ -18,6 +21,8 @@ say() { printf '==> %s\n' "$*"; }
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"  # python -m device runs from the checkout
+check_only=0
+if [ "${1:-}" = --check ]; then check_only=1; shift; fi
 provision=${1:-}
 service_user=kiosk
 state_dir=/var/lib/expression-kiosk
@@ -44,6 +49,10 @@ if [ -n "$provision" ]; then
       *) die "$provision: unknown key '$key' (DEVICE_NAME, LANGUAGE, TIMEZONE, DASHBOARD_PASSWORD)" ;;
     esac
   done < "$provision"
+fi
+if [ "$check_only" = 1 ]; then
+  say "checks passed; nothing was changed (--check)"
+  exit 0
 fi
 
 if ! id "$service_user" >/dev/null 2>&1; then

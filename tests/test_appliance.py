@@ -62,14 +62,33 @@ def test_kiosk_unit_has_a_watchdog_a_dedicated_user_and_always_restarts() -> Non
     assert "PrivateDevices=yes" not in text  # the camera, the display and the touchscreen are devices
 
 
+# What install.sh would change: the test checks that none of it appears.
+INSTALL_TARGETS = (
+    Path("/etc/expression-kiosk"),
+    Path("/var/lib/expression-kiosk"),
+    Path("/etc/systemd/system/expression-kiosk.service"),
+    Path("/etc/systemd/journald.conf.d/expression-kiosk.conf"),
+)
+
+
 def test_install_script_refuses_without_root_and_checks_provisioning(tmp_path: Path) -> None:
-    result = subprocess.run(["bash", str(ROOT / "systemd" / "install.sh")], capture_output=True, text=True, check=False)
-    if subprocess.run(["id", "-u"], capture_output=True, text=True, check=False).stdout.strip() != "0":
+    """Run with --check, so the suite never installs anything on the machine
+    it runs on, even as root (as CI does)."""
+    before = {path: path.exists() for path in INSTALL_TARGETS}
+    install = ["bash", str(ROOT / "systemd" / "install.sh"), "--check"]
+    result = subprocess.run(install, capture_output=True, text=True, check=False)
+    as_root = subprocess.run(["id", "-u"], capture_output=True, text=True, check=False).stdout.strip() == "0"
+    if not as_root:
         assert "run as root" in result.stderr
     unknown = tmp_path / "provision.env"
     unknown.write_text("DEVICE_NAME=bed-12\nWIFI=home\n")
+    result = subprocess.run([*install, str(unknown)], capture_output=True, text=True, check=False)
+    assert result.returncode != 0
+    if as_root and "ProtectHome" not in result.stderr and "no systemd" not in result.stderr:
+        assert "unknown key 'WIFI'" in result.stderr
     assert subprocess.run(["./setup.sh", "--provision", str(unknown)], cwd=ROOT, capture_output=True, text=True,
                           check=False).returncode != 0  # fmt: skip
+    assert {path: path.exists() for path in INSTALL_TARGETS} == before, "the test changed the machine"
 
 
 # -- the watchdog ----------------------------------------------------------------
