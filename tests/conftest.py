@@ -15,6 +15,7 @@ import pytest
 from device.camera import DEMO_PATH
 from device.camera.replay import ReplayCamera
 from device.config import Config, load_config
+from device.vision.analysis import FaceAnalysis, analyse_photo
 from device.vision.landmarks import FaceLandmarker
 from model_export.face_warp import RIGHT_SMILE, warp_face
 
@@ -45,6 +46,20 @@ def demo_rest_frame() -> np.ndarray:
 @pytest.fixture(scope="session")
 def astronaut() -> np.ndarray:
     return read_image(ASTRONAUT)
+
+
+@pytest.fixture(scope="session")
+def face_photo(astronaut: np.ndarray) -> np.ndarray:
+    """The astronaut's head, enlarged so the face is about 175 px wide: the
+    size it has in front of the kiosk's camera at 640x480."""
+    return cv2.resize(astronaut[30:280, 100:350], None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+
+
+def analyse_face(landmarker: FaceLandmarker, image: np.ndarray) -> FaceAnalysis:
+    """A photo's face and measures, which the test needs to be there."""
+    result = analyse_photo(landmarker, image, min_face_px=80)
+    assert result.measures is not None, result.face.status
+    return result
 
 
 @pytest.fixture

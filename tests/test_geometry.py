@@ -10,28 +10,16 @@ import cv2
 import numpy as np
 import pytest
 
-from device.vision.analysis import FaceAnalysis, analyse_photo
+from device.vision.analysis import FaceAnalysis
 from device.vision.geometry import LEFT, MIRROR, RIGHT, eye_line_frame, measure
 from device.vision.landmarks import FaceLandmarker
 from model_export.face_warp import BROW_RAISE, PUCKER, RIGHT_SMILE, eye_closure, warp_face
-
-
-def analyse(landmarker: FaceLandmarker, image: np.ndarray) -> FaceAnalysis:
-    result = analyse_photo(landmarker, image, min_face_px=80)
-    assert result.measures is not None, result.face.status
-    return result
-
-
-@pytest.fixture(scope="module")
-def face_photo(astronaut: np.ndarray) -> np.ndarray:
-    """The astronaut's head, enlarged so the face is about 175 px wide: the
-    size it has in front of the kiosk's camera at 640x480."""
-    return cv2.resize(astronaut[30:280, 100:350], None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+from tests.conftest import analyse_face
 
 
 @pytest.fixture(scope="module")
 def base(landmarker: FaceLandmarker, face_photo: np.ndarray) -> FaceAnalysis:
-    return analyse(landmarker, face_photo)
+    return analyse_face(landmarker, face_photo)
 
 
 def test_mirror_map_is_an_involution_that_swaps_sides() -> None:
@@ -63,7 +51,7 @@ def test_measures_ignore_position_roll_and_scale(base: FaceAnalysis) -> None:
 def test_mirrored_photo_swaps_left_and_right(
     landmarker: FaceLandmarker, face_photo: np.ndarray, base: FaceAnalysis
 ) -> None:
-    mirrored = analyse(landmarker, cv2.flip(face_photo, 1))
+    mirrored = analyse_face(landmarker, cv2.flip(face_photo, 1))
     assert base.measures is not None
     assert mirrored.measures is not None
     original, flipped = asdict(base.measures), asdict(mirrored.measures)
@@ -103,7 +91,7 @@ def test_turned_head_changes_yaw_sign(landmarker: FaceLandmarker, face_photo: np
     )
     map_x = np.tile(map_x.astype(np.float32), (height, 1))
     map_y = np.tile(np.arange(height, dtype=np.float32)[:, None], (1, width))
-    turned = analyse(landmarker, cv2.remap(face_photo, map_x, map_y, cv2.INTER_LINEAR))
+    turned = analyse_face(landmarker, cv2.remap(face_photo, map_x, map_y, cv2.INTER_LINEAR))
     assert base.pose is not None
     assert turned.pose is not None
     assert turned.pose.yaw > base.pose.yaw + 5
@@ -126,7 +114,7 @@ def test_raising_one_mouth_corner_shows_on_that_side_only(
     half of it, measured), so the test asks for a clear change on that side and
     next to none on the other."""
     assert base.face.points is not None
-    warped = analyse(landmarker, warp_face(face_photo, base.face.points, RIGHT_SMILE, amount=2.0))
+    warped = analyse_face(landmarker, warp_face(face_photo, base.face.points, RIGHT_SMILE, amount=2.0))
     right, left = side_change(base, warped, "mouth_corner_drop")
     assert -0.22 < right < -0.07
     assert abs(left) < 0.04
@@ -137,7 +125,7 @@ def test_raising_one_mouth_corner_shows_on_that_side_only(
 
 def test_brow_raise_raises_both_brows(landmarker: FaceLandmarker, face_photo: np.ndarray, base: FaceAnalysis) -> None:
     assert base.face.points is not None
-    warped = analyse(landmarker, warp_face(face_photo, base.face.points, BROW_RAISE, amount=2.0))
+    warped = analyse_face(landmarker, warp_face(face_photo, base.face.points, BROW_RAISE, amount=2.0))
     right, left = side_change(base, warped, "brow_height")
     # Brows move 0.20 up while the upper lids, part of the eye centre, move 0.06 up.
     assert right == pytest.approx(0.14, abs=0.05)
@@ -149,7 +137,7 @@ def test_eye_closure_reduces_eye_opening(
 ) -> None:
     assert base.face.points is not None
     assert base.measures is not None
-    closed = analyse(landmarker, warp_face(face_photo, base.face.points, eye_closure(base.face.points, 0.8)))
+    closed = analyse_face(landmarker, warp_face(face_photo, base.face.points, eye_closure(base.face.points, 0.8)))
     assert closed.measures is not None
     for side in ("right", "left"):
         rest = getattr(base.measures, side).eye_opening
@@ -161,6 +149,6 @@ def test_pucker_narrows_the_mouth(landmarker: FaceLandmarker, face_photo: np.nda
     """Both corners move 0.18 units inwards; dlib follows a narrowing mouth
     unevenly between the sides, so the test reads the mean of both."""
     assert base.face.points is not None
-    warped = analyse(landmarker, warp_face(face_photo, base.face.points, PUCKER, amount=2.0))
+    warped = analyse_face(landmarker, warp_face(face_photo, base.face.points, PUCKER, amount=2.0))
     right, left = side_change(base, warped, "mouth_half_width")
     assert (right + left) / 2 < -0.03

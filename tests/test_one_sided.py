@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import math
 
-import cv2
 import numpy as np
 import pytest
 
 from device.practice.catalogue import exercise
 from device.practice.plan import Effort, Side
 from device.practice.scoring import movement, movement_score, symmetry
-from device.vision.analysis import FaceAnalysis, analyse_photo
+from device.vision.analysis import FaceAnalysis
 from device.vision.geometry import eye_line_frame
 from device.vision.landmarks import FaceLandmarker
 from model_export.face_warp import (
@@ -31,23 +30,12 @@ from model_export.face_warp import (
     one_sided_snarl,
     warp_face,
 )
-
-
-def analyse(landmarker: FaceLandmarker, image: np.ndarray) -> FaceAnalysis:
-    result = analyse_photo(landmarker, image, min_face_px=80)
-    assert result.measures is not None, result.face.status
-    return result
-
-
-@pytest.fixture(scope="module")
-def face_photo(astronaut: np.ndarray) -> np.ndarray:
-    """The astronaut's head at about the size it has in front of the kiosk's camera."""
-    return cv2.resize(astronaut[30:280, 100:350], None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+from tests.conftest import analyse_face
 
 
 @pytest.fixture(scope="module")
 def rest(landmarker: FaceLandmarker, face_photo: np.ndarray) -> FaceAnalysis:
-    return analyse(landmarker, face_photo)
+    return analyse_face(landmarker, face_photo)
 
 
 def moves_for(exercise_id: str, side: str, points: np.ndarray) -> Movement:
@@ -87,7 +75,8 @@ def test_only_the_moving_side_moves(
 ) -> None:
     assert rest.face.points is not None
     assert rest.measures is not None
-    task = analyse(landmarker, warp_face(face_photo, rest.face.points, moves_for(exercise_id, side, rest.face.points)))
+    moves = moves_for(exercise_id, side, rest.face.points)
+    task = analyse_face(landmarker, warp_face(face_photo, rest.face.points, moves))
     assert task.measures is not None
     known = exercise(exercise_id)
     move = movement(known, task.measures, rest.measures)
@@ -115,7 +104,7 @@ def test_the_moving_side_keeps_its_true_displacement(
     0.117); the open smile's measure must not lose more than that."""
     assert rest.face.points is not None
     assert rest.measures is not None
-    task = analyse(landmarker, warp_face(face_photo, rest.face.points, one_sided_smile("right")))
+    task = analyse_face(landmarker, warp_face(face_photo, rest.face.points, one_sided_smile("right")))
     assert task.measures is not None
     move = movement(exercise("open_smile"), task.measures, rest.measures)
     true = math.hypot(0.06, 0.10)
@@ -130,7 +119,7 @@ def test_a_two_sided_smile_reads_symmetric(
     both = {**one_sided_smile("right"), **one_sided_smile("left")}
     for index in (51, 57, 62, 66):
         both[index] = (0.0, -0.03)  # pulled both ways: the midline only rises
-    task = analyse(landmarker, warp_face(face_photo, rest.face.points, both))
+    task = analyse_face(landmarker, warp_face(face_photo, rest.face.points, both))
     assert task.measures is not None
     for exercise_id in ("closed_smile", "open_smile"):
         move = movement(exercise(exercise_id), task.measures, rest.measures)
@@ -145,7 +134,7 @@ def test_the_midline_measure_reads_a_real_one_sided_smile_as_two_sided(
     """Why the corner is measured against its own neutral position: the old
     measure, each corner's distance to lower-lip point 57, sees the still side move."""
     assert rest.face.points is not None
-    task = analyse(landmarker, warp_face(face_photo, rest.face.points, one_sided_smile("right")))
+    task = analyse_face(landmarker, warp_face(face_photo, rest.face.points, one_sided_smile("right")))
     assert task.face.points is not None
 
     def to_57(points: np.ndarray) -> tuple[float, float]:

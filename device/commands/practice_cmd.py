@@ -22,8 +22,9 @@ from device.pipeline import Pipeline
 from device.practice.catalogue import Kind
 from device.practice.feedback import asymmetry_sentence
 from device.practice.gating import PROMPT_TEXT
-from device.practice.live import LivePractice, SessionEnd
+from device.practice.live import LivePractice
 from device.practice.plan import Plan, PlanError, single_exercise_plan
+from device.practice.recording import SessionEnd
 from device.practice.session import LiveState, Outcome, SessionResult, Stage
 from device.store.db import DB_NAME, StoreError, UnknownPatientError, open_database
 from device.store.models import Patient, SessionSource
@@ -63,7 +64,7 @@ def _patient(args: argparse.Namespace, config: Config) -> Patient:
 
 
 def _line(t: float, state: LiveState, plan: Plan) -> str:
-    step = f"{state.step}/{state.steps} "
+    step = f"{state.item_index + 1}/{len(plan.items)} "
     if state.stage is Stage.CALIBRATING:
         text = f"calibrating: relax your face ({state.calibration_progress:.0%})"
     elif state.stage is Stage.INTRO:
@@ -151,18 +152,19 @@ def _practise(
     args: argparse.Namespace, config: Config, plan: Plan, patient: Patient | None, store_error: StoreError | None
 ) -> int:
     landmarker = load_landmarker(config)
-    # The classifier also checks that the calibration face is neutral, so it
-    # is loaded whenever it can be; only expression exercises need it.
-    needs_classifier = any(i.exercise.kind is Kind.EXPRESSION for i in plan.items)
-    try:
-        classifier = classifier_from_config(config)
-    except ModelError:
-        if needs_classifier:
-            raise
-        classifier = None
-    analyser = FrameAnalyser(landmarker, config)
     camera = open_camera(config)
     source = SessionSource.CAMERA if is_live(camera) else SessionSource.DEMO
+    # Expression exercises need the classifier; on the patient's own camera it
+    # also checks that the calibration face is neutral, where it can be loaded.
+    classifier = None
+    if any(i.exercise.kind is Kind.EXPRESSION for i in plan.items):
+        classifier = classifier_from_config(config)
+    elif source == SessionSource.CAMERA:
+        try:
+            classifier = classifier_from_config(config)
+        except ModelError as exc:
+            print(f"warning: {exc}; the calibration cannot check for a neutral face", file=sys.stderr)
+    analyser = FrameAnalyser(landmarker, config)
     db_path = config.data_dir / DB_NAME
 
     def open_recorder() -> SessionRecorder:

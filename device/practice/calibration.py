@@ -56,7 +56,6 @@ class Calibrator:
         self.seconds = seconds
         self._frames: list[tuple[float, FaceAnalysis]] = []
         self._expressions: list[dict[str, float]] = []
-        self.rejections = 0  # references refused so far
         self.rejected = False  # the last attempt was refused: say why until the next one completes
 
     def reset(self) -> None:
@@ -101,7 +100,6 @@ class Calibrator:
         analyses = [a for _, a in self._frames]
         measures = [a.measures for a in analyses if a.measures is not None]
         if not self._steady(measures) or self._expressive():
-            self.rejections += 1
             self.rejected = True
             self.reset()
             return None

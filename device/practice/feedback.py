@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from device.practice.catalogue import Kind, exercise
 from device.practice.plan import Side
+from device.practice.scoring import CLEARLY_WEAKER, weaker_side
 from device.practice.session import ExerciseResult, SessionResult
 
 SIDE_WORDS = {
     Side.RIGHT: {"en": "right", "ko": "오른쪽"},
     Side.LEFT: {"en": "left", "ko": "왼쪽"},
 }
-# A side moving less than this fraction of the other is worth saying.
-SAY_BELOW = 0.8
 
 
 def _fraction_words(ratio: float, language: str) -> str:
@@ -24,7 +23,7 @@ def _fraction_words(ratio: float, language: str) -> str:
     if ratio < 0.15:
         return "hardly moved"
     for limit, words in ((0.3, "about a quarter"), (0.4, "about a third"), (0.6, "about half"),
-                         (0.7, "about two thirds"), (SAY_BELOW, "about three quarters")):  # fmt: skip
+                         (0.7, "about two thirds"), (CLEARLY_WEAKER, "about three quarters")):  # fmt: skip
         if ratio < limit:
             return f"moved {words} as much"
     return "moved almost as much"
@@ -40,33 +39,23 @@ def _movement_exercises(result: SessionResult) -> list[ExerciseResult]:
     ]
 
 
-def weaker_side(result: SessionResult) -> tuple[Side, float] | None:
+def session_weaker_side(result: SessionResult) -> tuple[Side, float] | None:
     """The side that moved less over the session's movement exercises, and
-    its movement as a fraction of the other side's, when it is clearly less."""
-    exercises = _movement_exercises(result)
+    its movement as a fraction of the other side's, when it is clearly less.
+    Read from the median exercise, so one odd exercise does not decide."""
+    exercises = [e for e in _movement_exercises(result) if max(e.right_movement or 0.0, e.left_movement or 0.0) > 1e-6]
     if not exercises:
         return None
-    ratios = []
-    for e in exercises:
-        assert e.right_movement is not None
-        assert e.left_movement is not None
-        right, left = max(0.0, e.right_movement), max(0.0, e.left_movement)
-        if max(right, left) > 1e-6:
-            ratios.append(left / right if right > 0 else 0.0)
-    if not ratios:
-        return None
-    ratios.sort()
-    left_over_right = ratios[len(ratios) // 2]  # the median exercise: one odd exercise does not decide
-    if left_over_right < SAY_BELOW:
-        return Side.LEFT, left_over_right
-    if left_over_right > 1 / SAY_BELOW:
-        return Side.RIGHT, 1 / left_over_right
-    return None
+    exercises.sort(key=lambda e: max(0.0, e.left_movement or 0.0) / max(e.right_movement or 0.0, 1e-9))
+    median = exercises[len(exercises) // 2]
+    assert median.right_movement is not None
+    assert median.left_movement is not None
+    return weaker_side(median.right_movement, median.left_movement)
 
 
 def asymmetry_sentence(result: SessionResult, language: str) -> str | None:
     """E.g. "Your left side moved about half as much as your right side."""
-    found = weaker_side(result)
+    found = session_weaker_side(result)
     if found is None:
         return None
     side, ratio = found

@@ -30,13 +30,6 @@ REGION_EXERCISES: dict[str, tuple[str, ...]] = {
     "smile": ("closed_smile", "open_smile"),
     "lower_lip_pucker": ("lip_pucker",),
 }
-REGION_NAMES = {
-    "brow_elevation": {"en": "Brow elevation", "ko": "눈썹 올리기"},
-    "gentle_eye_closure": {"en": "Gentle eye closure", "ko": "가볍게 눈 감기"},
-    "full_eye_closure": {"en": "Full eye closure", "ko": "꽉 눈 감기"},
-    "smile": {"en": "Smile (mouth corner)", "ko": "미소 (입꼬리)"},
-    "lower_lip_pucker": {"en": "Lip pucker", "ko": "입술 오므리기"},
-}
 
 
 @dataclass(frozen=True)
@@ -48,14 +41,19 @@ class Grading:
         return asdict(self)
 
 
+def subscore(symmetry: float) -> float:
+    """0-100 from affected / healthy (or weaker / stronger) movement."""
+    return 100.0 * min(1.0, symmetry)
+
+
 def grade(result: SessionResult) -> Grading:
     subscores: dict[str, float] = {}
     for region, exercises in REGION_EXERCISES.items():
-        ratios = [
-            min(1.0, e.symmetry) for e in result.exercises if e.exercise_id in exercises and e.symmetry is not None
+        scores = [
+            subscore(e.symmetry) for e in result.exercises if e.exercise_id in exercises and e.symmetry is not None
         ]
-        if ratios:
-            subscores[region] = round(100.0 * statistics.fmean(ratios), 1)
+        if scores:
+            subscores[region] = round(statistics.fmean(scores), 1)
     closures = [e.synkinesis for e in result.exercises if e.synkinesis is not None]
     synkinesis = round(100.0 * max(closures), 1) if closures else None
     return Grading(subscores, synkinesis)

@@ -23,14 +23,6 @@ from device.practice.session import EXERCISE_LIMIT_S, INTRO_S, LiveState, Practi
 MAX_EXPRESSION_AGE = 0.5
 
 
-class SessionEnd:
-    """The final status a session is stored with."""
-
-    COMPLETED = "completed"
-    STOPPED = "stopped"  # the patient stopped it, or the camera went away
-    FAILED = "failed"  # an error ended it; what was done is kept
-
-
 class LivePractice:
     def __init__(
         self,

@@ -10,6 +10,14 @@ from device.practice.reps import Rep
 from device.practice.session import LiveState, SessionResult
 
 
+class SessionEnd:
+    """The final status a session is stored with (the store's SessionStatus uses these)."""
+
+    COMPLETED = "completed"
+    STOPPED = "stopped"  # the patient stopped it, or the camera went away
+    FAILED = "failed"  # an error ended it; what was done is kept
+
+
 class Recorder(Protocol):
     """Records one session as it happens. Never raises: the first failure is
     kept in `error` and the session goes on unsaved."""

@@ -99,6 +99,20 @@ def symmetry(right: float, left: float, affected: Side | None = None) -> float |
     return min(right, left) / stronger if stronger > 1e-6 else None
 
 
+# A side moving less than this fraction of the other is called the weaker one
+# (on screen and in the summary); dlib's jitter keeps two still sides near 1.
+CLEARLY_WEAKER = 0.8
+
+
+def weaker_side(right: float, left: float) -> tuple[Side, float] | None:
+    """The side that moved clearly less, and its movement as a fraction of
+    the other side's; None when neither is clearly weaker."""
+    ratio = symmetry(right, left)
+    if ratio is None or ratio >= CLEARLY_WEAKER:
+        return None
+    return (Side.RIGHT if right < left else Side.LEFT), ratio
+
+
 def eye_closure(measures: Measures, neutral: Measures) -> float:
     """Synkinesis: the larger of the two eyes' closure fraction, 0 when open as at rest."""
     closures = [

@@ -18,7 +18,6 @@ Scores (also in the README):
 
 from __future__ import annotations
 
-import math
 import statistics
 from collections import Counter
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from device.practice.scoring import (
     movement_score,
     side_score,
     symmetry,
+    weaker_side,
 )
 from device.vision.analysis import FaceAnalysis
 
@@ -76,8 +76,6 @@ class LiveState:
     hold_progress: float
     rest_remaining: float
     calibration_progress: float
-    step: int = 1  # the exercise's number in the plan, 1-based
-    steps: int = 1
     intro_remaining: float = 0.0
     time_left: float | None = None  # seconds before the exercise's time limit moves the plan on
     weaker: Side | None = None  # the side that moves less (movement exercises, when one clearly does)
@@ -133,11 +131,6 @@ class SessionResult:
         return all(len(e.reps) >= e.reps_planned for e in self.exercises)
 
 
-# A side counts as the weaker one on screen when it moves less than this
-# fraction of the other (jitter alone keeps two still sides near 1).
-WEAKER_BELOW = 0.8
-
-
 class PracticeSession:
     def __init__(
         self,
@@ -168,7 +161,6 @@ class PracticeSession:
         self._gated = 0
         self._moves: list[tuple[float, float]] = []  # (right, left) of each scored frame of the exercise
         self._stage_started = 0.0  # when the current intro or exercise began (stream seconds)
-        self._now = 0.0
         self._begin_requested = False
         self._skip_requested = False
         self.last_rep: tuple[str, Rep] | None = None  # set by the feed that completed a rep
@@ -194,7 +186,6 @@ class PracticeSession:
 
     def feed(self, timestamp: float, analysis: FaceAnalysis, probabilities: dict[str, float] | None) -> LiveState:
         self.last_rep = None
-        self._now = timestamp
         reference = self.calibration.pose if self.calibration else None
         verdict = gate(analysis, self.frame_width, reference)
         if not verdict.ok and verdict.prompt is not None:
@@ -251,7 +242,8 @@ class PracticeSession:
         if sample is not None and sample.right is not None and sample.left is not None and not resting:
             right = side_score(exercise, sample.right, self.plan.effort)
             left = side_score(exercise, sample.left, self.plan.effort)
-            weaker = _weaker(sample.right, sample.left)
+            found = weaker_side(sample.right, sample.left)
+            weaker = found[0] if found is not None else None
         return self._state(score, right, left, prompt, timestamp, weaker=weaker)
 
     def _sample(
@@ -329,8 +321,6 @@ class PracticeSession:
             hold_progress=counter.hold_progress(now),
             rest_remaining=counter.rest_remaining(now),
             calibration_progress=self.calibrator.progress if self.stage is Stage.CALIBRATING else 1.0,
-            step=self.item_index + 1,
-            steps=len(self.plan.items),
             intro_remaining=max(0.0, self.intro_s - (now - self._stage_started)) if self.stage is Stage.INTRO else 0.0,
             time_left=max(0.0, self.exercise_limit_s - (now - self._stage_started)) if exercising else None,
             weaker=weaker,
@@ -356,12 +346,3 @@ def _best(values: list[float]) -> float | None:
     if len(values) < 10:
         return max(values)
     return statistics.quantiles(values, n=10)[-1]
-
-
-def _weaker(right: float, left: float) -> Side | None:
-    """The side that moved clearly less, if one did."""
-    right, left = max(0.0, right), max(0.0, left)
-    stronger = max(right, left)
-    if stronger <= 1e-6 or min(right, left) / stronger >= WEAKER_BELOW or math.isnan(stronger):
-        return None
-    return Side.RIGHT if right < left else Side.LEFT

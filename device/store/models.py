@@ -17,6 +17,8 @@ from peewee import (
     TextField,
 )
 
+from device.practice.recording import SessionEnd
+
 database = DatabaseProxy()
 
 
@@ -48,10 +50,10 @@ class PlanRecord(BaseModel):
 
 class SessionStatus:
     RUNNING = "running"
-    COMPLETED = "completed"
-    STOPPED = "stopped"  # the patient ended it early
+    COMPLETED = SessionEnd.COMPLETED
+    STOPPED = SessionEnd.STOPPED  # the patient ended it early
+    FAILED = SessionEnd.FAILED  # an error ended it; what was done before is kept
     INTERRUPTED = "interrupted"  # the process died (power cut, crash): closed at the next start
-    FAILED = "failed"  # an error ended it; what was done before is kept
     SAVE_FAILED = "save_failed"  # the database failed part-way; what was saved before is kept
 
 

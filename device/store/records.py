@@ -31,6 +31,7 @@ from device.store.models import (
     ScoreSample,
     SessionSource,
     SessionStatus,
+    database,
 )
 
 log = logging.getLogger(__name__)
@@ -183,7 +184,7 @@ class SessionRecorder:
 
         def action() -> None:
             assert self._record is not None
-            with self._record._meta.database.atomic():
+            with database.atomic():
                 for position, exercise in enumerate(result.exercises):
                     ExerciseRecord.create(
                         session=self._record,

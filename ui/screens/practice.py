@@ -20,10 +20,10 @@ import pygame
 from device.camera import is_live
 from device.camera.base import CameraEnded, CameraError
 from device.pipeline import Pipeline, PipelineError, Update
-from device.practice.catalogue import Kind
 from device.practice.gating import PROMPT_TEXT
-from device.practice.live import LivePractice, SessionEnd
+from device.practice.live import LivePractice
 from device.practice.plan import Plan, Side
+from device.practice.recording import SessionEnd
 from device.practice.reps import Phase
 from device.practice.scoring import SIDE_SCORE_CAP
 from device.practice.session import LiveState, SessionResult, Stage
@@ -56,7 +56,7 @@ class PracticeScreen(Screen):
         self.update_seen: Update | None = None
         self.state: LiveState | None = None
         self.picture: pygame.Surface | None = None
-        self._shade: pygame.Surface | None = None  # the translucent box behind the calibration text
+        self._shades: dict[tuple[int, int, int], pygame.Surface] = {}  # translucent boxes, made once per size
         self.timeline: list[tuple[float, float]] = []
         self.score_updates = 0  # how often the shown score changed (the kiosk benchmark)
         self._last_face = kiosk.now()
@@ -64,9 +64,11 @@ class PracticeScreen(Screen):
     def enter(self) -> None:
         super().enter()
         k = self.kiosk
-        needs_classifier = any(i.exercise.kind is Kind.EXPRESSION for i in self.plan.items)
         try:
-            self.pipeline = k.open_pipeline(with_classifier=needs_classifier)
+            # The classifier runs only when the session wants it (pipeline.classify,
+            # set each frame): for the neutral check during calibration and for
+            # expression exercises.
+            self.pipeline = k.open_pipeline()
         except CameraError as exc:
             log.warning("camera: %s", exc)
             self._camera_problem("message.no_camera")
@@ -201,19 +203,15 @@ class PracticeScreen(Screen):
 
     def _cue(self, before: LiveState | None, now: LiveState) -> None:
         """Sound for what the patient cannot see with closed eyes."""
+        assert self.live is not None
         cues = self.kiosk.cues
-        if now.stage is Stage.EXERCISING and (before is None or before.stage is not Stage.EXERCISING):
+        if self.live.session.last_rep is not None:
+            cues.play(Cue.RELAX)  # a hold was completed
+        elif now.stage is Stage.EXERCISING and (before is None or before.stage is not Stage.EXERCISING):
             cues.play(Cue.GO)  # the exercise starts
-            return
-        if before is None or before.stage is not Stage.EXERCISING or before.step != now.step:
-            if before is not None and before.phase is Phase.HOLDING and now.reps_done == 0 and now.step != before.step:
-                cues.play(Cue.RELAX)  # the last hold of an exercise ended
-            return
-        if before.phase is not Phase.HOLDING and now.phase is Phase.HOLDING:
+        elif before is not None and before.phase is not Phase.HOLDING and now.phase is Phase.HOLDING:
             cues.play(Cue.HOLD)
-        elif before.phase is Phase.HOLDING and now.reps_done > before.reps_done:
-            cues.play(Cue.RELAX)
-        elif before.phase is Phase.RESTING and now.phase is Phase.READY:
+        elif before is not None and before.phase is Phase.RESTING and now.phase is Phase.READY:
             cues.play(Cue.GO)
 
     # -- drawing -----------------------------------------------------------------
@@ -258,17 +256,24 @@ class PracticeScreen(Screen):
             )
         super().draw(surface)
 
+    def _shade(self, size: tuple[int, int], alpha: int) -> pygame.Surface:
+        """A translucent box of the background colour, made once, not every frame."""
+        key = (*size, alpha)
+        if key not in self._shades:
+            shade = pygame.Surface(size, pygame.SRCALPHA)
+            shade.fill((*theme.BACKGROUND, alpha))
+            self._shades[key] = shade
+        return self._shades[key]
+
     def _draw_intro(self, surface: pygame.Surface, area: pygame.Rect, panel: pygame.Rect, state: LiveState) -> None:
         """What the next exercise asks, shown (the example face) and told."""
         t, w = self.kiosk.theme, self.kiosk.words
         item = self.plan.items[state.item_index]
         exercise = item.exercise
-        shade = pygame.Surface(area.size, pygame.SRCALPHA)
-        shade.fill((*theme.BACKGROUND, 215))
-        surface.blit(shade, area)
+        surface.blit(self._shade(area.size, 215), area)
         face = pygame.Rect(area.left + t.px(20), area.top + t.px(70), area.width - t.px(40), area.height - t.px(90))
         draw_example(surface, face, exercise, self.kiosk.now())
-        heading = w("practice.step", step=state.step, steps=state.steps)
+        heading = w("practice.step", step=state.item_index + 1, steps=len(self.plan.items))
         fit_text(surface, t, heading, 26, pygame.Rect(area.left, area.top + t.px(8), area.width, t.px(30)),
                  colour=theme.MUTED)  # fmt: skip
         fit_text(surface, t, w.pick(exercise.name), 34, pygame.Rect(area.left, area.top + t.px(36), area.width,
@@ -285,10 +290,7 @@ class PracticeScreen(Screen):
     def _draw_calibration(self, surface: pygame.Surface, area: pygame.Rect, state: LiveState | None) -> None:
         t, w = self.kiosk.theme, self.kiosk.words
         box = pygame.Rect(area.left + t.px(20), area.top + t.px(20), area.width - t.px(40), t.px(130))
-        if self._shade is None or self._shade.get_size() != box.size:  # made once, not every frame
-            self._shade = pygame.Surface(box.size, pygame.SRCALPHA)
-            self._shade.fill((*theme.BACKGROUND, 200))
-        surface.blit(self._shade, box)
+        surface.blit(self._shade(box.size, 200), box)
         fit_text(surface, t, w("calibration.title"), 38, pygame.Rect(box.left, box.top + t.px(6), box.width, t.px(50)))
         fit_text(
             surface,
@@ -316,8 +318,8 @@ class PracticeScreen(Screen):
         exercise = item.exercise
         y = panel.top
         title = w.pick(exercise.name)
-        if state.steps > 1:
-            title = f"{state.step}/{state.steps}  {title}"
+        if len(self.plan.items) > 1:
+            title = f"{state.item_index + 1}/{len(self.plan.items)}  {title}"
         fit_text(surface, t, title, 30, pygame.Rect(panel.left, y, panel.width, t.px(44)))
         y += t.px(48)
         fit_text(surface, t, w("practice.reps", done=state.reps_done, planned=state.reps_planned), 24,

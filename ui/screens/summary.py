@@ -12,7 +12,8 @@ import pygame
 
 from device.practice.catalogue import exercise as catalogue_exercise
 from device.practice.feedback import asymmetry_sentence
-from device.practice.live import SessionEnd
+from device.practice.grading import subscore
+from device.practice.recording import SessionEnd
 from device.practice.session import Outcome, SessionResult
 from device.store.models import PracticeRecord, SessionStatus
 from ui import theme
@@ -133,7 +134,7 @@ class SummaryScreen(Screen):
             if e.outcome in outcome_words:
                 text += f" ({w(outcome_words[e.outcome])})"
             if e.symmetry is not None:
-                text += f"  ·  {100 * min(1.0, e.symmetry):.0f}"
+                text += f"  ·  {subscore(e.symmetry):.0f}"
             fit_text(surface, t, text, 22, pygame.Rect(t.px(24), y, t.width - t.px(48), line_h), align="left")
             y += line_h
 
