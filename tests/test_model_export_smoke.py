@@ -59,7 +59,7 @@ def test_expression_exercise_is_scored_by_the_classifier(smoke_run: Path, tmp_pa
     """A practice session of an expression exercise runs the real TFLite model
     (the smoke run's, named by the expression.model setting) on every frame."""
     config = tmp_path / "config.toml"
-    config.write_text("[camera]\nreplay_realtime = false\n")
+    config.write_text("[camera]\nreplay_realtime = false\n[practice]\nintro_s = 0.0\n")
     env = {
         "KIOSK_CONFIG": str(config),
         "KIOSK_DATA_DIR": str(tmp_path / "data"),

@@ -82,7 +82,9 @@ def _line(t: float, state: LiveState, plan: Plan) -> str:
             phase += f" {state.rest_remaining:.0f}s"
         if state.weaker is not None:
             sides += f" (weaker: {state.weaker.value})"
-        text = f"{step}{state.exercise_id}  score {score}{sides}  reps {state.reps_done}/{state.reps_planned}  {phase}"
+        # The step goes last: the columns before it are read by scripts and tests.
+        text = f"{state.exercise_id}  score {score}{sides}  reps {state.reps_done}/{state.reps_planned}  {phase}"
+        text += f"  (exercise {step.strip()})"
     if state.prompt is not None:
         text += f"  [{PROMPT_TEXT[state.prompt]['en']}]"
     return f"{t:6.1f} s  {text}"
