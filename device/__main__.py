@@ -10,8 +10,8 @@ import argparse
 import logging
 import sys
 
-from device.camera import CameraError
 from device.commands import (
+    assess_cmd,
     backup_cmd,
     bench_cmd,
     classify_cmd,
@@ -24,9 +24,7 @@ from device.commands import (
     run_cmd,
     web_cmd,
 )
-from device.config import ConfigError
-from device.store.db import StoreError
-from device.vision.model_files import ModelError
+from device.errors import run_entry_point
 
 COMMANDS = (
     run_cmd,
@@ -36,6 +34,7 @@ COMMANDS = (
     doctor_cmd,
     models_cmd,
     landmarks_cmd,
+    assess_cmd,
     classify_cmd,
     evaluate_cmd,
     backup_cmd,
@@ -58,19 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:  # the main job: the live vision pipeline
         args = parser.parse_args(["run", *(argv if argv is not None else sys.argv[1:])])
-    try:
-        return int(args.handler(args))
-    except (ConfigError, ModelError, CameraError, StoreError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
-    except Exception as exc:  # a bug: one line for the user, the details in the log
-        log.debug("unexpected error", exc_info=True)
-        print(
-            f"internal error: {type(exc).__name__}: {exc} (run with KIOSK_LOG_LEVEL=DEBUG for details)", file=sys.stderr
-        )
-        return 70
+    return run_entry_point(lambda: args.handler(args), log)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from device.errors import KioskError
 from device.settings import BY_KEY, SETTINGS, Setting
 
 SYSTEM_CONFIG = Path("/etc/expression-kiosk/config.toml")
@@ -28,7 +29,7 @@ DEV_CONFIG = CHECKOUT_ROOT / "config.toml"
 Value = str | int | float | bool
 
 
-class ConfigError(Exception):
+class ConfigError(KioskError):
     """The configuration cannot be used; the message says which key and why."""
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
+from device.errors import run_entry_point
 from model_export import compare, convert, demo, evaluate, prepare, publish, train
 
 
@@ -14,7 +16,7 @@ def main(argv: list[str] | None = None) -> int:
     for module in (prepare, train, convert, evaluate, compare, publish, demo):
         module.add_parser(sub)
     args = parser.parse_args(argv)
-    return int(args.handler(args))
+    return run_entry_point(lambda: args.handler(args), logging.getLogger("model_export"))
 
 
 if __name__ == "__main__":

@@ -4,21 +4,24 @@
     python -m ui --windowed      # a window, for development
     python -m ui --camera demo   # any camera source (default: the camera.source setting)
 
-With no camera attached the kiosk plays the embedded demo. Expected failures
-(bad configuration, missing landmark model, no display) end as one line;
-anything else inside the kiosk shows a friendly screen and goes to the log.
+In a development checkout with no camera attached the kiosk plays the
+embedded demo; an installed device says the camera is not connected instead.
+Expected failures (bad configuration, missing landmark model, no display)
+end as one line (device.errors); anything else inside the kiosk shows a
+friendly screen and goes to the log.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 import pygame
 
-from device.config import ConfigError, load_config
+from device.config import load_config
+from device.errors import KioskError, run_entry_point
 from device.logs import setup_logging
-from device.vision.model_files import ModelError
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -37,30 +40,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--language", choices=("ko", "en"), help="overrides kiosk.language")
     args = parser.parse_args(argv)
     try:
-        config = load_config(overrides={"camera.source": args.camera, "kiosk.language": args.language})
-        setup_logging(config)
-        from device.service import Notifier
-        from ui.app import Kiosk, run
-        from ui.display import open_display
-
-        surface = open_display(args.windowed, args.size)
-        kiosk = Kiosk(config, surface)
-        notifier = Notifier()
-        notifier.ready("kiosk running")
-        # The watchdog is fed from the loop itself: if the UI freezes, systemd restarts it.
-        run(kiosk, config.get_int("kiosk.fps"), on_frame=notifier.alive)
-        notifier.stopping()
-    except (ConfigError, ModelError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except pygame.error as exc:
-        hint = "on a desktop use --windowed; on a console run as a user in the video, render and input groups"
-        print(f"error: no display ({exc}); {hint}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
+        return run_entry_point(lambda: _run(args), logging.getLogger("ui"))
     finally:
         pygame.quit()
+
+
+def _run(args: argparse.Namespace) -> int:
+    config = load_config(overrides={"camera.source": args.camera, "kiosk.language": args.language})
+    setup_logging(config)
+    from device.service import Notifier
+    from ui.app import Kiosk, run
+    from ui.display import open_display
+
+    try:
+        surface = open_display(args.windowed, args.size)
+    except pygame.error as exc:
+        hint = "on a desktop use --windowed; on a console run as a user in the video, render and input groups"
+        raise KioskError(f"no display ({exc}); {hint}") from exc
+    kiosk = Kiosk(config, surface)
+    notifier = Notifier()
+    notifier.ready("kiosk running")
+    # The watchdog is fed from the loop itself: if the UI freezes, systemd restarts it.
+    run(kiosk, config.get_int("kiosk.fps"), on_frame=notifier.alive)
+    notifier.stopping()
     return 0
 
 

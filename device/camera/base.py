@@ -11,10 +11,12 @@ from typing import Self
 import cv2
 import numpy as np
 
+from device.errors import KioskError
+
 Size = tuple[int, int]  # (width, height)
 
 
-class CameraError(Exception):
+class CameraError(KioskError):
     """The camera cannot deliver frames: absent, unplugged, or unreadable. The
     message says what is wrong and what to do."""
 

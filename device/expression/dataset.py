@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from device.camera.replay import IMAGE_SUFFIXES
+from device.errors import KioskError
 from device.vision.landmarks import Box, FaceLandmarker
 
 # Below this size the photo is taken to be a face crop that fills the frame
@@ -33,7 +34,7 @@ UPSCALED_PX = 192
 FACE_CROP_THRESHOLD = -0.5
 
 
-class DatasetError(Exception):
+class DatasetError(KioskError):
     """The data folder cannot be used; the message says why."""
 
 

@@ -27,6 +27,7 @@ from types import TracebackType
 from typing import Self
 
 from device.camera.base import Camera, CameraEnded, CameraError, Frame
+from device.errors import KioskError
 from device.expression.classifier import ExpressionClassifier
 from device.pipeline.classify import ClassifierThread, Expression
 from device.pipeline.queues import HandOff, QueueClosed
@@ -38,7 +39,7 @@ log = logging.getLogger(__name__)
 __all__ = ["Expression", "Pipeline", "PipelineError", "Update"]
 
 
-class PipelineError(Exception):
+class PipelineError(KioskError):
     """A stage of the pipeline failed; `stage` names it."""
 
     def __init__(self, stage: str, message: str) -> None:

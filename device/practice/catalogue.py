@@ -8,13 +8,14 @@ from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
+from device.errors import KioskError
 from device.vision.geometry import SideMeasures
 
 CATALOGUE_PATH = Path(__file__).with_name("exercises.toml")
 LANGUAGES = ("en", "ko")
 
 
-class CatalogueError(Exception):
+class CatalogueError(KioskError):
     """The catalogue or a reference to it is wrong; the message names what."""
 
 

@@ -41,6 +41,11 @@ class Grading:
         return asdict(self)
 
 
+def region_of(exercise_id: str) -> str | None:
+    """The eFACE region an exercise grades, or None (the nose wrinkle has none)."""
+    return next((region for region, ids in REGION_EXERCISES.items() if exercise_id in ids), None)
+
+
 def subscore(symmetry: float) -> float:
     """0-100 from affected / healthy (or weaker / stronger) movement."""
     return 100.0 * min(1.0, symmetry)

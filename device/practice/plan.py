@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from device.errors import KioskError
 from device.practice.catalogue import CatalogueError, Exercise, exercise
 
 
-class PlanError(Exception):
+class PlanError(KioskError):
     """The plan has an impossible value; the message names it."""
 
 

@@ -17,13 +17,14 @@ from pathlib import Path
 
 from peewee import DatabaseError, SqliteDatabase
 
+from device.errors import KioskError
 from device.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from device.store.models import PracticeRecord, ScoreSample, SessionStatus, database
 
 DB_NAME = "kiosk.sqlite"
 
 
-class StoreError(Exception):
+class StoreError(KioskError):
     """The database cannot be used; the message says why and what to do."""
 
 

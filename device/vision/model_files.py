@@ -13,11 +13,13 @@ from pathlib import Path
 
 import dlib
 
+from device.errors import KioskError
+
 MODEL_NAME = "shape_predictor_68_face_landmarks.dat"
 DEBIAN_PATH = Path("/usr/share/dlib") / MODEL_NAME
 
 
-class ModelError(Exception):
+class ModelError(KioskError):
     """A model file is missing or unusable; the message says what to do."""
 
 
