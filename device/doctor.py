@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from device.camera import CameraError, open_camera
+from device.camera import CameraError, is_live, open_camera
 from device.config import Config
 from device.expression.classifier import classifier_from_config
 from device.store.db import DB_NAME, StoreError, open_database
@@ -64,7 +64,18 @@ def check_camera(config: Config) -> Check:
         reader.shutdown(wait=False)
         camera.close()
     height, width = frame.image.shape[:2]
-    return Check("camera", Outcome.PASS, f"{camera.name} delivering {width}x{height} frames")
+    delivering = f"{camera.name} delivering {width}x{height} frames"
+    if not is_live(camera):
+        if config.installed:
+            # An installed device practises on its patient's face only.
+            return Check(
+                "camera",
+                Outcome.FAIL,
+                f"{delivering}: a recording, not a camera; the patient's practice would not be recorded",
+                'set camera.source = "auto" (python -m device config) and plug the camera in',
+            )
+        return Check("camera", Outcome.PASS, f"{delivering} (a recording: no camera is connected)")
+    return Check("camera", Outcome.PASS, delivering)
 
 
 def check_landmark_model(config: Config) -> Check:

@@ -117,6 +117,17 @@ def one_sided_smile(side: str, amount: float = 1.0) -> Movement:
     return moves
 
 
+def uneven_smile(right: float, left: float) -> Movement:
+    """Both sides smile, the right by `right` and the left by `left` (1 is
+    one_sided_smile's full movement); the lips' midline goes where the two
+    pulls add up, as in a real face with one side weaker."""
+    moves = {**one_sided_smile("right", right), **one_sided_smile("left", left)}
+    for index in _MIDLINE_LIPS:
+        (rx, ry), (lx, ly) = one_sided_smile("right", right)[index], one_sided_smile("left", left)[index]
+        moves[index] = (rx + lx, ry + ly)
+    return moves
+
+
 def one_sided_brow_raise(side: str, amount: float = 1.0) -> Movement:
     brow = range(17, 22) if side == "right" else range(22, 27)
     lids = (37, 38) if side == "right" else (43, 44)

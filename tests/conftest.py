@@ -17,7 +17,7 @@ from device.camera.replay import ReplayCamera
 from device.config import Config, load_config
 from device.vision.analysis import FaceAnalysis, analyse_photo
 from device.vision.landmarks import FaceLandmarker
-from model_export.face_warp import RIGHT_SMILE, warp_face
+from model_export.face_warp import RIGHT_SMILE, uneven_smile, warp_face
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -147,3 +147,17 @@ def right_smile_clip(
     smile = warp_face(rest, points, RIGHT_SMILE, 1.5)
     segments = [(rest, 3.0)] + [(smile, 3.6), (rest, 3.4)] * 5
     return write_clip(tmp_path_factory.mktemp("clip"), segments, CLIP_FPS, suffix=".jpg")
+
+
+@pytest.fixture(scope="session")
+def weak_left_smile_clip(
+    tmp_path_factory: pytest.TempPathFactory, landmarker: FaceLandmarker, demo_rest_frame: np.ndarray
+) -> Path:
+    """Rest 3 s, then five smiles whose left side moves half as far as the
+    right (lips' midline dragged towards the right, as a real face does)."""
+    rest = demo_rest_frame
+    points = landmarker.analyse(cv2.cvtColor(rest, cv2.COLOR_BGR2GRAY)).points
+    assert points is not None
+    smile = warp_face(rest, points, uneven_smile(right=1.5, left=0.75))
+    segments = [(rest, 3.0)] + [(smile, 3.6), (rest, 3.4)] * 5
+    return write_clip(tmp_path_factory.mktemp("weak-left"), segments, CLIP_FPS, suffix=".jpg")

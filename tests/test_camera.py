@@ -15,6 +15,7 @@ from device.camera import DEMO_PATH, CameraEnded, CameraError, make_camera, open
 from device.camera.picam import PiCamera
 from device.camera.replay import ReplayCamera
 from device.config import SYSTEM_CONFIG, Config, load_config
+from device.doctor import Outcome, check_camera
 from tests.conftest import FIXTURES
 
 SIZE, LORES = (640, 480), (320, 240)
@@ -183,3 +184,21 @@ def test_replay_whose_files_vanish_mid_stream_reports_it(tmp_path: Path) -> None
             path.unlink()  # the card was pulled, say
         with pytest.raises(CameraError, match="none of the 3 images"):
             camera.read()
+
+
+def test_doctor_fails_the_camera_check_on_an_installed_device_without_one() -> None:
+    """What the technician sees: the check fails and says what to do, both when
+    no camera answers and when the device was set to play a recording."""
+    installed = replace(load_config(path=FIXTURES / "empty-config.toml", env={}), path=SYSTEM_CONFIG)
+    unplugged = check_camera(installed)
+    assert unplugged.outcome is Outcome.FAIL
+    assert "no camera is connected" in unplugged.detail
+    assert "plug the camera in" in unplugged.advice
+    on_demo = check_camera(installed.with_overrides({"camera.source": "demo"}))
+    assert on_demo.outcome is Outcome.FAIL
+    assert "not be recorded" in on_demo.detail
+    assert 'camera.source = "auto"' in on_demo.advice
+    checkout = load_config(path=FIXTURES / "empty-config.toml", env={})
+    demo = check_camera(checkout)
+    assert demo.outcome is Outcome.PASS
+    assert "a recording" in demo.detail

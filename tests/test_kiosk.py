@@ -18,16 +18,22 @@ import pygame
 import pytest
 
 from device.config import Config, load_config
+from device.practice.feedback import asymmetry_sentence
+from device.practice.plan import Side
+from device.practice.session import Stage
 from device.store.db import DB_NAME
-from device.store.models import Patient, PracticeRecord, RepRecord, SessionStatus
+from device.store.models import ExerciseRecord, Patient, PracticeRecord, RepRecord, SessionSource, SessionStatus
 from tests.conftest import ROOT
 from ui import theme
 from ui.app import Kiosk
 from ui.display import choose_driver
 from ui.i18n import LANGUAGES, Words, keys
+from ui.preferences import FILE_NAME
 from ui.screens.practice import PracticeScreen
 from ui.screens.summary import encouragement_key
+from ui.sound import Cue
 from ui.theme import Theme
+from ui.voice import phrases, voice_file
 
 SCREENSHOTS = ROOT / "build" / "screenshots"
 SIZES = [(800, 480), (1920, 1080)]
@@ -146,12 +152,12 @@ def test_a_patient_practises_alone_from_home_to_summary(
     assert record.score is not None
     assert record.score > 0
 
+    assert record.source == SessionSource.DEMO  # a replay, not the patient's camera
     driver.tap("done")
     assert kiosk.screen.name == "home"
     driver.tap("progress")
     driver.touch(next(rect.center for rect, day in kiosk.screen.cells if day == date.today()))  # type: ignore[attr-defined]
-    assert kiosk.screen.chosen_sessions == [record]  # type: ignore[attr-defined]
-    driver.shot("progress")
+    assert kiosk.screen.chosen_sessions == []  # type: ignore[attr-defined]  # never counted as practice
 
 
 def test_leaving_half_way_is_stored_as_stopped(
@@ -247,6 +253,197 @@ def test_several_patients_choose_who_practises(driver_factory: Callable[..., Dri
     assert driver.kiosk.patient is not None
     assert driver.kiosk.patient.name == "Mina"
     driver.shot("home-patients")
+
+
+def test_the_default_plan_runs_whole_by_touch_and_every_step_is_heard(
+    driver_factory: Callable[..., Driver], tmp_path: Path
+) -> None:
+    """The home screen's biggest button, as a patient meets it: six exercises,
+    each introduced and told; one started early by touch, one the patient
+    cannot do skipped by touch; the tones and spoken prompts counted."""
+    config = kiosk_config(tmp_path, "demo", **{"practice.intro_s": 1.0, "camera.replay_loop": True})
+    driver = driver_factory(config)
+    kiosk = driver.kiosk
+    driver.tap("start_plan")
+    practice = kiosk.screen
+    assert isinstance(practice, PracticeScreen)
+    steps_seen: list[str] = []
+    started, skipped = False, False
+
+    def step() -> bool:
+        nonlocal started, skipped
+        state = practice.state
+        if kiosk.screen is not practice:
+            return True
+        if state is None or state.stage is not Stage.INTRO or state.exercise_id is None:
+            return False
+        if not steps_seen or steps_seen[-1] != state.exercise_id:
+            steps_seen.append(state.exercise_id)
+            if len(steps_seen) == 2:
+                driver.shot("plan-intro")
+        if state.exercise_id == "brow_raise" and not started:
+            started = True
+            driver.tap("begin")
+        if state.exercise_id == "lip_pucker" and not skipped:
+            skipped = True
+            driver.tap("skip")
+        return False
+
+    driver.run_until(step, timeout=240)
+    assert kiosk.screen.name == "summary"
+    driver.shot("plan-summary")
+    assert steps_seen == ["brow_raise", "gentle_eye_closure", "closed_smile", "lip_pucker", "nose_wrinkle", "happy"]
+    [record] = PracticeRecord.select()
+    assert record.status == SessionStatus.COMPLETED
+    outcomes = {
+        e.exercise: e.outcome
+        for e in ExerciseRecord.select().where(ExerciseRecord.session == record).order_by(ExerciseRecord.position)
+    }
+    assert outcomes["lip_pucker"] == "skipped"
+    assert outcomes["brow_raise"] == outcomes["happy"] == "completed"
+    reps = RepRecord.select().where(RepRecord.session == record).count()
+    assert reps >= 12
+    cues, spoken = kiosk.cues.played, kiosk.cues.spoken
+    assert cues[Cue.RELAX] == reps  # one falling chime per completed hold
+    assert cues[Cue.HOLD] >= reps
+    assert cues[Cue.GO] >= 5  # each exercise that was started
+    assert spoken["calibrate"] == 1
+    for exercise_id in steps_seen:
+        assert spoken[f"exercise_{exercise_id}"] == 1  # each intro told once
+    assert spoken["count_1"] >= 4
+    assert spoken["hold"] == cues[Cue.HOLD]
+    assert spoken["skipped"] == 1
+    assert spoken["done"] == 1
+
+
+def test_a_face_whose_left_side_moves_half_as_much_is_shown_stored_and_told(
+    driver_factory: Callable[..., Driver], weak_left_smile_clip: Path, tmp_path: Path
+) -> None:
+    driver = driver_factory(kiosk_config(tmp_path, f"replay:{weak_left_smile_clip}"))
+    driver.start_exercise("closed_smile")
+    practice = driver.kiosk.screen
+    assert isinstance(practice, PracticeScreen)
+    marked: list[Side] = []
+
+    def watch() -> bool:
+        state = practice.state
+        if state is not None and state.weaker is not None and state.right_score and state.left_score:
+            marked.append(state.weaker)
+            if len(marked) == 5:
+                driver.shot("weak-left")
+        return driver.kiosk.screen.name == "summary"
+
+    driver.run_until(watch)
+    assert marked
+    assert marked.count(Side.LEFT) > 0.9 * len(marked)  # the screen marks the left side as the weaker
+    [record] = PracticeRecord.select()
+    reps = list(RepRecord.select().where(RepRecord.session == record))
+    assert len(reps) >= 3
+    for rep in reps:
+        assert 0.3 <= rep.left_movement / rep.right_movement <= 0.75
+    summary = driver.kiosk.screen
+    sentence = asymmetry_sentence(summary.result, "en")  # type: ignore[attr-defined]
+    assert sentence is not None
+    assert sentence.startswith("Your left side moved about")
+    driver.shot("weak-left-summary")
+
+
+def seed_camera_day(patient: Patient, day: date) -> list[PracticeRecord]:
+    """Two sessions on the patient's own camera: one finished, one stopped."""
+    morning = PracticeRecord.create(
+        patient=patient, plan="[]", started=datetime.combine(day, datetime.min.time()).replace(hour=9, minute=5),
+        ended=datetime.combine(day, datetime.min.time()).replace(hour=9, minute=12),
+        status=SessionStatus.COMPLETED, score=81.0, source=SessionSource.CAMERA,
+    )  # fmt: skip
+    ExerciseRecord.create(session=morning, exercise="brow_raise", position=0, reps_planned=5, reps_done=5,
+                          score=88.0, symmetry=0.52, outcome="completed")  # fmt: skip
+    ExerciseRecord.create(session=morning, exercise="lip_pucker", position=1, reps_planned=5, reps_done=0,
+                          score=0.0, symmetry=None, outcome="timed_out")  # fmt: skip
+    evening = PracticeRecord.create(
+        patient=patient, plan="[]", started=datetime.combine(day, datetime.min.time()).replace(hour=18, minute=30),
+        ended=datetime.combine(day, datetime.min.time()).replace(hour=18, minute=32),
+        status=SessionStatus.STOPPED, score=20.0, source=SessionSource.CAMERA,
+    )  # fmt: skip
+    ExerciseRecord.create(session=evening, exercise="closed_smile", position=0, reps_planned=5, reps_done=1,
+                          score=20.0, symmetry=0.9, outcome="stopped")  # fmt: skip
+    return [morning, evening]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_the_calendar_is_in_the_patients_language_and_a_day_lists_each_session(
+    driver_factory: Callable[..., Driver], tmp_path: Path, size: tuple[int, int], language: str
+) -> None:
+    driver = driver_factory(kiosk_config(tmp_path, "demo", **{"kiosk.language": language}), size)
+    kiosk = driver.kiosk
+    assert kiosk.patient is not None
+    day = date.today()
+    sessions = seed_camera_day(kiosk.patient, day)
+    PracticeRecord.create(patient=kiosk.patient, plan="[]", started=datetime.now(), status=SessionStatus.COMPLETED,
+                          score=99.0, source=SessionSource.DEMO)  # fmt: skip  # the demo: never listed
+    driver.tap("progress")
+    progress = kiosk.screen
+    driver.touch(next(rect.center for rect, d in progress.cells if d == day))  # type: ignore[attr-defined]
+    assert progress.chosen_sessions == sessions  # type: ignore[attr-defined]
+    lines = [progress._exercise_line(e) for r in sessions for e in progress.chosen_exercises[r.id]]  # type: ignore[attr-defined]
+    words = Words(language)
+    assert words.pick({"en": "Brow", "ko": "눈썹"}) in lines[0]
+    assert words("status.symmetry", value="0.52") in lines[0]
+    assert words("summary.timed_out") in lines[1]
+    assert words("summary.not_achieved") in lines[2]
+    # The day's mean counts the finished session only: a stopped one is not the day's level.
+    assert progress.days[day].mean_score == pytest.approx(81.0)  # type: ignore[attr-defined]
+    driver.shot(f"progress-{language}")
+
+
+def test_dates_are_written_in_each_language() -> None:
+    assert Words("ko").month_title(date(2026, 11, 1)) == "2026년 11월"
+    assert Words("en").month_title(date(2026, 11, 1)) == "November 2026"
+    assert Words("ko").day_title(date(2026, 11, 30)) == "11월 30일 월요일"
+    assert Words("en").day_title(date(2026, 11, 30)) == "Monday 30 November"
+    assert [Words("ko").weekday_short(i) for i in range(7)] == list("월화수목금토일")
+
+
+def test_language_volume_and_mute_are_kept_across_restarts(
+    driver_factory: Callable[..., Driver], tmp_path: Path
+) -> None:
+    # The language as an installed device has it: from its configuration
+    # (here the environment), not from the command line, which would win.
+    overrides = {"device.data_dir": str(tmp_path), "camera.source": "demo"}
+    config = load_config(path=None, env={"KIOSK_LANGUAGE": "en"}, overrides=overrides)
+    driver = driver_factory(config)
+    driver.touch((790, 10), hold_s=1.6)
+    assert driver.kiosk.screen.name == "settings"
+    driver.tap("language:ko")
+    driver.tap("volume_down")
+    driver.tap("volume_down")
+    driver.tap("mute")
+    driver.shot("settings-sound")
+    assert driver.kiosk.cues.muted
+    driver.close()
+    restarted = driver_factory(config)
+    assert restarted.kiosk.words.language == "ko"
+    assert restarted.kiosk.preferences.volume == 50
+    assert restarted.kiosk.cues.muted
+    assert restarted.kiosk.cues.volume == pytest.approx(0.5)
+    (tmp_path / FILE_NAME).write_text("{broken", encoding="utf-8")  # a damaged file: the defaults, and it starts
+    damaged = driver_factory(config)
+    assert damaged.kiosk.words.language == "en"
+    assert not damaged.kiosk.cues.muted
+
+
+def test_every_spoken_prompt_is_shipped_and_says_the_current_words() -> None:
+    """A sentence changed without rendering its file again fails here
+    (python tools/render_voice.py renders them)."""
+    import json
+
+    manifest = json.loads((voice_file("ko", "x").parents[1] / "manifest.json").read_text(encoding="utf-8"))
+    for language in LANGUAGES:
+        for key, text in phrases(language).items():
+            assert voice_file(language, key).is_file(), f"{language}/{key}.ogg is missing"
+            assert manifest[language][key] == text, f"{language}/{key}.ogg says an older sentence"
+        pygame.mixer.init()
+        assert pygame.mixer.Sound(str(voice_file(language, "hold"))).get_length() > 0.2
 
 
 # -- words ---------------------------------------------------------------------

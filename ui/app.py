@@ -31,6 +31,7 @@ from device.vision.landmarks import FaceLandmarker
 from device.vision.model_files import ModelError
 from ui import theme
 from ui.i18n import Words
+from ui.preferences import Preferences
 from ui.screens.base import Screen
 from ui.screens.choose import ChooseScreen
 from ui.screens.home import HomeScreen
@@ -63,7 +64,8 @@ class Kiosk:
         self.config = config
         self.surface = surface
         self.theme = Theme(surface.get_size())
-        self.words = Words(config.get_str("kiosk.language"))
+        self.preferences = Preferences.load(config)
+        self.words = Words(self.preferences.language)
         self.now = clock
         self.idle_timeout = config.get_float("kiosk.idle_timeout_s")
         self.db_path: Path = config.data_dir / DB_NAME
@@ -76,7 +78,7 @@ class Kiosk:
             self.classifier = classifier_from_config(config)
         except ModelError as exc:
             log.warning("%s: the expression exercises are hidden", exc)
-        self.cues = Cues(min(100, config.get_int("kiosk.volume")) / 100)
+        self.cues = Cues(self.preferences.volume / 100, self.preferences.muted, self.preferences.language)
         self.last_input = self.now()
         self.running = True
         self.frames_drawn = 0
@@ -119,7 +121,15 @@ class Kiosk:
 
     def set_language(self, language: str) -> None:
         self.words = Words(language)
+        self.cues.language = language
+        self.choose(replace(self.preferences, language=language))
         self.screen.layout()
+
+    def choose(self, preferences: Preferences) -> None:
+        """Apply and keep a choice made on the settings screen."""
+        self.preferences = preferences
+        self.cues.volume, self.cues.muted = preferences.volume / 100, preferences.muted
+        preferences.save(self.config.data_dir)
 
     def playable(self, plan: Plan) -> Plan:
         """The plan without expression exercises when there is no expression model."""

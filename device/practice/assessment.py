@@ -28,7 +28,7 @@ class PhotoAssessment:
     exercise_id: str
     right_movement: float  # eye-line units (closure: fraction of the resting opening)
     left_movement: float
-    right_score: float  # 0-SIDE_SCORE_CAP
+    right_score: float  # 0 and up: 100 is the target
     left_score: float
     score: float  # the affected (or weaker) side's, 0-100, as in the live practice
     symmetry: float | None  # affected/healthy, or weaker/stronger; None when nothing moved

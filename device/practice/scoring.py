@@ -7,9 +7,9 @@ The rules (also in the README, for therapists):
   rest - task ("decrease"), (rest - task) / rest ("closure", the eyes), or
   for the open smile the length of the mouth corner's displacement upwards
   and outwards from its own neutral position ("lift_and_pull");
-- side score = 100 x movement / (full movement x effort factor), kept
-  within 0-SIDE_SCORE_CAP, so a side that moves twice the target still reads
-  twice the other side's 100 and the asymmetry stays visible;
+- side score = 100 x movement / (full movement x effort factor), from 0 and
+  never capped, so a side that moves twice the target reads twice the other
+  side's 100 and the asymmetry stays visible;
 - the frame's score follows the weaker side (or the affected side, when the
   plan names it), capped at 100: a rep counts only when that side reaches
   the target, never on the strength of the healthy side;
@@ -35,9 +35,6 @@ from device.vision.geometry import Measures, SideMeasures
 class SideMovement:
     right: float
     left: float
-
-
-SIDE_SCORE_CAP = 200.0
 
 
 def _change(rest: float, task: float, direction: Direction) -> float:
@@ -74,7 +71,7 @@ def _corner_displacement(rest: SideMeasures, task: SideMeasures) -> float:
 
 def side_score(exercise: Exercise, value: float, effort: Effort) -> float:
     assert exercise.full_movement is not None
-    return max(0.0, min(SIDE_SCORE_CAP, 100.0 * value / (exercise.full_movement * effort.factor)))
+    return max(0.0, 100.0 * value / (exercise.full_movement * effort.factor))
 
 
 def movement_score(exercise: Exercise, move: SideMovement, effort: Effort, affected: Side | None = None) -> float:

@@ -67,7 +67,7 @@ class LiveState:
     exercise_id: str | None
     item_index: int
     score: float | None  # smoothed, 0-100; None while the frame cannot score, or between holds
-    right_score: float | None  # movement exercises, 0-SIDE_SCORE_CAP
+    right_score: float | None  # movement exercises, 0 and up (100: the target)
     left_score: float | None
     prompt: Prompt | None
     phase: Phase | None

@@ -6,9 +6,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
-from peewee import fn
+from peewee import Case, Expression, fn
 
-from device.store.models import Patient, PracticeRecord, SessionStatus
+from device.store.models import ExerciseRecord, Patient, PracticeRecord, SessionSource, SessionStatus
+
+
+def practice_of(patient: Patient) -> Expression:
+    """The patient's own practice: sessions on the device's camera. Sessions
+    on the demo or a replay are kept apart and never counted as the patient's
+    (the calendar, the dashboard, the trends and the exports all start here)."""
+    return (PracticeRecord.patient == patient) & (PracticeRecord.source == SessionSource.CAMERA)
 
 
 @dataclass(frozen=True)
@@ -16,7 +23,7 @@ class DaySummary:
     day: date
     sessions: int
     completed: int
-    mean_score: float | None  # over completed and stopped sessions (interrupted ones have no score)
+    mean_score: float | None  # over completed sessions: a stopped one's partial score is not the day's level
 
 
 def daily_summaries(patient: Patient, first: date, last: date) -> list[DaySummary]:
@@ -29,9 +36,11 @@ def daily_summaries(patient: Patient, first: date, last: date) -> list[DaySummar
             day.alias("day"),
             fn.COUNT(PracticeRecord.id).alias("sessions"),
             fn.SUM(PracticeRecord.status == SessionStatus.COMPLETED).alias("completed"),
-            fn.AVG(PracticeRecord.score).alias("mean_score"),
+            fn.AVG(Case(None, [(PracticeRecord.status == SessionStatus.COMPLETED, PracticeRecord.score)])).alias(
+                "mean_score"
+            ),
         )
-        .where((PracticeRecord.patient == patient) & (PracticeRecord.started >= start) & (PracticeRecord.started < end))
+        .where(practice_of(patient) & (PracticeRecord.started >= start) & (PracticeRecord.started < end))
         .group_by(day)
         .order_by(day)
         .dicts()
@@ -93,9 +102,14 @@ def sessions_on(patient: Patient, day: date) -> list[PracticeRecord]:
     return list(
         PracticeRecord.select()
         .where(
-            (PracticeRecord.patient == patient)
+            practice_of(patient)
             & (PracticeRecord.started >= start)
             & (PracticeRecord.started < start + timedelta(days=1))
         )
         .order_by(PracticeRecord.started)
     )
+
+
+def session_exercises(record: PracticeRecord) -> list[ExerciseRecord]:
+    """A session's exercises in the order of its plan."""
+    return list(ExerciseRecord.select().where(ExerciseRecord.session == record).order_by(ExerciseRecord.position))

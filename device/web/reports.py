@@ -14,7 +14,14 @@ from typing import Any, cast
 from peewee import fn
 
 from device.store.models import ExerciseRecord, Patient, PracticeRecord, RepRecord, ScoreSample, SessionStatus
-from device.store.queries import DaySummary, daily_summaries, mean_over_sessions, sessions_on
+from device.store.queries import (
+    DaySummary,
+    daily_summaries,
+    mean_over_sessions,
+    practice_of,
+    session_exercises,
+    sessions_on,
+)
 
 
 @dataclass(frozen=True)
@@ -102,7 +109,7 @@ def session_view(record: PracticeRecord) -> SessionView:
             right_movement=_mean([r.right_movement for r in reps_by_exercise[e.exercise]]),
             left_movement=_mean([r.left_movement for r in reps_by_exercise[e.exercise]]),
         )
-        for e in ExerciseRecord.select().where(ExerciseRecord.session == record).order_by(ExerciseRecord.position)
+        for e in session_exercises(record)
     ]
     # As plain tuples: thousands of rows a page, model instances would triple the cost.
     query = (
@@ -168,7 +175,7 @@ def sessions_between(patient: Patient, first: date, last: date) -> list[Practice
     return list(
         PracticeRecord.select()
         .where(
-            (PracticeRecord.patient == patient)
+            practice_of(patient)
             & (PracticeRecord.started >= datetime.combine(first, datetime.min.time()))
             & (PracticeRecord.started < datetime.combine(last + timedelta(days=1), datetime.min.time()))
         )
@@ -195,7 +202,7 @@ def trends_view(patient: Patient, today: date, weeks: int = 12) -> Trends:
         )
         .join(PracticeRecord)
         .where(
-            (PracticeRecord.patient == patient)
+            practice_of(patient)
             & (PracticeRecord.started >= datetime.combine(first, datetime.min.time()))
             & (PracticeRecord.status != SessionStatus.RUNNING)
         )

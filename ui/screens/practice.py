@@ -25,7 +25,6 @@ from device.practice.live import LivePractice
 from device.practice.plan import Plan, Side
 from device.practice.recording import SessionEnd
 from device.practice.reps import Phase
-from device.practice.scoring import SIDE_SCORE_CAP
 from device.practice.session import LiveState, SessionResult, Stage
 from device.store.models import SessionSource
 from device.store.records import SessionRecorder
@@ -34,12 +33,15 @@ from ui.camera_view import camera_surface
 from ui.example_face import draw_example
 from ui.screens.base import Screen
 from ui.sound import Cue
+from ui.voice import count_key, exercise_key
 from ui.widgets import Button, bar, fit_text, score_colour, wrap_text
 
 if TYPE_CHECKING:
     from ui.app import Kiosk
 
 log = logging.getLogger(__name__)
+
+BAR_SPAN = 200.0  # the per-side bars' smallest scale: twice the target
 TIMELINE_EVERY_S = 0.5  # the summary's chart
 
 
@@ -58,6 +60,7 @@ class PracticeScreen(Screen):
         self.picture: pygame.Surface | None = None
         self._shades: dict[tuple[int, int, int], pygame.Surface] = {}  # translucent boxes, made once per size
         self.timeline: list[tuple[float, float]] = []
+        self.source = SessionSource.CAMERA  # set from the camera that opens
         self.score_updates = 0  # how often the shown score changed (the kiosk benchmark)
         self._last_face = kiosk.now()
 
@@ -75,6 +78,7 @@ class PracticeScreen(Screen):
             return
         patient, plan, db_path = k.patient, self.plan, k.db_path
         source = SessionSource.CAMERA if is_live(self.pipeline.camera) else SessionSource.DEMO
+        self.source = source
 
         def open_recorder() -> SessionRecorder:
             assert patient is not None
@@ -119,6 +123,7 @@ class PracticeScreen(Screen):
     def _skip(self) -> None:
         if self.live is not None and self.state is not None and self.state.stage in {Stage.INTRO, Stage.EXERCISING}:
             self.live.skip()
+            self.kiosk.cues.say("skipped")
 
     def _begin(self) -> None:
         if self.live is not None and self.state is not None and self.state.stage is Stage.INTRO:
@@ -144,9 +149,18 @@ class PracticeScreen(Screen):
             self.pipeline.stop()
             self.pipeline = None
         result: SessionResult = self.live.finish(end)
+        self.kiosk.cues.say("done" if end == SessionEnd.COMPLETED else "stopped")
         saved = self.live.saving
         session_id = self.live.recorder.session_id if self.live.recorder is not None else None
-        self.kiosk.go_to("summary", result=result, timeline=self.timeline, saved=saved, session_id=session_id, end=end)
+        self.kiosk.go_to(
+            "summary",
+            result=result,
+            timeline=self.timeline,
+            saved=saved,
+            session_id=session_id,
+            end=end,
+            counted=self.source == SessionSource.CAMERA,
+        )
 
     def _camera_problem(self, title_key: str) -> None:
         plan, kiosk = self.plan, self.kiosk
@@ -202,17 +216,26 @@ class PracticeScreen(Screen):
             self._finish(SessionEnd.COMPLETED)
 
     def _cue(self, before: LiveState | None, now: LiveState) -> None:
-        """Sound for what the patient cannot see with closed eyes."""
+        """Sound and speech for what the patient cannot see with closed eyes."""
         assert self.live is not None
         cues = self.kiosk.cues
-        if self.live.session.last_rep is not None:
+        if before is None and now.stage is Stage.CALIBRATING:
+            cues.say("calibrate")
+        last_rep = self.live.session.last_rep
+        if last_rep is not None:
             cues.play(Cue.RELAX)  # a hold was completed
+            cues.say(count_key(last_rep[1].number))
         elif now.stage is Stage.EXERCISING and (before is None or before.stage is not Stage.EXERCISING):
             cues.play(Cue.GO)  # the exercise starts
         elif before is not None and before.phase is not Phase.HOLDING and now.phase is Phase.HOLDING:
             cues.play(Cue.HOLD)
+            cues.say("hold")
         elif before is not None and before.phase is Phase.RESTING and now.phase is Phase.READY:
             cues.play(Cue.GO)
+            cues.say("again")
+        new_intro = before is None or before.stage is not Stage.INTRO or before.item_index != now.item_index
+        if now.stage is Stage.INTRO and new_intro and now.exercise_id is not None:
+            cues.say(exercise_key(now.exercise_id))  # the instruction, told as it is shown
 
     # -- drawing -----------------------------------------------------------------
 
@@ -354,9 +377,13 @@ class PracticeScreen(Screen):
 
     def _draw_sides(self, surface: pygame.Surface, area: pygame.Rect, state: LiveState) -> None:
         """Per-side bars as in the mirror: the patient's own left side shows
-        on the screen's left. Each bar runs to SIDE_SCORE_CAP with the target
-        marked, so a side doing twice the target never hides a weaker one."""
+        on the screen's left. Both bars share one scale, at least twice the
+        target (marked) and stretched to the stronger side, so neither side
+        fills its bar while the other is weaker: the asymmetry always shows."""
         t, w = self.kiosk.theme, self.kiosk.words
+        assert state.left_score is not None
+        assert state.right_score is not None
+        span = max(BAR_SPAN, state.left_score, state.right_score)
         half = (area.width - t.px(12)) // 2
         sides = ((Side.LEFT, "practice.left", state.left_score), (Side.RIGHT, "practice.right", state.right_score))
         for i, (side, key, value) in enumerate(sides):
@@ -369,10 +396,10 @@ class PracticeScreen(Screen):
             bar(
                 surface,
                 track,
-                value / SIDE_SCORE_CAP,
+                value / span,
                 t,
                 colour=theme.WARN if weaker else score_colour(min(100, value)),
             )
-            target_x = track.left + round(track.width * 100 / SIDE_SCORE_CAP)
+            target_x = track.left + round(track.width * 100 / span)
             pygame.draw.line(surface, theme.TEXT, (target_x, track.top - t.px(3)), (target_x, track.bottom + t.px(3)),
                              max(1, t.px(2)))  # fmt: skip

@@ -1,4 +1,6 @@
-"""My progress: a month calendar of daily scores; tapping a day lists that day's sessions."""
+"""My progress: a month calendar of daily scores, in the patient's language;
+tapping a day lists that day's sessions, each with its exercises, how each
+ended and its symmetry."""
 
 from __future__ import annotations
 
@@ -8,9 +10,11 @@ from typing import TYPE_CHECKING
 
 import pygame
 
-from device.store.models import PracticeRecord
-from device.store.queries import DaySummary, daily_summaries, sessions_on
+from device.practice.catalogue import catalogue, exercise
+from device.store.models import ExerciseRecord, PracticeRecord
+from device.store.queries import DaySummary, daily_summaries, session_exercises, sessions_on
 from ui import theme
+from ui.i18n import OUTCOME_WORDS
 from ui.screens.base import Action, Screen
 from ui.widgets import fit_text, score_colour
 
@@ -28,6 +32,9 @@ class ProgressScreen(Screen):
         self.cells: list[tuple[pygame.Rect, date]] = []
         self.chosen: date | None = None
         self.chosen_sessions: list[PracticeRecord] = []
+        self.chosen_exercises: dict[int, list[ExerciseRecord]] = {}
+        self.weekday_row = pygame.Rect(0, 0, 0, 0)
+        self.cell_width = 0
 
     def enter(self) -> None:
         self._load()
@@ -49,9 +56,14 @@ class ProgressScreen(Screen):
         self.button("next", pygame.Rect(t.px(16) + size + t.px(8), t.px(8), size, size), ">", self._step(1))
         self.button("back", pygame.Rect(t.width - t.px(196), t.px(8), t.px(180), size), w("progress.back"), self.back)
         # The calendar grid on the left two-thirds; the chosen day's sessions on the right.
-        grid = pygame.Rect(t.px(16), t.px(8) + size + t.px(8), round(t.width * 0.64), t.height - size - t.px(24))
+        top = t.px(8) + size + t.px(8)
+        self.weekday_row = pygame.Rect(t.px(16), top, round(t.width * 0.64), t.px(26))
+        grid = pygame.Rect(
+            t.px(16), self.weekday_row.bottom, self.weekday_row.width, t.height - self.weekday_row.bottom - t.px(8)
+        )
         weeks = calendar.Calendar().monthdatescalendar(self.month.year, self.month.month)
         cell_w, cell_h = grid.width // 7, grid.height // len(weeks)
+        self.cell_width = cell_w
         self.cells = [
             (pygame.Rect(grid.left + col * cell_w, grid.top + row * cell_h, cell_w - t.px(4), cell_h - t.px(4)), day)
             for row, week in enumerate(weeks)
@@ -63,7 +75,7 @@ class ProgressScreen(Screen):
         def action() -> None:
             target = self.month + timedelta(days=32) if months > 0 else self.month - timedelta(days=1)
             self.month = target.replace(day=1)
-            self.chosen, self.chosen_sessions = None, []
+            self.chosen, self.chosen_sessions, self.chosen_exercises = None, [], {}
             self._load()
             self.layout()
 
@@ -77,13 +89,18 @@ class ProgressScreen(Screen):
                 self.chosen_sessions = (
                     sessions_on(patient, day) if patient is not None and self.kiosk.store_error is None else []
                 )
+                self.chosen_exercises = {r.id: session_exercises(r) for r in self.chosen_sessions}
                 return
         super().on_tap(position)
 
     def draw(self, surface: pygame.Surface) -> None:
         t, w = self.kiosk.theme, self.kiosk.words
         header = pygame.Rect(t.px(180), t.px(8), t.width - t.px(390), t.target)
-        fit_text(surface, t, f"{w('progress.title')} · {self.month:%Y-%m}", 32, header)
+        fit_text(surface, t, f"{w('progress.title')} · {w.month_title(self.month)}", 32, header)
+        for column in range(7):
+            cell = pygame.Rect(self.weekday_row.left + column * self.cell_width, self.weekday_row.top,
+                               self.cell_width - t.px(4), self.weekday_row.height)  # fmt: skip
+            fit_text(surface, t, w.weekday_short(column), 16, cell, colour=theme.MUTED)
         today = date.today()
         for rect, day in self.cells:
             summary = self.days.get(day)
@@ -107,36 +124,46 @@ class ProgressScreen(Screen):
             round(t.width * 0.64) + t.px(28), t.target + t.px(24), t.width - round(t.width * 0.64) - t.px(44), t.height
         )
         if self.chosen is not None:
-            fit_text(
-                surface,
-                t,
-                self.chosen.strftime("%Y-%m-%d"),
-                26,
-                pygame.Rect(side.left, side.top, side.width, t.px(36)),
-                align="left",
-            )
-            y = side.top + t.px(44)
-            if not self.chosen_sessions:
-                fit_text(
-                    surface,
-                    t,
-                    w("progress.no_sessions"),
-                    20,
-                    pygame.Rect(side.left, y, side.width, t.px(30)),
-                    colour=theme.MUTED,
-                    align="left",
-                )
-            for record in self.chosen_sessions[:6]:
-                score = "--" if record.score is None else f"{record.score:.0f}"
-                line = f"{record.started:%H:%M}   {score}"
-                fit_text(
-                    surface,
-                    t,
-                    line,
-                    24,
-                    pygame.Rect(side.left, y, side.width, t.px(32)),
-                    colour=score_colour(record.score),
-                    align="left",
-                )
-                y += t.px(36)
+            self._draw_day(surface, side, self.chosen)
         super().draw(surface)
+
+    def _draw_day(self, surface: pygame.Surface, side: pygame.Rect, day: date) -> None:
+        """The chosen day: each session's time, how it ended and its score,
+        then its exercises, as far as the screen has room."""
+        t, w = self.kiosk.theme, self.kiosk.words
+        fit_text(surface, t, w.day_title(day), 24, pygame.Rect(side.left, side.top, side.width, t.px(34)), align="left")
+        y, bottom = side.top + t.px(42), t.height - t.px(8)
+
+        def line(text: str, size: float, colour: theme.Colour, indent: int = 0) -> bool:
+            nonlocal y
+            height = t.px(size * 1.3)
+            if y + height > bottom:
+                return False
+            area = pygame.Rect(side.left + indent, y, side.width - indent, height)
+            fit_text(surface, t, text, size, area, colour=colour, align="left")
+            y += height
+            return True
+
+        if not self.chosen_sessions:
+            line(w("progress.no_sessions"), 20, theme.MUTED)
+        for record in self.chosen_sessions:
+            score = "--" if record.score is None else f"{record.score:.0f}"
+            if not line(f"{record.started:%H:%M} · {w('status.' + record.status)} · {score}", 20,
+                        score_colour(record.score)):  # fmt: skip
+                return
+            for done in self.chosen_exercises.get(record.id, []):
+                if not line(self._exercise_line(done), 16, theme.TEXT, indent=t.px(12)):
+                    return
+            y += t.px(6)
+
+    def _exercise_line(self, done: ExerciseRecord) -> str:
+        w = self.kiosk.words
+        name = w.pick(exercise(done.exercise).name) if done.exercise in catalogue() else done.exercise
+        if done.outcome in OUTCOME_WORDS and done.reps_done == 0:
+            return f"{name} · {w(OUTCOME_WORDS[done.outcome])}"
+        text = f"{name} {done.score:.0f}"
+        if done.symmetry is not None:
+            text += " · " + w("status.symmetry", value=f"{done.symmetry:.2f}")
+        if done.outcome in OUTCOME_WORDS:
+            text += f" · {w(OUTCOME_WORDS[done.outcome])}"
+        return text

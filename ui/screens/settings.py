@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import socket
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import pygame
@@ -15,6 +16,7 @@ from device.pipeline import Pipeline, PipelineError
 from ui import theme
 from ui.camera_view import camera_surface
 from ui.screens.base import Action, Screen
+from ui.sound import Cue
 from ui.widgets import fit_text
 
 if TYPE_CHECKING:
@@ -86,6 +88,19 @@ class SettingsScreen(Screen):
             w("settings.camera_check"),
             self._camera_check,
         )
+        sound_y = y + 2 * (t.target + t.px(16))
+        prefs = self.kiosk.preferences
+        small = t.target
+        self.button("volume_down", pygame.Rect(t.px(24), sound_y, small, t.target), "−", self._volume(-10))
+        self.button("volume_up", pygame.Rect(t.px(36) + small, sound_y, small, t.target), "+", self._volume(+10))
+        mute_left = t.px(48) + 2 * small
+        self.button(
+            "mute",
+            pygame.Rect(mute_left, sound_y, t.px(24) + width - mute_left, t.target),
+            w("settings.unmute" if prefs.muted else "settings.mute"),
+            self._toggle_mute,
+            theme.ACCENT if prefs.muted else theme.BUTTON,
+        )
         self.button(
             "back",
             pygame.Rect(t.px(24), t.height - t.target - t.px(16), t.px(200), t.target),
@@ -98,6 +113,21 @@ class SettingsScreen(Screen):
             self.kiosk.set_language(language)
 
         return action
+
+    def _volume(self, change: int) -> Action:
+        def action() -> None:
+            prefs = self.kiosk.preferences
+            volume = max(0, min(100, prefs.volume + change))
+            self.kiosk.choose(replace(prefs, volume=volume, muted=False))
+            self.kiosk.cues.play(Cue.GO)  # hear the new loudness
+            self.layout()
+
+        return action
+
+    def _toggle_mute(self) -> None:
+        prefs = self.kiosk.preferences
+        self.kiosk.choose(replace(prefs, muted=not prefs.muted))
+        self.layout()
 
     def _camera_check(self) -> None:
         if self.pipeline is not None:
@@ -151,12 +181,16 @@ class SettingsScreen(Screen):
             colour=theme.MUTED,
             align="left",
         )
-        fit_text(surface, t, w("settings.device", name=self.kiosk.config.get_str("device.name")), 22,
-                 pygame.Rect(t.px(24), t.px(300), t.px(330), t.px(30)), colour=theme.MUTED, align="left")  # fmt: skip
+        prefs = self.kiosk.preferences
+        sound = w("settings.muted") if prefs.muted else w("settings.volume", volume=prefs.volume)
+        fit_text(surface, t, sound, 20, pygame.Rect(t.px(24), t.px(362), t.px(300), t.px(26)),
+                 colour=theme.MUTED, align="left")  # fmt: skip
+        fit_text(surface, t, w("settings.device", name=self.kiosk.config.get_str("device.name")), 20,
+                 pygame.Rect(t.px(240), t.height - t.px(60), t.px(300), t.px(30)), colour=theme.MUTED,
+                 align="left")  # fmt: skip
         if self.camera_note:
-            fit_text(
-                surface, t, self.camera_note, 20, pygame.Rect(t.px(24), t.px(330), t.px(330), t.px(30)), align="left"
-            )
+            note = pygame.Rect(t.px(340), t.px(270), self._dashboard_area().left - t.px(350), t.px(28))
+            fit_text(surface, t, self.camera_note, 20, note, align="left")
         if self.picture is not None:
             surface.blit(self.picture, (t.px(340), t.px(110)))
         right = self._dashboard_area()

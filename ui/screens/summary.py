@@ -16,7 +16,9 @@ from device.practice.grading import subscore
 from device.practice.recording import SessionEnd
 from device.practice.session import Outcome, SessionResult
 from device.store.models import PracticeRecord, SessionStatus
+from device.store.queries import practice_of
 from ui import theme
+from ui.i18n import OUTCOME_WORDS
 from ui.screens.base import Screen
 from ui.widgets import fit_text, score_colour
 
@@ -51,9 +53,11 @@ class SummaryScreen(Screen):
         saved: bool,
         session_id: int | None,
         end: str = SessionEnd.COMPLETED,
+        counted: bool = True,
     ) -> None:
         super().__init__(kiosk)
         self.result, self.timeline, self.saved, self.end = result, timeline, saved, end
+        self.counted = counted  # False on the demo or a replay: kept apart from the patient's progress
         self.earlier = self._earlier_scores(session_id)
 
     def _earlier_scores(self, session_id: int | None) -> list[float]:
@@ -64,7 +68,7 @@ class SummaryScreen(Screen):
             query = (
                 PracticeRecord.select(PracticeRecord.score)
                 .where(
-                    (PracticeRecord.patient == patient)
+                    practice_of(patient)
                     & (PracticeRecord.id != (session_id or -1))
                     & (PracticeRecord.status == SessionStatus.COMPLETED)
                     & PracticeRecord.score.is_null(False)
@@ -107,6 +111,8 @@ class SummaryScreen(Screen):
         self._draw_exercises(surface, y)
         if not self.saved:
             message, colour = w("summary.not_saved"), theme.WARN
+        elif not self.counted:
+            message, colour = w("summary.not_counted"), theme.MUTED
         elif stopped:
             message, colour = w("summary.stopped"), theme.TEXT
         else:
@@ -127,12 +133,11 @@ class SummaryScreen(Screen):
                  colour=theme.MUTED, align="left")  # fmt: skip
         y += t.px(28)
         line_h = max(t.px(18), min(t.px(30), (bottom - y) // len(rows)))
-        outcome_words = {Outcome.SKIPPED: "summary.skipped", Outcome.TIMED_OUT: "summary.timed_out"}
         for e in rows:
             name = w.pick(catalogue_exercise(e.exercise_id).name)
             text = f"{name}: {w('practice.reps', done=len(e.reps), planned=e.reps_planned)}"
-            if e.outcome in outcome_words:
-                text += f" ({w(outcome_words[e.outcome])})"
+            if e.outcome in OUTCOME_WORDS:
+                text += f" ({w(OUTCOME_WORDS[e.outcome])})"
             if e.symmetry is not None:
                 text += f"  ·  {subscore(e.symmetry):.0f}"
             fit_text(surface, t, text, 22, pygame.Rect(t.px(24), y, t.width - t.px(48), line_h), align="left")

@@ -1,0 +1,39 @@
+"""Spoken prompts in the patient's language: each exercise's instruction when
+it is introduced, "hold" and "relax", the count of holds done, and the end of
+the session, so the eye exercises can be followed with the eyes closed.
+
+The sentences live in the kiosk's word catalogues (strings/*.toml, [voice])
+and the exercise catalogue (each exercise's instruction); they are rendered
+once, offline, to Ogg files (tools/render_voice.py) that ship with the kiosk.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from device.practice.catalogue import catalogue
+from ui.i18n import Words, keys
+
+VOICE_DIR = Path(__file__).resolve().parent / "assets" / "voice"
+MAX_COUNT = 10  # counts above this are not spoken (plans rarely have more reps)
+
+
+def exercise_key(exercise_id: str) -> str:
+    return f"exercise_{exercise_id}"
+
+
+def count_key(count: int) -> str | None:
+    return f"count_{count}" if 1 <= count <= MAX_COUNT else None
+
+
+def phrases(language: str) -> dict[str, str]:
+    """Every spoken prompt of `language`: file key -> sentence."""
+    words = Words(language)
+    spoken = {key.removeprefix("voice."): words(key) for key in sorted(keys(language)) if key.startswith("voice.")}
+    for exercise in catalogue().values():
+        spoken[exercise_key(exercise.id)] = exercise.instruction[language]
+    return spoken
+
+
+def voice_file(language: str, key: str) -> Path:
+    return VOICE_DIR / language / f"{key}.ogg"
