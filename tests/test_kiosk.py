@@ -175,6 +175,36 @@ def test_leaving_half_way_is_stored_as_stopped(
     assert practice.pipeline is None  # the camera was released
 
 
+def test_the_drawing_thread_never_writes_the_database_even_a_slow_one(
+    driver_factory: Callable[..., Driver], right_smile_clip: Path, tmp_path: Path
+) -> None:
+    """Every write of a whole session goes through the store's writer thread,
+    and with each write 50 ms slow the session is still stored whole."""
+    import threading
+
+    from device.store.models import database
+
+    driver = driver_factory(kiosk_config(tmp_path, f"replay:{right_smile_clip}"))
+    writers: list[str] = []
+    execute = database.obj.execute_sql
+
+    def slow_execute(sql: str, *args: object, **kwargs: object) -> object:
+        if sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            writers.append(threading.current_thread().name)
+            time.sleep(0.05)
+        return execute(sql, *args, **kwargs)
+
+    database.obj.execute_sql = slow_execute
+    driver.start_exercise("closed_smile")
+    driver.run_until(lambda: driver.kiosk.screen.name == "summary")
+    driver.close()  # waits for the writer
+    assert writers
+    assert set(writers) == {"store-writer"}
+    [record] = PracticeRecord.select()
+    assert record.status == SessionStatus.COMPLETED
+    assert RepRecord.select().where(RepRecord.session == record).count() == 5
+
+
 def test_idle_kiosk_returns_home(driver_factory: Callable[..., Driver], tmp_path: Path) -> None:
     driver = driver_factory(kiosk_config(tmp_path, "demo", **{"kiosk.idle_timeout_s": 10}))
     driver.tap("progress")
@@ -208,7 +238,7 @@ def test_unwritable_database_still_practises_and_says_it_is_not_saved(
     assert driver.kiosk.store_error is not None
     driver.start_exercise("closed_smile")
     driver.run_until(lambda: driver.kiosk.screen.name == "summary")
-    assert not driver.kiosk.screen.saved  # type: ignore[attr-defined]
+    assert not driver.kiosk.screen.saved()  # type: ignore[attr-defined]
     driver.shot("not-saved")
 
 
@@ -340,6 +370,8 @@ def test_a_face_whose_left_side_moves_half_as_much_is_shown_stored_and_told(
     reps = list(RepRecord.select().where(RepRecord.session == record))
     assert len(reps) >= 3
     for rep in reps:
+        assert rep.left_movement is not None
+        assert rep.right_movement is not None
         assert 0.3 <= rep.left_movement / rep.right_movement <= 0.75
     summary = driver.kiosk.screen
     sentence = asymmetry_sentence(summary.result, "en")  # type: ignore[attr-defined]

@@ -166,7 +166,8 @@ def sessions_between(who: Patient, first: date, last: date) -> list[PracticeReco
 def test_month_page_and_api_match_the_data(client: FlaskClient) -> None:
     mina = patient("Mina")
     records = sessions_between(mina, date(2026, 5, 1), date(2026, 5, 31))
-    scored = [r.score for r in records if r.score is not None]
+    # The mean is over completed sessions: a stopped one's partial score is not the day's level.
+    scored = [r.score for r in records if r.score is not None and r.status == SessionStatus.COMPLETED]
     days = {r.started.date() for r in records}
     page = text(client.get(f"/patients/{mina.id}/month/2026-05").data)
     expected = f"practised on {len(days)} days, {len(records)} sessions, mean score {round(sum(scored) / len(scored))}"
@@ -216,7 +217,7 @@ def test_day_compares_with_the_week_before(client: FlaskClient) -> None:
     api = client.get(f"/api/patients/{mina.id}/day/{day.isoformat()}").json
     assert api is not None
     records = sessions_between(mina, day - timedelta(days=7), day - timedelta(days=1))
-    scores = [float(r.score) for r in records if r.score is not None]
+    scores = [float(r.score) for r in records if r.score is not None and r.status == SessionStatus.COMPLETED]
     assert api["previous_week_mean"] == pytest.approx(sum(scores) / len(scores))
 
 

@@ -26,6 +26,7 @@ from device.practice.plan import Plan
 from device.store.db import DB_NAME, StoreError, UnknownPatientError, open_database
 from device.store.models import Patient
 from device.store.records import add_patient, find_patient
+from device.store.writer import writer
 from device.vision.analysis import FrameAnalyser, load_landmarker
 from device.vision.landmarks import FaceLandmarker
 from device.vision.model_files import ModelError
@@ -210,6 +211,8 @@ class Kiosk:
             self.screen.exit()
         except Exception:
             log.exception("closing %s failed", self.screen.name)
+        if self.store_error is None and not writer().flush(timeout=10):
+            log.warning("the database writer did not finish within 10 s")
 
 
 def run(kiosk: Kiosk, fps: int, on_frame: Callable[[], None] | None = None) -> None:

@@ -199,6 +199,7 @@ def _practise(
     finally:
         pipeline.stop()
         result = live.finish(end)
+        live.wait_saved()
     if live.started_at is None:
         print("the camera delivered no frames: nothing was recorded", file=sys.stderr)
         return 1

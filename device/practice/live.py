@@ -102,6 +102,11 @@ class LivePractice:
         self.finished = True
         return result
 
+    def wait_saved(self, timeout: float | None = None) -> bool:
+        """Wait until the recorder has written everything (headless practice,
+        before it reports; the kiosk never waits). True when there is nothing to wait for."""
+        return self.recorder.flush(timeout) if self.recorder is not None else True
+
 
 def _recent_probabilities(update: Update) -> dict[str, float] | None:
     """The classifier's newest answer, if it is recent and there is a face."""

@@ -37,3 +37,7 @@ class Recorder(Protocol):
     def finish(self, result: SessionResult, status: str) -> None:
         """Store the result with a final status: completed, stopped or failed."""
         ...
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every write handed over is done; False on timeout."""
+        ...

@@ -20,6 +20,7 @@ from peewee import DatabaseError, SqliteDatabase
 from device.errors import KioskError
 from device.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from device.store.models import PracticeRecord, ScoreSample, SessionStatus, database
+from device.store.writer import start_writer, stop_writer
 
 DB_NAME = "kiosk.sqlite"
 
@@ -79,6 +80,7 @@ def open_database(path: Path, *, recover: bool = True) -> SqliteDatabase:
     `recover` closes sessions left running by a crash or power cut: only the
     kiosk and practice do that at start-up. The dashboard reads the same file
     while a session may be running, so it passes False."""
+    stop_writer()  # the writes queued for the database open before go there first
     existed = path.exists()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -104,6 +106,7 @@ def open_database(path: Path, *, recover: bool = True) -> SqliteDatabase:
         _migrate(db, path, existed)
         if recover:
             close_interrupted_sessions()
+    start_writer(path)
     return db
 
 

@@ -82,8 +82,8 @@ def weekly_summaries(patient: Patient, first: date, last: date) -> list[WeekSumm
 
 
 def mean_over_sessions(days: list[DaySummary]) -> float | None:
-    """The mean session score over several days: each day weighs by its sessions."""
-    scored = [(d.mean_score, d.sessions) for d in days if d.mean_score is not None]
+    """The mean completed-session score over several days: each day weighs by its completed sessions."""
+    scored = [(d.mean_score, d.completed) for d in days if d.mean_score is not None]
     weight = sum(n for _, n in scored)
     return sum(s * n for s, n in scored) / weight if weight else None
 

@@ -1,9 +1,11 @@
 """Writing and reading practice data: patients, plans, and a session
 recorder that commits as it goes, so a power cut loses at most the last second.
 
-The recorder never stops a session: if the database fails (read-only, locked,
-full disk), it keeps the first error, stops writing, and the session goes on
-in memory; the caller shows `error` to the user.
+Every write goes through the process's writer thread (writer.py): the
+recorder hands its writes over and returns at once, so the kiosk draws on
+while the SD card syncs. The recorder never stops a session: if the database
+fails (read-only, locked, full disk), it keeps the first error, stops
+writing, and the session goes on in memory; the caller shows `error`.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from device.store.models import (
     SessionStatus,
     database,
 )
+from device.store.writer import writer
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +55,18 @@ def add_patient(name: str) -> Patient:
         raise StoreError("a patient's name must have 1 to 80 characters")
     if Patient.get_or_none(Patient.name == name) is not None:
         raise StoreError(f"there is already a patient named '{name}'")
-    return Patient.create(name=name)
+    return writer().call(lambda: Patient.create(name=name))
+
+
+def rename_patient(patient: Patient, name: str) -> None:
+    patient.name = name
+    writer().call(patient.save)
+
+
+def archive_patient(patient: Patient, archived: bool) -> None:
+    """Archived patients leave the kiosk's list and the calendar tabs; their data stays."""
+    patient.archived = archived
+    writer().call(patient.save)
 
 
 def plan_to_json(plan: Plan) -> str:
@@ -62,11 +76,13 @@ def plan_to_json(plan: Plan) -> str:
 
 
 def save_plan(patient: Patient, plan: Plan) -> PlanRecord:
-    return PlanRecord.create(
-        patient=patient,
-        items=plan_to_json(plan),
-        effort=plan.effort.value,
-        affected_side=plan.affected_side.value if plan.affected_side else None,
+    return writer().call(
+        lambda: PlanRecord.create(
+            patient=patient,
+            items=plan_to_json(plan),
+            effort=plan.effort.value,
+            affected_side=plan.affected_side.value if plan.affected_side else None,
+        )
     )
 
 
@@ -97,6 +113,7 @@ class SessionRecorder:
         source: str = SessionSource.CAMERA,
     ) -> None:
         self.path = path
+        self._writer = writer()
         self.error: StoreError | None = None
         self.started = started or datetime.now()
         self._record: PracticeRecord | None = None
@@ -118,6 +135,12 @@ class SessionRecorder:
         return int(self._record.id) if self._record is not None else None
 
     def _write(self, action: Callable[[], object]) -> None:
+        """Hand `action` to the writer thread; it runs after the writes before it."""
+        if self.error is None:
+            self._writer.submit(lambda: self._run(action))
+
+    def _run(self, action: Callable[[], object]) -> None:
+        """On the writer thread: one write, or nothing once one has failed."""
         if self.error is not None:
             return
         try:
@@ -129,6 +152,11 @@ class SessionRecorder:
         except Exception as exc:  # peewee wraps some sqlite errors differently
             self.error = explain(exc, self.path)
             log.error("%s; the session continues without saving", self.error)
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until everything handed over is written (headless practice
+        does before it reports; the kiosk never waits)."""
+        return self._writer.flush(timeout)
 
     def sample(self, t_s: float, state: LiveState) -> None:
         """Store the live state at most once a second."""
@@ -176,8 +204,12 @@ class SessionRecorder:
 
     def finish(self, result: SessionResult, status: str) -> None:
         """The result and the final status (completed, stopped or failed), in
-        one transaction. If saving failed earlier, the session is closed as
+        one transaction. If saving failed, the session is closed as
         save_failed where the database still allows it, never left running."""
+        self._writer.submit(lambda: self._finish(result, status))
+
+    def _finish(self, result: SessionResult, status: str) -> None:
+        """On the writer thread."""
         if self.error is not None:
             self._close_after_error()
             return
@@ -205,7 +237,7 @@ class SessionRecorder:
                 self._record.grading = json.dumps(grade(result).as_dict())
                 self._record.save()
 
-        self._write(action)
+        self._run(action)
         if self.error is not None:
             self._close_after_error()
 

@@ -11,7 +11,7 @@ from device.practice.catalogue import catalogue
 from device.practice.plan import MAX_REPS, Effort, PlanError, Side, make_plan
 from device.store.db import StoreError
 from device.store.models import Patient
-from device.store.records import add_patient, current_plan, save_plan
+from device.store.records import add_patient, archive_patient, current_plan, rename_patient, save_plan
 from device.web.params import patient_or_404
 
 blueprint = Blueprint("manage", __name__)
@@ -49,8 +49,7 @@ def rename(patient_id: int) -> Response:
     name = _name_field()
     if Patient.get_or_none((Patient.name == name) & (Patient.id != patient.id)) is not None:
         abort(400, description=f"There is already a patient named '{name}'.")
-    patient.name = name
-    patient.save()
+    rename_patient(patient, name)
     return redirect(url_for("manage.patients"))
 
 
@@ -58,8 +57,7 @@ def rename(patient_id: int) -> Response:
 def archive(patient_id: int) -> Response:
     """Archived patients leave the kiosk's list and the calendar tabs; their data stays."""
     patient = patient_or_404(patient_id)
-    patient.archived = request.form.get("archived", "1") == "1"
-    patient.save()
+    archive_patient(patient, request.form.get("archived", "1") == "1")
     return redirect(url_for("manage.patients"))
 
 

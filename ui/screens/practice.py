@@ -150,13 +150,13 @@ class PracticeScreen(Screen):
             self.pipeline = None
         result: SessionResult = self.live.finish(end)
         self.kiosk.cues.say("done" if end == SessionEnd.COMPLETED else "stopped")
-        saved = self.live.saving
+        live = self.live
         session_id = self.live.recorder.session_id if self.live.recorder is not None else None
         self.kiosk.go_to(
             "summary",
             result=result,
             timeline=self.timeline,
-            saved=saved,
+            saved=lambda: live.saving,  # the writer thread may still be writing: asked at each draw
             session_id=session_id,
             end=end,
             counted=self.source == SessionSource.CAMERA,

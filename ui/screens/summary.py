@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import math
 import statistics
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pygame
@@ -50,7 +51,7 @@ class SummaryScreen(Screen):
         result: SessionResult,
         timeline: list[tuple[float, float]],
         *,
-        saved: bool,
+        saved: Callable[[], bool],
         session_id: int | None,
         end: str = SessionEnd.COMPLETED,
         counted: bool = True,
@@ -109,7 +110,7 @@ class SummaryScreen(Screen):
                      colour=theme.WARN, align="left")  # fmt: skip
             y += t.px(36)
         self._draw_exercises(surface, y)
-        if not self.saved:
+        if not self.saved():
             message, colour = w("summary.not_saved"), theme.WARN
         elif not self.counted:
             message, colour = w("summary.not_counted"), theme.MUTED
