@@ -24,11 +24,11 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.servers import dashboard, login, opener
 from device.store.db import DB_NAME, open_database
 from device.store.models import PracticeRecord, ScoreSample
 from device.store.synthetic import seed_history
 from device.web.security import set_password
-from tests.servers import dashboard, login, opener
 
 PASSWORD = "benchmark password"
 

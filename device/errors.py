@@ -16,18 +16,21 @@ from collections.abc import Callable
 
 
 class KioskError(Exception):
-    """An expected failure; str(error) is the one line the user sees."""
+    """An expected failure; str(error) is the one line the user sees, and
+    `exit_code` the status a command ends with."""
+
+    exit_code = 2
 
 
 def run_entry_point(main: Callable[[], int], log: logging.Logger) -> int:
     """Run an entry point's body with the one error policy every entry point
-    shares: an expected failure is one line and exit 2, Ctrl-C is 130, and a
+    shares: an expected failure is one line and its exit code (2), Ctrl-C is 130, and a
     bug is one line and exit 70 with the details in the log."""
     try:
         return int(main())
     except KioskError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return exc.exit_code
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug: one line for the user, the details in the log

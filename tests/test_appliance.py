@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.servers import csrf_token, dashboard, free_port, login, opener
 from device.config import load_config
 from device.doctor import Outcome, check_clock
 from device.service import Notifier
 from device.store.db import DB_NAME, open_database
 from device.store.models import Patient, PracticeRecord
 from tests.conftest import FIXTURES, ROOT, run_device
-from tests.servers import csrf_token, dashboard, free_port, login, opener
 
 UNITS = sorted((ROOT / "systemd").glob("*.service")) + sorted((ROOT / "systemd").glob("*.timer"))
 

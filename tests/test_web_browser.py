@@ -19,11 +19,11 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
+from benchmarks.servers import dashboard
 from device.store.db import DB_NAME, open_database
 from device.store.models import PracticeRecord
 from device.store.synthetic import seed_history
 from tests.conftest import FIXTURES, ROOT
-from tests.servers import dashboard
 
 PASSWORD = "blue heron 42"
 SCREENSHOTS = ROOT / "build" / "screenshots"

@@ -135,10 +135,6 @@ class Pipeline:
         """(frames, updates) waiting now."""
         return len(self._frames), len(self._updates)
 
-    @property
-    def queue_high_water(self) -> tuple[int, int]:
-        return self._frames.high_water, self._updates.high_water
-
     def stop(self) -> None:
         """Stop every thread and close the camera. Safe to call twice."""
         self._stop.set()
@@ -195,8 +191,6 @@ class Pipeline:
                     frame = self._frames.get()
                 except QueueClosed:
                     break
-                if frame is None:
-                    continue
                 self._updates.put(self._analyse(frame))
                 self.processed += 1
         except Exception as exc:

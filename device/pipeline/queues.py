@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, overload
 
 T = TypeVar("T")
 
@@ -49,9 +49,16 @@ class HandOff(Generic[T]):
             self.high_water = max(self.high_water, len(self._items))
             self._changed.notify_all()
 
+    @overload
+    def get(self) -> T: ...
+
+    @overload
+    def get(self, timeout: float | None) -> T | None: ...
+
     def get(self, timeout: float | None = None) -> T | None:
-        """The oldest waiting item; None after `timeout` seconds without one.
-        Raises QueueClosed once the queue is closed and empty."""
+        """The oldest waiting item, waiting for one; None after `timeout`
+        seconds without one (never without a timeout). Raises QueueClosed
+        once the queue is closed and empty."""
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._changed:
             while not self._items:

@@ -173,10 +173,6 @@ class FaceTracker:
         self._faces_found = 0
         self._misses = 0  # consecutive lores detections that found nothing
 
-    def reset(self) -> None:
-        self._points = None
-        self._since_detection = 0
-
     def process(self, gray: np.ndarray, lores: np.ndarray) -> FaceResult:
         """Landmarks for one frame: `gray` is the full-resolution grayscale
         image, `lores` the low-resolution one of the same frame."""

@@ -4,7 +4,6 @@ and the JSON API, so both always give the same numbers."""
 from __future__ import annotations
 
 import calendar
-import json
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -272,6 +271,3 @@ def plain_summary(exercise: str, weeks: list[WeekPoint]) -> str:
     direction = "up" if b > a else "down"
     return f"{name} {measure} {direction} from {fmt.format(a)} to {fmt.format(b)} over {weeks_text}."
 
-
-def exercises_in_plan(record: PracticeRecord) -> list[str]:
-    return [item["exercise"] for item in json.loads(record.plan)]

@@ -1,6 +1,7 @@
 """The real dashboard server (`python -m device web`, waitress) in its own
-process, for the tests and the dashboard benchmark. Standard library only,
-so the benchmark needs no test packages."""
+process, for the dashboard benchmark and the tests (which import it from
+here: benchmarks never import tests). Standard library only, so the
+benchmark needs no test packages."""
 
 from __future__ import annotations
 
