@@ -1,11 +1,8 @@
-"""Shared fixtures: the real dlib models and real face photos (see fixtures/README.md)."""
+"""Shared fixtures: the real dlib models and real face photos (see fixtures/README.md).
+Helpers that are not fixtures live in helpers.py."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import cv2
@@ -15,25 +12,21 @@ import pytest
 from device.camera import DEMO_PATH
 from device.camera.replay import ReplayCamera
 from device.config import Config, load_config
-from device.vision.analysis import FaceAnalysis, analyse_photo
 from device.vision.landmarks import FaceLandmarker
 from model_export.face_warp import RIGHT_SMILE, uneven_smile, warp_face
-
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-ASTRONAUT = FIXTURES / "astronaut.jpg"
-FER_FACES = sorted((FIXTURES / "fer2013").glob("*.jpg"))
+from tests.helpers import (
+    ASTRONAUT,
+    CLIP_FPS,
+    EXPRESSIONS,
+    export,
+    read_image,
+    write_clip,
+)
 
 
 @pytest.fixture(scope="session")
 def landmarker() -> FaceLandmarker:
     return FaceLandmarker()
-
-
-def read_image(path: Path) -> np.ndarray:
-    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    assert image is not None, f"{path} is not readable"
-    return image
 
 
 @pytest.fixture(scope="session")
@@ -55,65 +48,10 @@ def face_photo(astronaut: np.ndarray) -> np.ndarray:
     return cv2.resize(astronaut[30:280, 100:350], None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
 
 
-def analyse_face(landmarker: FaceLandmarker, image: np.ndarray) -> FaceAnalysis:
-    """A photo's face and measures, which the test needs to be there."""
-    result = analyse_photo(landmarker, image, min_face_px=80)
-    assert result.measures is not None, result.face.status
-    return result
-
-
 @pytest.fixture
 def config() -> Config:
     """Defaults only, whatever config file or environment this machine has."""
     return load_config(path=None, env={})
-
-
-def write_clip(folder: Path, segments: list[tuple[np.ndarray, float]], fps: float, suffix: str = ".png") -> Path:
-    """A replay folder: each image held for its duration (seconds) at `fps`."""
-    folder.mkdir(parents=True, exist_ok=True)
-    index = 0
-    for image, seconds in segments:
-        first = folder / f"{index:05d}{suffix}"
-        cv2.imwrite(str(first), image)
-        index += 1
-        for _ in range(round(seconds * fps) - 1):
-            shutil.copyfile(first, folder / f"{index:05d}{suffix}")
-            index += 1
-    return folder
-
-
-def run_device(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """Run `python -m device ...` as a user would, from the checkout."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
-    full_env["KIOSK_CONFIG"] = str(FIXTURES / "empty-config.toml")
-    full_env.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "device", *args],
-        cwd=ROOT,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
-EXPRESSIONS = FIXTURES / "expressions"
-
-
-def export(*args: str) -> subprocess.CompletedProcess[str]:
-    env = os.environ | {"TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
-    result = subprocess.run(
-        [sys.executable, "-m", "model_export", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
-    return result
 
 
 @pytest.fixture(scope="session")
@@ -131,9 +69,6 @@ def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     export("convert", "--run", str(run), "--data", str(prepared))
     export("evaluate", "--run", str(run), "--data", str(EXPRESSIONS), "--train", str(prepared))
     return run
-
-
-CLIP_FPS = 5
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,8 @@ from device.doctor import Outcome, check_clock
 from device.service import Notifier
 from device.store.db import DB_NAME, open_database
 from device.store.models import Patient, PracticeRecord
-from tests.conftest import FIXTURES, ROOT, run_device
+from device.store.writer import writer
+from tests.helpers import FIXTURES, ROOT, live_state, run_device
 
 UNITS = sorted((ROOT / "systemd").glob("*.service")) + sorted((ROOT / "systemd").glob("*.timer"))
 
@@ -294,7 +295,6 @@ def test_sigkill_of_the_headless_kiosk_leaves_the_data_intact(tmp_path: Path, ri
 def test_a_full_disk_is_a_clear_message_and_no_corruption(tmp_path: Path) -> None:
     """ENOSPC at the database layer: SQLite's page limit makes the file 'full'."""
     from device.practice.plan import default_plan
-    from device.practice.session import PracticeSession
     from device.store.records import SessionRecorder
 
     path = tmp_path / DB_NAME
@@ -302,16 +302,11 @@ def test_a_full_disk_is_a_clear_message_and_no_corruption(tmp_path: Path) -> Non
     patient = Patient.create(name="Mina")
     recorder = SessionRecorder(path, patient, default_plan())
     pages = db.execute_sql("PRAGMA page_count").fetchone()[0]
-    db.execute_sql(f"PRAGMA max_page_count = {pages + 1}")
-    state = PracticeSession(default_plan(), frame_width=640).result()
-    del state
-    from device.practice.session import LiveState, Stage
-
+    # On the connection that writes: the store's writer thread's.
+    writer().call(lambda: db.execute_sql(f"PRAGMA max_page_count = {pages + 1}"))
     for second in range(2000):  # a long session's timeline fills the remaining page
-        recorder.sample(float(second), LiveState(Stage.EXERCISING, "brow_raise", 0, 50.0, None, None, None, None,
-                                                 0, 3, 0.0, 0.0, 1.0))  # fmt: skip
-        if recorder.error is not None:
-            break
+        recorder.sample(float(second), live_state(exercise_id="brow_raise"))
+    assert recorder.flush(timeout=30)
     assert recorder.error is not None
     assert "the disk is full; free some space" in str(recorder.error)
     db.close()

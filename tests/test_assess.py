@@ -12,7 +12,7 @@ import pytest
 
 from device.vision.landmarks import FaceLandmarker
 from model_export.face_warp import one_sided_smile, warp_face
-from tests.conftest import analyse_face, run_device
+from tests.helpers import analyse_face, run_device
 
 
 @pytest.fixture(scope="module")

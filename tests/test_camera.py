@@ -16,7 +16,7 @@ from device.camera.picam import PiCamera
 from device.camera.replay import ReplayCamera
 from device.config import SYSTEM_CONFIG, Config, load_config
 from device.doctor import Outcome, check_camera
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 SIZE, LORES = (640, 480), (320, 240)
 

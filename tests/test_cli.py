@@ -9,7 +9,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from tests.conftest import ASTRONAUT, FIXTURES, read_image, run_device
+from tests.helpers import ASTRONAUT, FIXTURES, read_image, run_device
 
 
 def test_landmarks_json_for_a_photo() -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from device.config import ConfigError, load_config
 from device.settings import SETTINGS
-from tests.conftest import run_device
+from tests.helpers import run_device
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -26,7 +26,7 @@ from device.expression.preprocess import (
 from device.vision.geometry import LEFT, RIGHT
 from device.vision.landmarks import FaceLandmarker
 from device.vision.model_files import ModelError
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 EXPRESSIONS = FIXTURES / "expressions"
 

@@ -14,7 +14,7 @@ from device.vision.analysis import FaceAnalysis
 from device.vision.geometry import LEFT, MIRROR, RIGHT, eye_line_frame, measure
 from device.vision.landmarks import FaceLandmarker
 from model_export.face_warp import BROW_RAISE, PUCKER, RIGHT_SMILE, eye_closure, warp_face
-from tests.conftest import analyse_face
+from tests.helpers import analyse_face
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from device.practice.plan import Side
 from device.practice.session import Stage
 from device.store.db import DB_NAME
 from device.store.models import ExerciseRecord, Patient, PracticeRecord, RepRecord, SessionSource, SessionStatus
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 from ui import theme
 from ui.app import Kiosk
 from ui.display import choose_driver

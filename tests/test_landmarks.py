@@ -12,7 +12,7 @@ from device.vision.analysis import analyse_photo
 from device.vision.geometry import LEFT, RIGHT
 from device.vision.landmarks import FaceLandmarker, FaceStatus
 from device.vision.model_files import ModelError, find_landmark_model, load_shape_predictor
-from tests.conftest import FER_FACES, read_image
+from tests.helpers import FER_FACES, read_image
 
 
 def assert_anatomical_order(points: np.ndarray) -> None:

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from device.expression.classifier import ExpressionClassifier
-from tests.conftest import EXPRESSIONS, export, run_device
+from tests.helpers import EXPRESSIONS, export, run_device
 
 
 def test_prepare_writes_landmarks_and_lists_what_it_missed(smoke_run: Path) -> None:

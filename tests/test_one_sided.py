@@ -30,7 +30,7 @@ from model_export.face_warp import (
     one_sided_snarl,
     warp_face,
 )
-from tests.conftest import analyse_face
+from tests.helpers import analyse_face
 
 
 @pytest.fixture(scope="module")

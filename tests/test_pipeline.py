@@ -19,7 +19,7 @@ from device.pipeline import Pipeline, PipelineError, Update
 from device.pipeline.queues import HandOff, QueueClosed
 from device.vision.analysis import FaceAnalysis, FrameAnalyser
 from device.vision.landmarks import FaceLandmarker
-from tests.conftest import run_device, write_clip
+from tests.helpers import run_device, write_clip
 
 SIZE, LORES = (640, 480), (320, 240)
 

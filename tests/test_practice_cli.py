@@ -9,8 +9,8 @@ from pathlib import Path
 
 from device.store.db import DB_NAME, open_database
 from device.store.models import ExerciseRecord, PracticeRecord, RepRecord, ScoreSample, SessionSource, SessionStatus
-from tests.conftest import CLIP_FPS as FPS
-from tests.conftest import run_device
+from tests.helpers import CLIP_FPS as FPS
+from tests.helpers import run_device
 
 
 def fast_replay_config(tmp_path: Path) -> Path:

@@ -21,7 +21,7 @@ from device.practice.session import PracticeSession, SessionResult, Stage
 from device.vision.analysis import FrameAnalyser
 from device.vision.landmarks import FaceLandmarker
 from model_export.face_warp import LEFT_SMILE, RIGHT_SMILE, SMILE, Movement, eye_closure, warp_face
-from tests.conftest import write_clip
+from tests.helpers import write_clip
 
 FPS = 10.0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from device.settings import SETTINGS
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def test_every_setting_has_help_text() -> None:

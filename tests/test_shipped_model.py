@@ -12,7 +12,7 @@ import pytest
 from device.expression.classifier import ExpressionClassifier
 from device.expression.model_card import DEFAULT_MODEL, ModelCard, card_path_for
 from device.expression.preprocess import PREPROCESSING_VERSION
-from tests.conftest import EXPRESSIONS, run_device
+from tests.helpers import EXPRESSIONS, run_device
 
 MAX_BYTES = 6_000_000
 

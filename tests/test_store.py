@@ -17,8 +17,7 @@ import pytest
 from peewee import SqliteDatabase
 
 from device.practice.plan import default_plan, make_plan
-from device.practice.reps import Rep
-from device.practice.session import ExerciseResult, LiveState, SessionResult, Stage
+from device.practice.session import ExerciseResult, LiveState, SessionResult
 from device.store import db as store_db
 from device.store.db import DB_NAME, SCHEMA_VERSION, StoreError, backup_to, open_database
 from device.store.models import (
@@ -33,20 +32,16 @@ from device.store.models import (
 from device.store.queries import daily_summaries, sessions_on, weekly_summaries
 from device.store.records import SessionRecorder, add_patient, current_plan, find_patient, save_plan
 from device.store.writer import writer
-from tests.conftest import ROOT, run_device
+from tests.helpers import ROOT, a_rep, live_state, run_device
 
 
 def live(t: float, score: float | None) -> LiveState:
-    return LiveState(Stage.EXERCISING, "closed_smile", 0, score, score, score, None, None, 0, 3, 0.0, 0.0, 1.0)
-
-
-def a_rep(number: int) -> Rep:
-    return Rep(number, float(number), number + 1.0, 90.0, 75.0, 0.08, 0.04, 0.5, 0.1)
+    return live_state(score=score, right_score=score, left_score=score)
 
 
 def a_result(reps: int = 3) -> SessionResult:
     """A session of one exercise: its score is 75 x reps / 3."""
-    exercise = ExerciseResult("closed_smile", 3, tuple(a_rep(i + 1) for i in range(reps)), 30, 2)
+    exercise = ExerciseResult("closed_smile", 3, tuple(a_rep(number=i + 1) for i in range(reps)), 30, 2)
     assert exercise.score == pytest.approx(75.0 * reps / 3)
     return SessionResult((exercise,), None, {})
 
@@ -63,7 +58,7 @@ def test_a_session_is_stored_with_reps_timeline_and_result(db_path: Path) -> Non
     recorder = SessionRecorder(db_path, patient, default_plan())
     for i in range(25):  # 10 frames a second for 2.5 s -> 3 samples at 1 Hz
         recorder.sample(i / 10, live(i / 10, 50.0 + i))
-    recorder.rep("closed_smile", a_rep(1))
+    recorder.rep("closed_smile", a_rep(number=1))
     recorder.finish(a_result(reps=1), "completed")
     assert recorder.flush(timeout=10)
     assert recorder.saving

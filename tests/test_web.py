@@ -39,10 +39,9 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def make_app(config: Config, data_dir: Path, *, csrf: bool = False) -> Flask:
-    app = create_app(config, data_dir=data_dir)
-    app.config.update(TESTING=True, WTF_CSRF_ENABLED=csrf, RATELIMIT_ENABLED=False)
-    return app
+def make_app(config: Config, data_dir: Path, *, csrf: bool = False, rate_limit: bool = False) -> Flask:
+    overrides = {"TESTING": True, "WTF_CSRF_ENABLED": csrf, "RATELIMIT_ENABLED": rate_limit}
+    return create_app(config, data_dir=data_dir, overrides=overrides)
 
 
 @pytest.fixture
@@ -119,12 +118,15 @@ def test_secrets_are_private_files_and_the_password_is_hashed(data_dir: Path) ->
 
 
 def test_login_attempts_are_rate_limited(config: Config, data_dir: Path) -> None:
-    app = make_app(config, data_dir)
-    app.config["RATELIMIT_ENABLED"] = True
-    c = app.test_client()
+    c = make_app(config, data_dir, rate_limit=True).test_client()
     codes = [c.post("/login", data={"password": "wrong"}).status_code for _ in range(6)]
     assert codes == [401] * 5 + [429]
     assert "Too many tries" in text(c.post("/login", data={"password": PASSWORD}).data)
+
+
+def test_the_limiter_is_really_off_when_a_test_says_so(config: Config, data_dir: Path) -> None:
+    c = make_app(config, data_dir, rate_limit=False).test_client()
+    assert [c.post("/login", data={"password": "wrong"}).status_code for _ in range(8)] == [401] * 8
 
 
 def test_forms_need_a_csrf_token(config: Config, data_dir: Path) -> None:

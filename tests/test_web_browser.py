@@ -23,7 +23,7 @@ from benchmarks.servers import dashboard
 from device.store.db import DB_NAME, open_database
 from device.store.models import PracticeRecord
 from device.store.synthetic import seed_history
-from tests.conftest import FIXTURES, ROOT
+from tests.helpers import FIXTURES, ROOT
 
 PASSWORD = "blue heron 42"
 SCREENSHOTS = ROOT / "build" / "screenshots"

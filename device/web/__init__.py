@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask, Response, jsonify, render_template, request
@@ -21,7 +22,12 @@ log = logging.getLogger(__name__)
 MAX_REQUEST_BYTES = 64 * 1024  # forms here are a password or a plan: anything larger is refused (413)
 
 
-def create_app(config: Config, *, data_dir: Path | None = None) -> Flask:
+def create_app(
+    config: Config, *, data_dir: Path | None = None, overrides: Mapping[str, object] | None = None
+) -> Flask:
+    """The dashboard app. `overrides` (Flask settings such as TESTING,
+    WTF_CSRF_ENABLED or RATELIMIT_ENABLED) are applied before the extensions
+    read them: set afterwards, Flask-Limiter would never see them."""
     data_dir = data_dir if data_dir is not None else config.data_dir
     # The kiosk may be mid-session: never close "running" sessions from here.
     open_database(data_dir / DB_NAME, recover=False)
@@ -38,6 +44,7 @@ def create_app(config: Config, *, data_dir: Path | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=timedelta(days=30),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the login
     )
+    app.config.update(overrides or {})
     csrf.init_app(app)
     limiter.init_app(app)
     security.install(app)
