@@ -102,7 +102,7 @@ def load_config(
     path = path if path is not None else find_config_file(env)
     if path is not None:
         for key, raw in _read_toml(path).items():
-            values[key] = _coerce(BY_KEY[key], raw, where=str(path))
+            values[key] = _coerce(BY_KEY[key], raw, where=str(path), typed=True)
             sources[key] = "file"
 
     for setting in SETTINGS:
@@ -132,6 +132,8 @@ def _read_toml(path: Path) -> dict[str, object]:
         raise ConfigError(f"{path}: cannot read the file ({exc.strerror})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
 
     flat: dict[str, object] = {}
     for section, table in document.items():
@@ -153,11 +155,15 @@ def _suggestion(key: str) -> str:
 _TYPE_WORDS = {str: "text", int: "a whole number", float: "a number", bool: "true or false"}
 
 
-def _coerce(setting: Setting, raw: object, where: str) -> Value:
-    """Check `raw` against the setting's type; strings from the environment are parsed."""
+def _coerce(setting: Setting, raw: object, where: str, typed: bool = False) -> Value:
+    """Check `raw` against the setting's type. Text from the environment or the
+    command line is parsed; a TOML file has types (`typed`), so "640" in quotes
+    for a number is refused there rather than guessed."""
     wrong = ConfigError(f"{where}: setting '{setting.key}' must be {_TYPE_WORDS[setting.type]}, got {raw!r}")
     value: Value
     if isinstance(raw, str) and setting.type is not str:
+        if typed:
+            raise wrong
         value = _parse_text(setting.type, raw, wrong)
     elif setting.type is bool:
         if not isinstance(raw, bool):
@@ -176,6 +182,12 @@ def _coerce(setting: Setting, raw: object, where: str) -> Value:
             raise wrong
         value = raw
 
+    _check_range(setting, value, where)
+    return value
+
+
+def _check_range(setting: Setting, value: Value, where: str) -> None:
+    """The setting's choices, bounds and own check."""
     if setting.choices is not None and value not in setting.choices:
         raise ConfigError(
             f"{where}: setting '{setting.key}' must be one of {', '.join(setting.choices)}, got {value!r}"
@@ -187,7 +199,16 @@ def _coerce(setting: Setting, raw: object, where: str) -> Value:
         and value < setting.minimum
     ):
         raise ConfigError(f"{where}: setting '{setting.key}' must be at least {setting.minimum:g}, got {value!r}")
-    return value
+    if (
+        setting.maximum is not None
+        and isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and value > setting.maximum
+    ):
+        raise ConfigError(f"{where}: setting '{setting.key}' must be at most {setting.maximum:g}, got {value!r}")
+    problem = setting.check(value) if setting.check is not None else None
+    if problem is not None:
+        raise ConfigError(f"{where}: setting '{setting.key}' {problem}, got {value!r}")
 
 
 def _parse_text(kind: type, text: str, wrong: ConfigError) -> Value:

@@ -8,6 +8,9 @@ tests/test_settings_documented.py fails otherwise.
 
 from __future__ import annotations
 
+import ipaddress
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -20,6 +23,21 @@ class Setting:
     env: str | None = None  # environment variable that overrides the file
     choices: tuple[str, ...] | None = None  # allowed values for a str setting
     minimum: float | None = None  # lower bound for numbers
+    maximum: float | None = None  # upper bound for numbers
+    check: Callable[[object], str | None] | None = None  # what is wrong with a value, or None
+
+
+_HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+
+
+def is_host(text: str) -> bool:
+    """An IPv4 or IPv6 address, or a host name (RFC 1123 labels)."""
+    try:
+        ipaddress.ip_address(text)
+        return True
+    except ValueError:
+        pass
+    return 0 < len(text) <= 253 and all(_HOST_LABEL.match(label) for label in text.split("."))
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -181,6 +199,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Address the caregiver dashboard listens on: 0.0.0.0 for every network "
         "interface (phones on the LAN), 127.0.0.1 for this device only.",
         env="KIOSK_WEB_HOST",
+        check=lambda value: None if is_host(str(value)) else "must be an IP address or a host name",
     ),
     Setting(
         "web.port",
@@ -189,6 +208,7 @@ SETTINGS: tuple[Setting, ...] = (
         "TCP port of the caregiver dashboard (http://DEVICE:PORT/ on the LAN).",
         env="KIOSK_WEB_PORT",
         minimum=1,
+        maximum=65535,
     ),
     Setting(
         "web.threads",

@@ -62,11 +62,42 @@ def test_unknown_section_is_rejected(tmp_path: Path) -> None:
         ("[camera]\nwidth = 10\n", r"camera\.width' must be at least 160"),
         ("camera = 3\n", r"must be a \[section\]"),
         ("[camera\n", r"not valid TOML"),
+        (
+            '[camera]\nwidth = "640"\n',
+            r"camera\.width' must be a whole number, got '640'",
+        ),  # quoted: text, not a number
+        ("[web]\nport = 99999\n", r"web\.port' must be at most 65535"),
+        ("[web]\nport = 0\n", r"web\.port' must be at least 1"),
+        ('[web]\nhost = "my host!"\n', r"web\.host' must be an IP address or a host name"),
     ],
 )
 def test_wrong_values_are_rejected(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         load_config(path=write(tmp_path, text), env={})
+
+
+def test_a_file_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes(b'[device]\nname = "caf\xe9"\n')  # Latin-1, as an old editor saves it
+    with pytest.raises(ConfigError, match=r"not UTF-8 text \(byte 20\); save it as UTF-8"):
+        load_config(path=path, env={})
+
+
+def test_a_dashboard_port_in_use_is_one_line(tmp_path: Path) -> None:
+    import socket
+
+    from tests.helpers import run_device
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {"KIOSK_DATA_DIR": str(tmp_path), "KIOSK_WEB_HOST": "127.0.0.1", "KIOSK_WEB_PORT": str(port)}
+        result = run_device("web", env=env, timeout=60)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert f"cannot listen on 127.0.0.1:{port}" in line
+    assert "internal error" not in line
 
 
 def test_bad_environment_value_names_the_variable() -> None:

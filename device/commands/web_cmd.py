@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 from device.commands.common import load
+from device.errors import KioskError
 from device.web.security import PasswordError, set_password
 
 
@@ -47,6 +48,17 @@ def run(args: argparse.Namespace) -> int:
 
     app = create_app(config)
     host, port = config.get_str("web.host"), config.get_int("web.port")
+    try:
+        server = waitress.create_server(app, host=host, port=port, threads=config.get_int("web.threads"), ident="kiosk")
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise KioskError(
+            f"the dashboard cannot listen on {host}:{port} ({reason}): is another dashboard running? "
+            "Stop it, or set web.port / web.host"
+        ) from exc
     print(f"caregiver dashboard on http://{host}:{port}/ (Ctrl-C stops)", flush=True)
-    waitress.serve(app, host=host, port=port, threads=config.get_int("web.threads"), ident="kiosk")
+    try:
+        server.run()
+    finally:
+        server.close()
     return 0

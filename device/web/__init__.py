@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, Response, jsonify, render_template, request
@@ -22,9 +22,7 @@ log = logging.getLogger(__name__)
 MAX_REQUEST_BYTES = 64 * 1024  # forms here are a password or a plan: anything larger is refused (413)
 
 
-def create_app(
-    config: Config, *, data_dir: Path | None = None, overrides: Mapping[str, object] | None = None
-) -> Flask:
+def create_app(config: Config, *, data_dir: Path | None = None, overrides: Mapping[str, object] | None = None) -> Flask:
     """The dashboard app. `overrides` (Flask settings such as TESTING,
     WTF_CSRF_ENABLED or RATELIMIT_ENABLED) are applied before the extensions
     read them: set afterwards, Flask-Limiter would never see them."""
@@ -41,7 +39,7 @@ def create_app(
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
-        PERMANENT_SESSION_LIFETIME=timedelta(days=30),
+        PERMANENT_SESSION_LIFETIME=timedelta(days=7),  # and ended on the server by logout or a new password
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the login
     )
     app.config.update(overrides or {})

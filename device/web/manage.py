@@ -71,7 +71,7 @@ def plan(patient_id: int) -> str | Response | tuple[str, int]:
             if request.form.get(f"use_{exercise_id}") != "on":
                 continue
             text = request.form.get(f"reps_{exercise_id}", "")
-            if not text.isdigit():
+            if not (text.isascii() and text.isdigit() and len(text) <= 3):  # "²" is a digit to Python, not a number
                 abort(400, description=f"Reps for {exercise_id} must be a whole number from 1 to {MAX_REPS}.")
             entries.append((exercise_id, int(text)))
         try:

@@ -9,11 +9,18 @@ from flask import abort
 
 from device.store.models import Patient
 
-_MONTH = re.compile(r"\d{4}-\d{2}")
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+# ASCII digits only: \d also matches other scripts' digits, which are not dates.
+_MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# The dates this device can hold practice for: outside them, the neighbouring
+# months and weeks a page links to would overflow Python's dates.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
+MAX_ID = 2**63 - 1  # SQLite's largest integer
 
 
 def patient_or_404(patient_id: int) -> Patient:
+    if not 0 < patient_id <= MAX_ID:
+        abort(404, description="There is no such patient.")
     patient = Patient.get_or_none(Patient.id == patient_id)
     if patient is None:
         abort(404, description=f"There is no patient number {patient_id}.")
@@ -21,27 +28,29 @@ def patient_or_404(patient_id: int) -> Patient:
 
 
 def _parse_date(text: str | None, pattern: re.Pattern[str], suffix: str = "") -> date | None:
-    """`text` as a date if it has exactly the pattern's form and is a real date, else None."""
+    """`text` as a date if it has exactly the pattern's form and is a real
+    date between FIRST_DAY and LAST_DAY, else None."""
     if text is None or not pattern.fullmatch(text):
         return None
     try:
-        return date.fromisoformat(text + suffix)
+        parsed = date.fromisoformat(text + suffix)
     except ValueError:  # the right form, but no such day (2026-02-30)
         return None
+    return parsed if FIRST_DAY <= parsed <= LAST_DAY else None
 
 
 def month_or_404(text: str) -> date:
     """The first day of a month given as YYYY-MM in the path."""
     parsed = _parse_date(text, _MONTH, "-01")
     if parsed is None:
-        abort(404, description=f"'{text}' is not a month (expected YYYY-MM).")
+        abort(404, description=f"'{text}' is not a month from 2000 to 2999 (expected YYYY-MM).")
     return parsed
 
 
 def day_or_404(text: str) -> date:
     parsed = _parse_date(text, _DAY)
     if parsed is None:
-        abort(404, description=f"'{text}' is not a date (expected YYYY-MM-DD).")
+        abort(404, description=f"'{text}' is not a date from 2000 to 2999 (expected YYYY-MM-DD).")
     return parsed
 
 
@@ -51,5 +60,5 @@ def day_arg(value: str | None, name: str, default: date) -> date:
         return default
     parsed = _parse_date(value, _DAY)
     if parsed is None:
-        abort(400, description=f"'{name}' must be a date as YYYY-MM-DD.")
+        abort(400, description=f"'{name}' must be a date from 2000 to 2999, as YYYY-MM-DD.")
     return parsed

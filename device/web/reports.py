@@ -270,4 +270,3 @@ def plain_summary(exercise: str, weeks: list[WeekPoint]) -> str:
         return f"{name} {measure} steady at {fmt.format(b)} over {weeks_text}."
     direction = "up" if b > a else "down"
     return f"{name} {measure} {direction} from {fmt.format(a)} to {fmt.format(b)} over {weeks_text}."
-

@@ -52,12 +52,26 @@ def secret_key(data_dir: Path) -> bytes:
     return key
 
 
-def set_password(data_dir: Path, password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise PasswordError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
-    # werkzeug's default scheme: scrypt with a random salt.
-    record = {"hash": generate_password_hash(password)}
+def _read_record(data_dir: Path) -> dict[str, object]:
+    try:
+        record = json.loads((data_dir / PASSWORD_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def _write_record(data_dir: Path, record: dict[str, object]) -> None:
     _write_private(data_dir / PASSWORD_FILE, json.dumps(record).encode("utf-8"))
+
+
+def set_password(data_dir: Path, password: str) -> None:
+    """Set the caregiver password; every session logged in before ends."""
+    if len(password.strip()) < MIN_PASSWORD_LENGTH:
+        raise PasswordError(
+            f"the password needs at least {MIN_PASSWORD_LENGTH} characters other than spaces at either end"
+        )
+    # werkzeug's default scheme: scrypt with a random salt.
+    _write_record(data_dir, {"hash": generate_password_hash(password), "generation": generation(data_dir) + 1})
 
 
 def password_is_set(data_dir: Path) -> bool:
@@ -66,10 +80,24 @@ def password_is_set(data_dir: Path) -> bool:
 
 def check_password(data_dir: Path, password: str) -> bool:
     try:
-        record = json.loads((data_dir / PASSWORD_FILE).read_text(encoding="utf-8"))
-        return check_password_hash(str(record["hash"]), password)
-    except (OSError, ValueError, KeyError, TypeError):
+        return check_password_hash(str(_read_record(data_dir)["hash"]), password)
+    except (KeyError, TypeError, ValueError):
         return False
+
+
+def generation(data_dir: Path) -> int:
+    """The login generation: a session is valid only while it carries the
+    current one. Logging out and setting a password move it on, so a copied
+    cookie dies with them on the server's side, not only in the browser."""
+    value = _read_record(data_dir).get("generation", 0)
+    return value if isinstance(value, int) else 0
+
+
+def end_all_sessions(data_dir: Path) -> None:
+    record = _read_record(data_dir)
+    if record:
+        record["generation"] = generation(data_dir) + 1
+        _write_record(data_dir, record)
 
 
 def install(app: Flask) -> None:
@@ -77,8 +105,11 @@ def install(app: Flask) -> None:
 
     @app.before_request
     def require_login() -> BaseResponse | None:
-        if request.endpoint in PUBLIC_ENDPOINTS or session.get("logged_in"):
+        if request.endpoint in PUBLIC_ENDPOINTS:
             return None
+        if session.get("logged_in") and session.get("generation") == generation(app.config["DATA_DIR"]):
+            return None
+        session.clear()
         if request.path.startswith("/api/"):
             return Response('{"error": "login required"}', status=401, mimetype="application/json")
         return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
