@@ -18,10 +18,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from device.config import Config
+from device.practice.catalogue import catalogue
 from device.store.db import DB_NAME, open_database
 from device.store.models import ExerciseRecord, Patient, PracticeRecord, SessionStatus
+from device.store.queries import session_exercises
 from device.store.synthetic import seed_history
 from device.web import create_app
+from device.web.export import neutralize
 from device.web.security import PASSWORD_FILE, SECRET_FILE, PasswordError, set_password
 
 PASSWORD = "blue heron 42"
@@ -181,7 +184,7 @@ def test_every_route_answers_bad_input_with_4xx_never_5xx(client: FlaskClient, a
                 query = {"from": bad, "to": bad, "next": bad, "saved": bad}
                 form = {"name": bad, "archived": bad, "effort": bad, "affected_side": bad, "use_brow_raise": "on",
                         "reps_brow_raise": bad, "password": bad}  # fmt: skip
-                for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
                     if method == "POST" and "/patients" in url and bad == "":
                         continue  # a valid rename or new patient would change the seeded data other tests read
                     response = client.open(url, method=method, query_string=query, data=form)
@@ -338,14 +341,23 @@ def test_csv_export_covers_the_range_and_neutralizes_formulas(client: FlaskClien
     mina = patient("Mina")
     response = client.get(f"/patients/{mina.id}/export/sessions.csv?from=2026-05-01&to=2026-05-31")
     assert response.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(response.data.decode())))
-    assert len(rows) == len(sessions_between(mina, date(2026, 5, 1), date(2026, 5, 31)))
+    assert response.data.startswith("\ufeff".encode())  # utf-8-sig: Excel reads Korean names right
+    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+    sessions = sessions_between(mina, date(2026, 5, 1), date(2026, 5, 31))
+    # One row per exercise of each session; a session with none (interrupted early) keeps one row.
+    assert len(rows) == sum(max(1, len(session_exercises(s))) for s in sessions)
+    assert {r["session"] for r in rows} == {str(s.id) for s in sessions}
     assert all(r["started"].startswith("2026-05") for r in rows)
+    completed = next(r for r in rows if r["status"] == "completed" and r["exercise"] == "closed_smile")
+    assert float(completed["symmetry"]) > 0
+    assert int(completed["reps_planned"]) == 5
     odd = patient('=HYPERLINK("http://x")<script>')
     odd_rows = list(
         csv.DictReader(
             io.StringIO(
-                client.get(f"/patients/{odd.id}/export/sessions.csv?from=2026-06-01&to=2026-06-03").data.decode()
+                client.get(f"/patients/{odd.id}/export/sessions.csv?from=2026-06-01&to=2026-06-03").data.decode(
+                    "utf-8-sig"
+                )
             )
         )
     )
@@ -353,11 +365,29 @@ def test_csv_export_covers_the_range_and_neutralizes_formulas(client: FlaskClien
     assert all(r["patient"].startswith("'=HYPERLINK") for r in odd_rows)
     reps = list(
         csv.DictReader(
-            io.StringIO(client.get(f"/patients/{mina.id}/export/reps.csv?from=2026-05-01&to=2026-05-07").data.decode())
+            io.StringIO(
+                client.get(f"/patients/{mina.id}/export/reps.csv?from=2026-05-01&to=2026-05-07").data.decode(
+                    "utf-8-sig"
+                )
+            )
         )
     )
     assert reps
-    assert {r["exercise"] for r in reps} <= {"closed_smile", "raise_eyebrows", "close_eyes", "happy"}
+    assert {r["exercise"] for r in reps} <= set(catalogue())
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["=1+1", "+1", "-1+1", "@SUM(A1)", 'a;=HYPERLINK("http://x")', "a,=1", "a\t=1", "a|=1", "a; =1", "x\n=1"],
+)
+def test_any_cell_a_spreadsheet_would_run_under_any_delimiter_is_neutralized(cell: str) -> None:
+    assert neutralize(cell) == "'" + cell
+
+
+@pytest.mark.parametrize("cell", ["김민아", "closed_smile", "2026-05-04T09:00:00", "a-b", "x=1"])
+def test_plain_text_and_numbers_are_left_alone(cell: str) -> None:
+    assert neutralize(cell) == cell
+    assert neutralize(-1.5) == -1.5
 
 
 # -- bad input ---------------------------------------------------------------

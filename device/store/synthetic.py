@@ -26,7 +26,7 @@ from device.store.models import (
     database,
 )
 
-EXERCISES = ("closed_smile", "raise_eyebrows", "close_eyes", "happy")
+EXERCISES = ("closed_smile", "brow_raise", "gentle_eye_closure", "happy")  # ids from the catalogue
 
 
 def seed_history(

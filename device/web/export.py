@@ -4,24 +4,33 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 from typing import Any, cast
 
 from flask import Blueprint, Response, request
 
 from device.store.models import PracticeRecord, RepRecord
+from device.store.queries import session_exercises
 from device.web.params import day_arg, patient_or_404
 from device.web.reports import sessions_between
 
 blueprint = Blueprint("export", __name__)
 
-# A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell that starts with one of these as a formula; and
+# a file opened with another delimiter (";" in much of Europe, a tab, "|")
+# splits a cell where that character is, so any part may start a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+DELIMITERS = re.compile(r"[,;\t|\r\n]")
 
 
 def neutralize(value: object) -> object:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """Text a spreadsheet would run as a formula, under any delimiter, gets a
+    leading apostrophe; numbers stay numbers."""
+    if not isinstance(value, str):
+        return value
+    parts = [value, *(part.lstrip(" ") for part in DELIMITERS.split(value))]
+    if any(part.startswith(FORMULA_PREFIXES) for part in parts):
         return "'" + value
     return value
 
@@ -38,9 +47,10 @@ def _csv(name: str, header: list[str], rows: list[list[object]]) -> Response:
     writer = csv.writer(buffer)
     writer.writerow(header)
     writer.writerows([[neutralize(v) for v in row] for row in rows])
+    # utf-8-sig: the byte-order mark tells Excel the file is UTF-8, so Korean names read right.
     return Response(
-        buffer.getvalue(),
-        mimetype="text/csv",
+        buffer.getvalue().encode("utf-8-sig"),
+        mimetype="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
@@ -57,9 +67,11 @@ def _round(value: float | None, digits: int) -> float | None:
 
 @blueprint.route("/patients/<int:patient_id>/export/sessions.csv")
 def sessions_csv(patient_id: int) -> Response:
+    """One row per exercise of each session (one row for a session with none)."""
     records, first, last = _sessions(patient_id)
-    rows: list[list[object]] = [
-        [
+    rows: list[list[object]] = []
+    for r in records:
+        session = [
             r.id,
             r.patient.name,
             r.started.isoformat(timespec="seconds"),
@@ -67,9 +79,26 @@ def sessions_csv(patient_id: int) -> Response:
             r.status,
             _round(r.score, 1),
         ]
-        for r in records
-    ]
-    header = ["session", "patient", "started", "ended", "status", "score"]
+        exercises = session_exercises(r)
+        rows += [
+            [
+                *session,
+                e.exercise,
+                e.outcome,
+                e.reps_done,
+                e.reps_planned,
+                _round(e.score, 1),
+                _round(e.right_movement, 3),
+                _round(e.left_movement, 3),
+                _round(e.symmetry, 3),
+                _round(e.synkinesis, 3),
+            ]
+            for e in exercises
+        ] or [[*session, *[""] * 9]]
+    header = [
+        "session", "patient", "started", "ended", "status", "session_score", "exercise", "outcome",
+        "reps_done", "reps_planned", "exercise_score", "right_movement", "left_movement", "symmetry", "eye_closing",
+    ]  # fmt: skip
     return _csv(f"sessions-{first}-{last}.csv", header, rows)
 
 
