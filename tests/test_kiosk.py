@@ -421,8 +421,8 @@ def test_the_calendar_is_in_the_patients_language_and_a_day_lists_each_session(
     words = Words(language)
     assert words.pick({"en": "Brow", "ko": "눈썹"}) in lines[0]
     assert words("status.symmetry", value="0.52") in lines[0]
-    assert words("summary.timed_out") in lines[1]
-    assert words("summary.not_achieved") in lines[2]
+    assert words("outcome.timed_out") in lines[1]
+    assert words("outcome.not_achieved") in lines[2]
     # The day's mean counts the finished session only: a stopped one is not the day's level.
     assert progress.days[day].mean_score == pytest.approx(81.0)  # type: ignore[attr-defined]
     driver.shot(f"progress-{language}")

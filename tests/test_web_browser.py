@@ -82,7 +82,7 @@ def test_caregiver_logs_in_and_reads_a_day(server: str, browser: webdriver.Chrom
     assert "/login" in browser.current_url
     shoot(browser, "login", width)
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
 
     # The calendar of this month, today marked.
     WebDriverWait(browser, 10).until(expected_conditions.url_contains("/month/"))
@@ -116,3 +116,32 @@ def test_caregiver_logs_in_and_reads_a_day(server: str, browser: webdriver.Chrom
     shoot(browser, "trends", width)
     logs = browser.get_log("browser")
     assert not [entry for entry in logs if entry["level"] == "SEVERE"], logs
+
+
+def test_the_dashboard_speaks_korean_and_remembers_the_choice(server: str, browser: webdriver.Chrome) -> None:
+    """The browser asks for English; the switch on the page turns every page
+    Korean, with <html lang="ko">, Korean dates and exercise names, and the
+    choice is kept (a cookie) from page to page."""
+    browser.delete_all_cookies()
+    browser.set_window_size(390, 900)
+    browser.get(server + "/login")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    browser.find_element(By.ID, "language-ko").click()
+    WebDriverWait(browser, 10).until(lambda b: b.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ko")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "로그인"
+    shoot(browser, "login-ko", 390)
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    WebDriverWait(browser, 10).until(expected_conditions.url_contains("/month/"))
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ko"
+    today = date.today()
+    assert browser.find_element(By.TAG_NAME, "h1").text == f"{today.year}년 {today.month}월"
+    headers = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "table.calendar th")]
+    assert headers == list("월화수목금토일")
+    assert "연습" in browser.find_element(By.ID, "month-facts").text
+    shoot(browser, "month-ko", 390)
+    browser.find_element(By.LINK_TEXT, "추이").click()
+    WebDriverWait(browser, 10).until(expected_conditions.url_contains("/trends"))
+    summaries = browser.find_element(By.CSS_SELECTOR, "ul.summaries").text
+    assert "입 다물고 미소" in summaries or "눈썹 올리기" in summaries  # exercise names from the catalogue
+    shoot(browser, "trends-ko", 390)

@@ -56,6 +56,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         'ALTER TABLE "exercise_result" ADD COLUMN "right_movement" REAL',
         'ALTER TABLE "exercise_result" ADD COLUMN "left_movement" REAL',
     ),
+    # 3: a therapist's dated notes per patient (shown on the trends page and the report).
+    (
+        'CREATE TABLE "note" ("id" INTEGER NOT NULL PRIMARY KEY, "patient_id" INTEGER NOT NULL, '
+        '"created" DATETIME NOT NULL, "text" TEXT NOT NULL, '
+        'FOREIGN KEY ("patient_id") REFERENCES "patient" ("id") ON DELETE CASCADE)',
+        'CREATE INDEX "noterecord_patient_id" ON "note" ("patient_id")',
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

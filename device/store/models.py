@@ -139,4 +139,15 @@ class ScoreSample(BaseModel):
         table_name = "score_sample"
 
 
-TABLES = [Patient, PlanRecord, PracticeRecord, CalibrationRecord, ExerciseRecord, RepRecord, ScoreSample]
+class NoteRecord(BaseModel):
+    """A therapist's note about a patient, with its date."""
+
+    patient = ForeignKeyField(Patient, backref="notes", on_delete="CASCADE")
+    created = DateTimeField(default=datetime.now)
+    text = TextField()
+
+    class Meta:
+        table_name = "note"
+
+
+TABLES = [Patient, PlanRecord, PracticeRecord, CalibrationRecord, ExerciseRecord, RepRecord, ScoreSample, NoteRecord]

@@ -26,6 +26,7 @@ from device.store.db import StoreError, UnknownPatientError, explain, translated
 from device.store.models import (
     CalibrationRecord,
     ExerciseRecord,
+    NoteRecord,
     Patient,
     PlanRecord,
     PracticeRecord,
@@ -67,6 +68,28 @@ def archive_patient(patient: Patient, archived: bool) -> None:
     """Archived patients leave the kiosk's list and the calendar tabs; their data stays."""
     patient.archived = archived
     writer().call(patient.save)
+
+
+MAX_NOTE = 2000  # characters: a note, not a report
+
+
+def add_note(patient: Patient, text: str) -> NoteRecord:
+    text = text.strip()
+    if not text or len(text) > MAX_NOTE:
+        raise StoreError(f"a note must have 1 to {MAX_NOTE} characters")
+    if any(ord(c) < 32 and c not in "\n\t" for c in text):
+        raise StoreError("a note cannot hold control characters")
+    return writer().call(lambda: NoteRecord.create(patient=patient, text=text))
+
+
+def notes_of(patient: Patient) -> list[NoteRecord]:
+    """Newest first."""
+    return list(NoteRecord.select().where(NoteRecord.patient == patient).order_by(NoteRecord.created.desc()))
+
+
+def plan_history(patient: Patient) -> list[PlanRecord]:
+    """Every plan the patient has had, newest first."""
+    return list(PlanRecord.select().where(PlanRecord.patient == patient).order_by(PlanRecord.id.desc()))
 
 
 def plan_to_json(plan: Plan) -> str:

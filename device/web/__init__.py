@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from device.config import Config
 from device.store.db import DB_NAME, open_database
-from device.web import api, auth, device_page, export, manage, pages, security
+from device.web import api, auth, device_page, export, language, manage, pages, security
 from device.web.extensions import csrf, limiter
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,7 @@ def create_app(config: Config, *, data_dir: Path | None = None, overrides: Mappi
         SECRET_KEY=security.secret_key(data_dir),
         DATA_DIR=data_dir,
         DEVICE_NAME=config.get_str("device.name"),
+        DEFAULT_LANGUAGE=config.get_str("kiosk.language"),
         CAMERA_SOURCE=config.get_str("camera.source"),
         LOGIN_ATTEMPTS_PER_MINUTE=config.get_int("web.login_attempts_per_minute"),
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
@@ -46,7 +47,9 @@ def create_app(config: Config, *, data_dir: Path | None = None, overrides: Mappi
     csrf.init_app(app)
     limiter.init_app(app)
     security.install(app)
+    language.install(app)
     blueprints = (
+        language.blueprint,
         auth.blueprint,
         pages.blueprint,
         manage.blueprint,
@@ -68,7 +71,7 @@ def create_app(config: Config, *, data_dir: Path | None = None, overrides: Mappi
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError) -> tuple[str, int]:
-        return render_template("error.html", code=400, message="The form expired. Go back, reload and try again."), 400
+        return render_template("error.html", code=400, message=language.words()("error.expired")), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str | Response, int]:
@@ -81,7 +84,7 @@ def create_app(config: Config, *, data_dir: Path | None = None, overrides: Mappi
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> tuple[str | Response, int]:
         log.exception("dashboard error")
-        message = "Something went wrong on the device. The details are in its log."
+        message = language.words()("error.server")
         if _wants_json():
             return jsonify({"error": message}), 500
         return render_template("error.html", code=500, message=message), 500

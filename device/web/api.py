@@ -8,9 +8,10 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
+from device.web.language import words
 from device.web.pages import active_patients
 from device.web.params import day_or_404, month_or_404, patient_or_404
-from device.web.reports import day_view, month_view, trends_view
+from device.web.reports import ExerciseTrend, day_view, exercise_trend, month_view, trends_view
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 
@@ -66,6 +67,14 @@ def day(patient_id: int, day: str) -> Response:
     )
 
 
+def trend_json(exercise: ExerciseTrend) -> dict[str, object]:
+    measure, found = exercise_trend(exercise.weeks)
+    return asdict(exercise) | {
+        "summary": exercise.summary(words()),
+        "trend": {"measure": measure, **asdict(found)},
+    }
+
+
 @blueprint.route("/patients/<int:patient_id>/trends")
 def trends(patient_id: int) -> Response:
     view = trends_view(patient_or_404(patient_id), date.today())
@@ -76,7 +85,7 @@ def trends(patient_id: int) -> Response:
                 "last": view.last,
                 "streak_days": view.streak_days,
                 "days_practised": view.days_practised,
-                "exercises": [asdict(t) | {"summary": t.summary()} for t in view.exercises],
+                "exercises": [trend_json(t) for t in view.exercises],
             }
         )
     )

@@ -15,7 +15,7 @@ blueprint = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only a path on this site: never an open redirect to another host.
     Browsers drop tabs and newlines from a Location, so "/\t/evil.com" would
     become "//evil.com": any control character or space is refused too."""
@@ -45,7 +45,7 @@ def login() -> str | Response | tuple[str, int]:
             session["logged_in"] = True
             session["generation"] = generation(data_dir)
             session.permanent = True
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
         # Who tried and when (the journal stamps the time); never what was typed.
         log.warning("failed dashboard login from %s", request.remote_addr)
         return render_template("login.html", failed=True), 401

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import functools
-from datetime import date
 
 import numpy as np
 import pygal
@@ -66,12 +65,14 @@ def downsample(timeline: list[tuple[float, float | None]], limit: int = MAX_POIN
 
 
 @functools.lru_cache(maxsize=256)
-def session_timeline(timeline: tuple[tuple[float, float | None], ...]) -> str:
-    """The score over one session (x: minutes from the start). Cached on the
-    timeline itself: a finished session's never changes, so it is drawn once,
-    and a running one's is drawn again as it grows."""
-    chart = _base(pygal.XY, "score during the session", show_legend=False, x_title="minutes", y_title="score")
-    chart.add("score", [(t / 60, s) for t, s in downsample(list(timeline))])
+def session_timeline(timeline: tuple[tuple[float, float | None], ...], labels: tuple[str, str, str]) -> str:
+    """The score over one session (x: minutes from the start); `labels` are
+    the title and the x and y axes' names in the reader's language. Cached on
+    the timeline itself: a finished session's never changes, so it is drawn
+    once, and a running one's is drawn again as it grows."""
+    title, x_title, y_title = labels
+    chart = _base(pygal.XY, title, show_legend=False, x_title=x_title, y_title=y_title)
+    chart.add(y_title, [(t / 60, s) for t, s in downsample(list(timeline))])
     return _data_uri(chart)
 
 
@@ -79,9 +80,10 @@ Series = tuple[tuple[str, tuple[float | None, ...]], ...]  # (name, one value pe
 
 
 @functools.lru_cache(maxsize=64)
-def weekly_lines(weeks: tuple[date, ...], series: Series, title: str, y_range: tuple[float, float]) -> str:
-    """One line per exercise over the weeks. Cached on its data: the same
-    figures (most requests, between two sessions) are drawn once."""
+def weekly_lines(weeks: tuple[str, ...], series: Series, title: str, y_range: tuple[float, float]) -> str:
+    """One line per exercise over the weeks (labelled by the caller, in the
+    reader's language). Cached on its data: the same figures (most requests,
+    between two sessions) are drawn once."""
     low, high = y_range
     chart = _base(
         pygal.Line,
@@ -93,7 +95,7 @@ def weekly_lines(weeks: tuple[date, ...], series: Series, title: str, y_range: t
         x_labels_major_every=max(1, len(weeks) // 3),
         allow_interruptions=True,
     )
-    chart.x_labels = [f"{w.day} {w:%b}" for w in weeks]
+    chart.x_labels = list(weeks)
     for name, values in series:
         chart.add(name, list(values))
     return _data_uri(chart)

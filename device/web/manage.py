@@ -11,6 +11,7 @@ from device.practice.catalogue import catalogue
 from device.practice.plan import MAX_REPS, Effort, PlanError, Side, make_plan
 from device.store.db import StoreError
 from device.store.models import Patient
+from device.store.records import add_note as store_note
 from device.store.records import add_patient, archive_patient, current_plan, rename_patient, save_plan
 from device.web.params import patient_or_404
 
@@ -59,6 +60,17 @@ def archive(patient_id: int) -> Response:
     patient = patient_or_404(patient_id)
     archive_patient(patient, request.form.get("archived", "1") == "1")
     return redirect(url_for("manage.patients"))
+
+
+@blueprint.route("/patients/<int:patient_id>/notes", methods=["POST"])
+def add_note(patient_id: int) -> Response:
+    """A therapist's note, dated now; shown on the trends page and the report."""
+    patient = patient_or_404(patient_id)
+    try:
+        store_note(patient, request.form.get("text", ""))
+    except StoreError as exc:
+        abort(400, description=str(exc))
+    return redirect(url_for("pages.trends", patient_id=patient.id) + "#notes")
 
 
 @blueprint.route("/patients/<int:patient_id>/plan", methods=["GET", "POST"])

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers.response import Response
 
 from device.store.models import Patient, SessionStatus
 from device.store.queries import daily_summaries
+from device.store.records import current_plan, notes_of, plan_history
 from device.web import charts
+from device.web.language import words
 from device.web.params import day_arg, day_or_404, month_or_404, patient_or_404
-from device.web.reports import Trends, day_view, month_view, sessions_between, trends_view
+from device.web.reports import (
+    Trends,
+    day_view,
+    exercise_totals,
+    month_view,
+    region_progress,
+    sessions_between,
+    trends_view,
+)
 
 blueprint = Blueprint("pages", __name__)
 MAX_REPORT_DAYS = 366
@@ -46,18 +58,23 @@ def month(patient_id: int, month: str) -> str:
 def day(patient_id: int, day: str) -> str:
     patient = patient_or_404(patient_id)
     view = day_view(patient, day_or_404(day))
-    timelines = {s.id: charts.session_timeline(s.timeline) for s in view.sessions if s.timeline}
+    w = words()
+    labels = (w("day.chart_title"), w("day.chart_x"), w("day.score"))
+    timelines = {s.id: charts.session_timeline(s.timeline, labels) for s in view.sessions if s.timeline}
     return render_template("day.html", patient=patient, patients=active_patients(), view=view, timelines=timelines)
 
 
 def trend_charts(view: Trends) -> tuple[str | None, str | None]:
-    """The weekly score and symmetry charts of a trends view (None where there is nothing to draw)."""
-    weeks = tuple(w.monday for w in view.exercises[0].weeks) if view.exercises else ()
-    scores = tuple((t.exercise, tuple(w.score for w in t.weeks)) for t in view.exercises)
-    symmetries = ((t.exercise, tuple(w.symmetry for w in t.weeks)) for t in view.exercises)
+    """The weekly score and symmetry charts of a trends view (None where there
+    is nothing to draw), labelled in the reader's language."""
+    w = words()
+    weeks = tuple(week.monday for week in view.exercises[0].weeks) if view.exercises else ()
+    labels = tuple(w.short_date(monday) for monday in weeks)
+    scores = tuple((w.exercise(e.exercise), tuple(week.score for week in e.weeks)) for e in view.exercises)
+    symmetries = ((w.exercise(e.exercise), tuple(week.symmetry for week in e.weeks)) for e in view.exercises)
     symmetry = tuple((name, values) for name, values in symmetries if any(v is not None for v in values))
-    score_chart = charts.weekly_lines(weeks, scores, "weekly score", (0, 100)) if scores else None
-    symmetry_chart = charts.weekly_lines(weeks, symmetry, "weekly symmetry (1 = even)", (0, 1)) if symmetry else None
+    score_chart = charts.weekly_lines(labels, scores, w("trends.score_chart"), (0, 100)) if scores else None
+    symmetry_chart = charts.weekly_lines(labels, symmetry, w("trends.symmetry_chart"), (0, 1)) if symmetry else None
     return score_chart, symmetry_chart
 
 
@@ -73,6 +90,9 @@ def trends(patient_id: int) -> str:
         view=view,
         score_chart=score_chart,
         symmetry_chart=symmetry_chart,
+        regions=region_progress(patient, date.today()),
+        notes=notes_of(patient),
+        note_form=True,
     )
 
 
@@ -89,7 +109,16 @@ def report(patient_id: int) -> str:
     score_chart, symmetry_chart = trend_charts(view)
     days = daily_summaries(patient, first, last)
     records = sessions_between(patient, first, last)
-    scored = [r.score for r in records if r.score is not None]
+    scored = [r.score for r in records if r.score is not None and r.status == SessionStatus.COMPLETED]
+    history = [
+        PlanLine(
+            record.created,
+            [w_exercise(item["exercise"]) for item in json.loads(record.items)],
+            record.effort,
+            record.affected_side,
+        )
+        for record in plan_history(patient)
+    ]
     return render_template(
         "report.html",
         patient=patient,
@@ -97,9 +126,29 @@ def report(patient_id: int) -> str:
         last=last,
         days_practised=len(days),
         sessions=len(records),
-        interrupted=sum(r.status == SessionStatus.INTERRUPTED for r in records),
+        completed=sum(r.status == SessionStatus.COMPLETED for r in records),
+        stopped=sum(r.status == SessionStatus.STOPPED for r in records),
+        interrupted=sum(r.status not in {SessionStatus.COMPLETED, SessionStatus.STOPPED} for r in records),
         mean_score=sum(scored) / len(scored) if scored else None,
+        plan=current_plan(patient),
+        history=history,
+        totals=exercise_totals(patient, first, last),
+        regions=region_progress(patient, last),
+        notes=notes_of(patient),
+        note_form=False,
         trends=view,
         score_chart=score_chart,
         symmetry_chart=symmetry_chart,
     )
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    created: datetime
+    exercises: list[dict[str, str]]
+    effort: str
+    affected_side: str | None
+
+
+def w_exercise(exercise_id: str) -> dict[str, str]:
+    return {"id": exercise_id, "name": words().exercise(exercise_id)}

@@ -4,6 +4,7 @@ and the JSON API, so both always give the same numbers."""
 from __future__ import annotations
 
 import calendar
+import json
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -12,6 +13,9 @@ from typing import Any, cast
 
 from peewee import fn
 
+from device.i18n import Words
+from device.practice.catalogue import catalogue
+from device.practice.grading import REGION_EXERCISES
 from device.store.models import ExerciseRecord, Patient, PracticeRecord, RepRecord, ScoreSample, SessionStatus
 from device.store.queries import (
     DaySummary,
@@ -21,6 +25,7 @@ from device.store.queries import (
     session_exercises,
     sessions_on,
 )
+from device.web.trend_rule import Direction, Trend, trend
 
 
 @dataclass(frozen=True)
@@ -70,8 +75,9 @@ class ExerciseView:
     score: float
     symmetry: float | None
     synkinesis: float | None
-    right_movement: float | None  # mean over the reps
+    right_movement: float | None  # each side's best movement in the exercise (ExerciseResult)
     left_movement: float | None
+    outcome: str = "completed"
 
 
 @dataclass(frozen=True)
@@ -105,8 +111,13 @@ def session_view(record: PracticeRecord) -> SessionView:
             score=e.score,
             symmetry=e.symmetry,
             synkinesis=e.synkinesis,
-            right_movement=_mean([r.right_movement for r in reps_by_exercise[e.exercise]]),
-            left_movement=_mean([r.left_movement for r in reps_by_exercise[e.exercise]]),
+            right_movement=e.right_movement
+            if e.right_movement is not None
+            else _mean([r.right_movement for r in reps_by_exercise[e.exercise]]),
+            left_movement=e.left_movement
+            if e.left_movement is not None
+            else _mean([r.left_movement for r in reps_by_exercise[e.exercise]]),
+            outcome=e.outcome,
         )
         for e in session_exercises(record)
     ]
@@ -155,9 +166,9 @@ class ExerciseTrend:
     exercise: str
     weeks: list[WeekPoint] = field(default_factory=list)
 
-    def summary(self) -> str:
-        """A plain-language sentence over the weeks shown."""
-        return plain_summary(self.exercise, self.weeks)
+    def summary(self, words: Words) -> str:
+        """A plain-language sentence over the weeks shown (trend_rule.py)."""
+        return trend_sentence(self.exercise, self.weeks, words)
 
 
 @dataclass(frozen=True)
@@ -203,7 +214,7 @@ def trends_view(patient: Patient, today: date, weeks: int = 12) -> Trends:
         .where(
             practice_of(patient)
             & (PracticeRecord.started >= datetime.combine(first, datetime.min.time()))
-            & (PracticeRecord.status != SessionStatus.RUNNING)
+            & (PracticeRecord.status == SessionStatus.COMPLETED)  # a stopped session's part is not the level
         )
         .group_by(ExerciseRecord.exercise, monday)
         .dicts()
@@ -253,20 +264,130 @@ def consecutive_days(days: set[date], today: date) -> int:
     return streak
 
 
-def plain_summary(exercise: str, weeks: list[WeekPoint]) -> str:
-    name = exercise.replace("_", " ")
-    symmetry = [(w.monday, w.symmetry) for w in weeks if w.symmetry is not None]
-    scores = [(w.monday, w.score) for w in weeks if w.score is not None]
-    if len(symmetry) >= 2:
-        measure, points, fmt = "symmetry", symmetry, "{:.2f}"
-    elif len(scores) >= 2:
-        measure, points, fmt = "score", scores, "{:.0f}"
-    else:
-        return f"{name}: not enough practice yet to show a trend."
-    (first_week, a), (last_week, b) = points[0], points[-1]
-    span = (last_week - first_week).days // 7
-    weeks_text = f"{span} week{'s' if span != 1 else ''}"
-    if fmt.format(a) == fmt.format(b):
-        return f"{name} {measure} steady at {fmt.format(b)} over {weeks_text}."
-    direction = "up" if b > a else "down"
-    return f"{name} {measure} {direction} from {fmt.format(a)} to {fmt.format(b)} over {weeks_text}."
+def exercise_trend(weeks: list[WeekPoint]) -> tuple[str, Trend]:
+    """The measure a trend is told in (symmetry where the exercise has one,
+    else the score) and its trend over the weeks."""
+    first = weeks[0].monday if weeks else date.min
+
+    def points(values: list[tuple[date, float | None]]) -> list[tuple[int, float]]:
+        return [((monday - first).days // 7, value) for monday, value in values if value is not None]
+
+    symmetry = points([(w.monday, w.symmetry) for w in weeks])
+    if symmetry:
+        return "symmetry", trend(symmetry, "symmetry")
+    return "score", trend(points([(w.monday, w.score) for w in weeks]), "score")
+
+
+def trend_sentence(exercise: str, weeks: list[WeekPoint], words: Words) -> str:
+    """One plain sentence, in the reader's language."""
+    measure, found = exercise_trend(weeks)
+    name = words.pick(catalogue()[exercise].name) if exercise in catalogue() else exercise.replace("_", " ")
+    if found.direction is Direction.TOO_FEW:
+        return words("trends.too_few", name=name, weeks_with_data=found.weeks_with_data)
+    assert found.start is not None
+    assert found.end is not None
+    assert found.spread is not None
+    fmt = "{:.2f}" if measure == "symmetry" else "{:.0f}"
+    return words(
+        f"trends.{found.direction.value}",
+        name=name,
+        measure=words(f"trends.measure_{measure}"),
+        start=fmt.format(found.start),
+        end=fmt.format(found.end),
+        spread=fmt.format(found.spread),
+        weeks=words.plural("count.weeks", found.weeks),
+    )
+
+
+@dataclass(frozen=True)
+class RegionProgress:
+    """One eFACE-style region: its subscore at the first graded session and at the latest."""
+
+    region: str
+    first: float
+    first_day: date
+    latest: float
+    latest_day: date
+
+
+def region_progress(patient: Patient, until: date) -> list[RegionProgress]:
+    """Per region practised, the first visit against now (completed sessions on the patient's camera)."""
+    graded = (
+        PracticeRecord.select(PracticeRecord.started, PracticeRecord.grading)
+        .where(
+            practice_of(patient)
+            & (PracticeRecord.status == SessionStatus.COMPLETED)
+            & PracticeRecord.grading.is_null(False)
+            & (PracticeRecord.started < datetime.combine(until + timedelta(days=1), datetime.min.time()))
+        )
+        .order_by(PracticeRecord.started)
+    )
+    seen: dict[str, list[tuple[date, float]]] = defaultdict(list)
+    for record in graded:
+        try:
+            subscores = json.loads(record.grading or "{}").get("subscores", {})
+        except (ValueError, AttributeError):
+            continue  # an unreadable grading is skipped, never a broken page
+        for region, value in subscores.items():
+            if isinstance(value, int | float):
+                seen[region].append((record.started.date(), float(value)))
+    return [
+        RegionProgress(region, values[0][1], values[0][0], values[-1][1], values[-1][0])
+        for region in REGION_EXERCISES
+        if (values := seen.get(region))
+    ]
+
+
+@dataclass(frozen=True)
+class ExerciseTotals:
+    """One exercise over a date range, for the therapist's report."""
+
+    exercise: str
+    sessions: int
+    reps_done: int
+    reps_planned: int
+    score: float | None
+    right_movement: float | None
+    left_movement: float | None
+    symmetry: float | None
+    synkinesis: float | None
+
+
+def exercise_totals(patient: Patient, first: date, last: date) -> list[ExerciseTotals]:
+    """Per exercise over first..last: completed and stopped sessions on the patient's camera."""
+    query = (
+        ExerciseRecord.select(
+            ExerciseRecord.exercise,
+            fn.COUNT(ExerciseRecord.id).alias("sessions"),
+            fn.SUM(ExerciseRecord.reps_done).alias("reps_done"),
+            fn.SUM(ExerciseRecord.reps_planned).alias("reps_planned"),
+            fn.AVG(ExerciseRecord.score).alias("score"),
+            fn.AVG(ExerciseRecord.right_movement).alias("right_movement"),
+            fn.AVG(ExerciseRecord.left_movement).alias("left_movement"),
+            fn.AVG(ExerciseRecord.symmetry).alias("symmetry"),
+            fn.AVG(ExerciseRecord.synkinesis).alias("synkinesis"),
+        )
+        .join(PracticeRecord)
+        .where(
+            practice_of(patient)
+            & PracticeRecord.status.in_([SessionStatus.COMPLETED, SessionStatus.STOPPED])
+            & (PracticeRecord.started >= datetime.combine(first, datetime.min.time()))
+            & (PracticeRecord.started < datetime.combine(last + timedelta(days=1), datetime.min.time()))
+        )
+        .group_by(ExerciseRecord.exercise)
+        .dicts()
+    )
+    rows = cast(list[dict[str, Any]], list(query))
+    order = list(catalogue())
+    rows.sort(key=lambda r: order.index(r["exercise"]) if r["exercise"] in order else len(order))
+    averages = ("score", "right_movement", "left_movement", "symmetry", "synkinesis")
+    return [
+        ExerciseTotals(
+            r["exercise"],
+            int(r["sessions"]),
+            int(r["reps_done"] or 0),
+            int(r["reps_planned"] or 0),
+            *(None if r[k] is None else float(r[k]) for k in averages),
+        )
+        for r in rows
+    ]

@@ -22,7 +22,7 @@ SECRET_FILE = "dashboard-secret.key"
 PASSWORD_FILE = "dashboard-password.json"
 MIN_PASSWORD_LENGTH = 8
 # Pages anyone may open: the login page, the health check and the stylesheet.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "health", "static"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "health", "static", "language.switch"})
 
 
 class PasswordError(ValueError):
