@@ -4,6 +4,7 @@ browser: test_web_browser.py.)"""
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
@@ -506,8 +507,15 @@ def test_device_page_shows_disk_database_and_backup(client: FlaskClient, data_di
 def test_report_covers_a_range_and_prints(client: FlaskClient) -> None:
     mina = patient("Mina")
     records = sessions_between(mina, date(2026, 4, 1), date(2026, 4, 30))
-    page = text(client.get(f"/patients/{mina.id}/report?from=2026-04-01&to=2026-04-30").data)
+    html = client.get(f"/patients/{mina.id}/report?from=2026-04-01&to=2026-04-30").data.decode()
+    page = text(html.encode())
     days = len({r.started.date() for r in records})
+    # The charts start with the week that holds the range's first day (Wednesday 1 April: Monday 30 March).
+    charts = [base64.b64decode(uri).decode() for uri in re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', html)]
+    assert charts
+    assert all("30 Mar" in chart for chart in charts)
+    assert "Per exercise" in page
+    assert "Closed smile" in page
     completed = sum(r.status == SessionStatus.COMPLETED for r in records)
     stopped = sum(r.status == SessionStatus.STOPPED for r in records)
     interrupted = len(records) - completed - stopped

@@ -145,3 +145,39 @@ def test_the_dashboard_speaks_korean_and_remembers_the_choice(server: str, brows
     summaries = browser.find_element(By.CSS_SELECTOR, "ul.summaries").text
     assert "입 다물고 미소" in summaries or "눈썹 올리기" in summaries  # exercise names from the catalogue
     shoot(browser, "trends-ko", 390)
+
+
+def test_the_report_prints_to_pdf_with_its_range_and_tables_and_no_controls(
+    server: str, browser: webdriver.Chrome
+) -> None:
+    """chromium's own print-to-PDF (the page's print CSS): the report's date
+    range, per-exercise table and sentences are there; the navigation, the
+    range form and the language switch are not."""
+    import base64
+    import io
+
+    from pypdf import PdfReader
+    from selenium.webdriver.common.print_page_options import PrintOptions
+
+    browser.delete_all_cookies()
+    browser.get(server + "/login")
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    WebDriverWait(browser, 10).until(expected_conditions.url_contains("/month/"))
+    last = date.today()
+    first = last - timedelta(days=27)
+    browser.get(f"{server}/patients/1/report?from={first.isoformat()}&to={last.isoformat()}")
+    options = PrintOptions()
+    options.background = False
+    pdf = PdfReader(io.BytesIO(base64.b64decode(browser.print_page(options))))
+    text = " ".join(page.extract_text() for page in pdf.pages)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / "report.pdf").write_bytes(base64.b64decode(browser.print_page(options)))
+    assert 1 <= len(pdf.pages) <= 6
+    assert "Practice report: Mina" in text
+    assert f"{first.day} {first.strftime('%B')} {first.year}" in text  # the range, first day included
+    assert f"{last.day} {last.strftime('%B')} {last.year}" in text
+    assert "Per exercise" in text
+    assert "Closed smile" in text
+    for control in ("Log out", "Show", "한국어", "Calendar"):
+        assert control not in text, control

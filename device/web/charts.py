@@ -94,6 +94,7 @@ def weekly_lines(weeks: tuple[str, ...], series: Series, title: str, y_range: tu
         show_minor_x_labels=False,
         x_labels_major_every=max(1, len(weeks) // 3),
         allow_interruptions=True,
+        margin_right=48,  # room for the last week's label, which pygal centres on the edge
     )
     chart.x_labels = list(weeks)
     for name, values in series:

@@ -105,7 +105,9 @@ def report(patient_id: int) -> str:
     first = day_arg(request.args.get("from"), "from", last - timedelta(days=27))
     if first > last or (last - first).days > MAX_REPORT_DAYS:
         abort(400, description=f"The range must run forwards and span at most {MAX_REPORT_DAYS} days.")
-    view = trends_view(patient, last, weeks=(last - first).days // 7 + 1)
+    # Every week that holds a day of the range, from the Monday on or before `first`.
+    first_monday, last_monday = first - timedelta(days=first.weekday()), last - timedelta(days=last.weekday())
+    view = trends_view(patient, last, weeks=(last_monday - first_monday).days // 7 + 1)
     score_chart, symmetry_chart = trend_charts(view)
     days = daily_summaries(patient, first, last)
     records = sessions_between(patient, first, last)
