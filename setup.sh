@@ -57,6 +57,10 @@ if [ "$want_test" = 1 ]; then
   # chromium + its driver: the real headless browser of the dashboard test.
   apt_packages+=(shellcheck chromium chromium-driver)
 fi
+if [ "$want_services" = 1 ]; then
+  # avahi: the device is found on the LAN as NAME.local (install.sh advertises the dashboard).
+  apt_packages+=(avahi-daemon)
+fi
 
 missing=()
 if command -v dpkg-query >/dev/null; then

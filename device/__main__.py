@@ -21,6 +21,7 @@ from device.commands import (
     landmarks_cmd,
     models_cmd,
     practice_cmd,
+    provision_cmd,
     run_cmd,
     web_cmd,
 )
@@ -39,6 +40,7 @@ COMMANDS = (
     evaluate_cmd,
     backup_cmd,
     web_cmd,
+    provision_cmd,
 )
 
 log = logging.getLogger("device")

@@ -7,12 +7,14 @@
 # --check runs every check (root, systemd, where the checkout is, the
 # provisioning file) and stops before changing anything: what the tests use.
 #
-# PROVISION_FILE (optional) is a shell-style KEY=VALUE file for unattended
-# set-up of many devices:
-#   DEVICE_NAME=bed-12          shown on the kiosk and the dashboard
+# PROVISION_FILE (optional) is a KEY=VALUE file for unattended set-up of
+# many devices, read by `python -m device provision` (device/provisioning.py:
+# Windows line endings, quotes, a byte-order mark are fine; a line it cannot
+# read stops the install, naming the line):
+#   DEVICE_NAME=kiosk-bed-12    the device's name and host name (kiosk-bed-12.local)
 #   LANGUAGE=ko                 ko or en
-#   TIMEZONE=Asia/Seoul         any name timedatectl knows
-#   DASHBOARD_PASSWORD=...      the caregiver's password (at least 8 characters)
+#   TIMEZONE=Asia/Seoul         an IANA time zone
+#   DASHBOARD_PASSWORD=...      the caregiver's password; removed from the file once set
 # Wi-Fi is left to the OS tools (Raspberry Pi Imager, nmcli).
 set -euo pipefail
 
@@ -36,19 +38,13 @@ case "$root" in
   /home/*|/root/*) die "the services cannot read $root (ProtectHome): clone the software into /opt/expression-kiosk" ;;
 esac
 
+py=$root/.venv/bin/python
+[ -x "$py" ] || die "no $py: run ./setup.sh first"
 DEVICE_NAME="" LANGUAGE="" TIMEZONE="" DASHBOARD_PASSWORD=""
 if [ -n "$provision" ]; then
-  [ -r "$provision" ] || die "cannot read the provisioning file $provision"
-  while IFS='=' read -r key value; do
-    case "$key" in
-      ''|'#'*) continue ;;
-      DEVICE_NAME) DEVICE_NAME=$value ;;
-      LANGUAGE) LANGUAGE=$value ;;
-      TIMEZONE) TIMEZONE=$value ;;
-      DASHBOARD_PASSWORD) DASHBOARD_PASSWORD=$value ;;
-      *) die "$provision: unknown key '$key' (DEVICE_NAME, LANGUAGE, TIMEZONE, DASHBOARD_PASSWORD)" ;;
-    esac
-  done < "$provision"
+  # The parser prints shell-quoted assignments, or one line naming what is wrong.
+  assignments=$("$py" -m device provision --shell "$provision") || die "the provisioning file cannot be used (see above)"
+  eval "$assignments"
 fi
 if [ "$check_only" = 1 ]; then
   say "checks passed; nothing was changed (--check)"
@@ -69,12 +65,24 @@ settings=(--set "device.data_dir=$state_dir")
 [ -z "$DEVICE_NAME" ] || settings+=(--set "device.name=$DEVICE_NAME")
 [ -z "$LANGUAGE" ] || settings+=(--set "kiosk.language=$LANGUAGE")
 say "writing $config"
-"$root/.venv/bin/python" -m device config --write "$config" "${settings[@]}" || die "could not write $config"
-KIOSK_CONFIG=$config "$root/.venv/bin/python" -m device config > /dev/null || die "$config is not valid (see above)"
+"$py" -m device config --write "$config" "${settings[@]}" || die "could not write $config"
+KIOSK_CONFIG=$config "$py" -m device config > /dev/null || die "$config is not valid (see above)"
 [ -z "$TIMEZONE" ] || timedatectl set-timezone "$TIMEZONE" || die "unknown timezone '$TIMEZONE'"
 if [ -n "$DASHBOARD_PASSWORD" ]; then
   printf '%s\n' "$DASHBOARD_PASSWORD" | runuser -u "$service_user" -- env KIOSK_CONFIG="$config" \
-    "$root/.venv/bin/python" -m device web --set-password || die "could not set the dashboard password"
+    "$py" -m device web --set-password || die "could not set the dashboard password"
+  # The plaintext password must not stay on the boot partition.
+  "$py" -m device provision --forget-password "$provision"
+fi
+if [ -n "$DEVICE_NAME" ]; then
+  say "host name $DEVICE_NAME (the dashboard: http://$DEVICE_NAME.local:PORT/)"
+  hostnamectl set-hostname "$DEVICE_NAME" || die "could not set the host name to $DEVICE_NAME"
+fi
+# avahi (mDNS) advertises the dashboard, so a phone finds NAME.local.
+if [ -d /etc/avahi/services ]; then
+  port=$(KIOSK_CONFIG=$config "$py" -c 'from device.config import load_config; print(load_config().get_int("web.port"))')
+  sed "s|@PORT@|$port|g" "$root/systemd/expression-kiosk.avahi.service" > /etc/avahi/services/expression-kiosk.service
+  systemctl reload avahi-daemon 2>/dev/null || true
 fi
 
 # Logs go to the journal; cap it so the SD card never fills with logs.

@@ -3,6 +3,7 @@ Helpers that are not fixtures live in helpers.py."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -96,3 +97,38 @@ def weak_left_smile_clip(
     smile = warp_face(rest, points, uneven_smile(right=1.5, left=0.75))
     segments = [(rest, 3.0)] + [(smile, 3.6), (rest, 3.4)] * 5
     return write_clip(tmp_path_factory.mktemp("weak-left"), segments, CLIP_FPS, suffix=".jpg")
+
+
+# Places a test could change on the machine it runs on (as root, as CI runs):
+# the suite must leave every one of them as it found it.
+SYSTEM_PLACES = (
+    Path("/etc"),
+    Path("/etc/systemd/system"),
+    Path("/etc/systemd/journald.conf.d"),
+    Path("/etc/avahi/services"),
+    Path("/var/lib"),
+    Path("/opt"),
+    Path("/usr/local/bin"),
+)
+
+
+def _machine_state() -> dict[str, object]:
+    state: dict[str, object] = {
+        str(place): sorted(p.name for p in place.iterdir()) if place.is_dir() else None for place in SYSTEM_PLACES
+    }
+    state["users"] = Path("/etc/passwd").read_text(encoding="utf-8", errors="replace")
+    state["hostname"] = (
+        Path("/etc/hostname").read_text(encoding="utf-8").strip() if Path("/etc/hostname").exists() else ""
+    )
+    return state
+
+
+@pytest.fixture(scope="session", autouse=True)
+def machine_left_alone() -> Iterator[None]:
+    """Nothing is written outside the tests' temporary folders: no config in
+    /etc, no units, no users, no host name, even when the suite runs as root."""
+    before = _machine_state()
+    yield
+    after = _machine_state()
+    changed = {place: (before[place], after[place]) for place in before if before[place] != after[place]}
+    assert not changed, f"the test suite changed the machine: {sorted(changed)}"

@@ -69,6 +69,7 @@ INSTALL_TARGETS = (
     Path("/var/lib/expression-kiosk"),
     Path("/etc/systemd/system/expression-kiosk.service"),
     Path("/etc/systemd/journald.conf.d/expression-kiosk.conf"),
+    Path("/etc/avahi/services/expression-kiosk.service"),
 )
 
 

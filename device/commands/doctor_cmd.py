@@ -10,6 +10,7 @@ from typing import Any
 
 from device.commands.common import add_camera_option, load
 from device.doctor import CHECKS, SOFTWARE_CHECKS, Outcome, run_checks
+from device.inventory import inventory
 
 
 def add_parser(sub: Any) -> None:
@@ -24,9 +25,16 @@ def run(args: argparse.Namespace) -> int:
     config = load(args)
     checks = run_checks(config, SOFTWARE_CHECKS if args.software else CHECKS)
     failed = [c for c in checks if c.outcome is Outcome.FAIL]
+    found = inventory(config)
     if args.json:
-        print(json.dumps({"ok": not failed, "checks": [asdict(c) for c in checks]}, indent=1))
+        # One device's inventory line: the technician collects these from every device.
+        print(
+            json.dumps({"ok": not failed, "device": found.as_dict(), "checks": [asdict(c) for c in checks]}, indent=1)
+        )
     else:
+        print(f"device {found.name} ({found.hostname}), software {found.software}")
+        print(f"dashboard {found.address} or {found.mdns_address}")
+        print(f"last session {found.last_session or 'none yet'}; {found.disk_free_gb:.1f} GB free")
         for check in checks:
             print(f"[{check.outcome.value:>4}] {check.name:<17} {check.detail}")
             if check.advice and check.outcome is Outcome.FAIL:

@@ -9,10 +9,8 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, render_template
 
-import device
-from device.expression.model_card import DEFAULT_MODEL, ModelCard, card_path_for
+from device.inventory import model_version, software_version
 from device.store.db import BACKUP_FOLDER, DB_NAME
-from device.vision.model_files import ModelError
 
 blueprint = Blueprint("device_page", __name__)
 
@@ -29,16 +27,6 @@ class DeviceFacts:
     last_backup: datetime | None
 
 
-def _model_description() -> str:
-    try:
-        card = ModelCard.load(card_path_for(DEFAULT_MODEL))
-        card.check(DEFAULT_MODEL)
-    except ModelError as exc:
-        return f"not usable: {exc}"
-    created = card.raw.get("created", "?")
-    return f"{card.raw.get('name', 'expression model')} of {created} ({', '.join(card.classes)}; {card.sha256[:12]})"
-
-
 def _last_backup(data_dir: Path) -> datetime | None:
     folder = data_dir / BACKUP_FOLDER
     times = [p.stat().st_mtime for p in folder.glob("*.sqlite")] if folder.is_dir() else []
@@ -50,8 +38,8 @@ def device_facts(data_dir: Path, name: str, camera_source: str) -> DeviceFacts:
     database = data_dir / DB_NAME
     return DeviceFacts(
         name=name,
-        software=device.__version__,
-        model=_model_description(),
+        software=software_version(),
+        model=model_version(),
         camera=f"configured source: {camera_source}",
         disk_free_gb=usage.free / 1e9,
         disk_total_gb=usage.total / 1e9,

@@ -64,12 +64,17 @@ def _write_record(data_dir: Path, record: dict[str, object]) -> None:
     _write_private(data_dir / PASSWORD_FILE, json.dumps(record).encode("utf-8"))
 
 
+def password_problem(password: str) -> str | None:
+    """What is wrong with a new password, or None."""
+    if len(password.strip()) < MIN_PASSWORD_LENGTH:
+        return f"the password needs at least {MIN_PASSWORD_LENGTH} characters other than spaces at either end"
+    return None
+
+
 def set_password(data_dir: Path, password: str) -> None:
     """Set the caregiver password; every session logged in before ends."""
-    if len(password.strip()) < MIN_PASSWORD_LENGTH:
-        raise PasswordError(
-            f"the password needs at least {MIN_PASSWORD_LENGTH} characters other than spaces at either end"
-        )
+    if problem := password_problem(password):
+        raise PasswordError(problem)
     # werkzeug's default scheme: scrypt with a random salt.
     _write_record(data_dir, {"hash": generate_password_hash(password), "generation": generation(data_dir) + 1})
 

@@ -4,7 +4,6 @@ dashboard's address as text and as a QR code, the device name."""
 from __future__ import annotations
 
 import logging
-import socket
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -12,6 +11,7 @@ import pygame
 import segno
 
 from device.camera.base import CameraError
+from device.inventory import dashboard_urls
 from device.pipeline import Pipeline, PipelineError
 from ui import theme
 from ui.camera_view import camera_surface
@@ -23,20 +23,6 @@ if TYPE_CHECKING:
     from ui.app import Kiosk
 
 log = logging.getLogger(__name__)
-
-
-def lan_address() -> str:
-    """This device's address on the LAN (no packet is sent: connecting a UDP socket only picks the route)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        try:
-            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed anywhere real
-            return str(probe.getsockname()[0])
-        except OSError:
-            return "127.0.0.1"
-
-
-def dashboard_url(kiosk: Kiosk) -> str:
-    return f"http://{lan_address()}:{kiosk.config.get_int('web.port')}/"
 
 
 def qr_surface(text: str, largest: int) -> pygame.Surface:
@@ -59,7 +45,7 @@ class SettingsScreen(Screen):
 
     def __init__(self, kiosk: Kiosk) -> None:
         super().__init__(kiosk)
-        self.url = dashboard_url(kiosk)
+        self.url, self.mdns_url = dashboard_urls(kiosk.config)  # by address, and by name (HOSTNAME.local)
         self.pipeline: Pipeline | None = None
         self.camera_note = ""
         self.picture: pygame.Surface | None = None
@@ -74,7 +60,7 @@ class SettingsScreen(Screen):
         t, w = self.kiosk.theme, self.kiosk.words
         self.buttons = []
         right = self._dashboard_area()
-        self.qr = qr_surface(self.url, min(right.width, right.height - t.px(80)))
+        self.qr = qr_surface(self.url, min(right.width, right.height - t.px(100)))
         x, width = t.px(24), t.px(300)
         y = t.px(110)
         for language, label in (("ko", "한국어"), ("en", "English")):
@@ -203,7 +189,9 @@ class SettingsScreen(Screen):
             pygame.Rect(right.left, right.top + t.px(36), right.width, t.px(30)),
             colour=theme.ACCENT,
         )
+        fit_text(surface, t, self.mdns_url, 18, pygame.Rect(right.left, right.top + t.px(66), right.width, t.px(24)),
+                 colour=theme.MUTED)  # fmt: skip
         if self.qr is not None:
-            qr_area = pygame.Rect(right.left, right.top + t.px(72), right.width, right.height - t.px(80))
+            qr_area = pygame.Rect(right.left, right.top + t.px(94), right.width, right.height - t.px(100))
             surface.blit(self.qr, self.qr.get_rect(center=qr_area.center))
         super().draw(surface)

@@ -1,0 +1,119 @@
+"""The provisioning file a technician puts on each device's boot partition
+for unattended set-up (systemd/install.sh reads it through this parser):
+
+    DEVICE_NAME=kiosk-bed-12      the device's name and hostname (kiosk-bed-12.local)
+    LANGUAGE=ko                   ko or en
+    TIMEZONE=Asia/Seoul           an IANA time zone
+    DASHBOARD_PASSWORD=...        the caregiver's password (removed from the file once set)
+
+It is written by hand on any computer, so the parser forgives what editors
+do (a byte-order mark, Windows line endings, no newline at the end, spaces
+around "=", values in quotes, `export`, comments) and refuses, with one line
+naming the line, anything it cannot read for sure.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zoneinfo
+from dataclasses import dataclass
+from pathlib import Path
+
+from device.errors import KioskError
+from device.web.security import password_problem
+
+KEYS = ("DEVICE_NAME", "LANGUAGE", "TIMEZONE", "DASHBOARD_PASSWORD")
+LANGUAGES = ("ko", "en")
+# A host name label (RFC 1123): what DEVICE_NAME becomes, and NAME.local on the network.
+_HOSTNAME = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+class ProvisioningError(KioskError):
+    """The provisioning file cannot be used; the message names the line."""
+
+
+@dataclass(frozen=True)
+class Provisioning:
+    values: dict[str, str]  # only the keys the file sets
+
+    def get(self, key: str) -> str | None:
+        return self.values.get(key)
+
+
+def _value(raw: str, where: str) -> str:
+    value = raw.strip()
+    if value[:1] in {'"', "'"}:
+        if len(value) < 2 or value[-1] != value[0]:
+            raise ProvisioningError(f"{where}: the quote is not closed")
+        value = value[1:-1]
+    return value
+
+
+def parse(text: str, source: str = "provisioning file") -> Provisioning:
+    values: dict[str, str] = {}
+    for number, raw in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
+        where = f"{source}, line {number}"
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("export "):
+            line = line.removeprefix("export ").lstrip()
+        key, equals, rest = line.partition("=")
+        key = key.strip()
+        if not equals or not key:
+            raise ProvisioningError(f"{where}: expected KEY=VALUE, got '{line[:40]}'")
+        if key not in KEYS:
+            raise ProvisioningError(f"{where}: unknown key '{key}' (the keys are {', '.join(KEYS)})")
+        if key in values:
+            raise ProvisioningError(f"{where}: {key} is set twice")
+        values[key] = _value(rest, where)
+        if any(ord(c) < 32 for c in values[key]):
+            raise ProvisioningError(f"{where}: {key} holds a control character")
+    _check(values, source)
+    return Provisioning(values)
+
+
+def _check(values: dict[str, str], source: str) -> None:
+    name = values.get("DEVICE_NAME")
+    if name is not None and not _HOSTNAME.match(name):
+        raise ProvisioningError(
+            f"{source}: DEVICE_NAME '{name}' must be 1-63 lower-case letters, digits and hyphens "
+            "(it becomes the host name, e.g. kiosk-bed-12)"
+        )
+    language = values.get("LANGUAGE")
+    if language is not None and language not in LANGUAGES:
+        raise ProvisioningError(f"{source}: LANGUAGE must be ko or en, got '{language}'")
+    zone = values.get("TIMEZONE")
+    if zone is not None and zone not in zoneinfo.available_timezones():
+        raise ProvisioningError(f"{source}: TIMEZONE '{zone}' is not a time zone (e.g. Asia/Seoul)")
+    password = values.get("DASHBOARD_PASSWORD")
+    if password is not None and (problem := password_problem(password)):
+        raise ProvisioningError(f"{source}: DASHBOARD_PASSWORD: {problem}")
+
+
+def read(path: Path) -> Provisioning:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise ProvisioningError(f"cannot read the provisioning file {path} ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise ProvisioningError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
+    return parse(text, str(path))
+
+
+def forget_password(path: Path) -> bool:
+    """Rewrite the file without its DASHBOARD_PASSWORD line (atomically);
+    True when there was one. The rest of the file is kept as it was."""
+    text = path.read_bytes().decode("utf-8")
+    kept = [
+        line
+        for line in text.removeprefix("\ufeff").splitlines(keepends=True)
+        if line.strip().removeprefix("export ").lstrip().partition("=")[0].strip() != "DASHBOARD_PASSWORD"
+    ]
+    if "".join(kept) == text.removeprefix("\ufeff"):
+        return False
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text("".join(kept), encoding="utf-8")
+    os.replace(temporary, path)
+    return True
