@@ -44,7 +44,9 @@ def software_version() -> str:
     or the package version where there is no git."""
     try:
         described = subprocess.run(
-            ["git", "-C", str(ROOT), "describe", "--tags", "--always", "--dirty"],
+            # The checkout belongs to root and the services run as their own
+            # user: git would refuse it as "dubious ownership" without this.
+            ["git", "-c", "safe.directory=*", "-C", str(ROOT), "describe", "--tags", "--always", "--dirty"],
             capture_output=True, text=True, timeout=5, check=True,
         ).stdout.strip()  # fmt: skip
     except (OSError, subprocess.SubprocessError):

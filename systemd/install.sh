@@ -81,7 +81,7 @@ fi
 # avahi (mDNS) advertises the dashboard, so a phone finds NAME.local.
 if [ -d /etc/avahi/services ]; then
   port=$(KIOSK_CONFIG=$config "$py" -c 'from device.config import load_config; print(load_config().get_int("web.port"))')
-  sed "s|@PORT@|$port|g" "$root/systemd/expression-kiosk.avahi.service" > /etc/avahi/services/expression-kiosk.service
+  sed "s|@PORT@|$port|g" "$root/systemd/avahi-dashboard.xml" > /etc/avahi/services/expression-kiosk.service
   systemctl reload avahi-daemon 2>/dev/null || true
 fi
 

@@ -2,7 +2,13 @@
 # Updates this checkout to a release and rolls back if the new version fails
 # its checks. On a device, as root: systemd/update.sh v1.2.0
 #
-#   systemd/update.sh [--no-services] REF
+#   systemd/update.sh [--no-services] TAG
+#
+# TAG must be a release tag (a tag that names a commit, e.g. v1.2.0): never a
+# branch, whose meaning changes under the technician's feet.
+# The device's own commands (backup, doctor) run as the service user, so
+# nothing in its data folder ends up owned by root; the newest
+# KEEP_UPDATE_COPIES pre-update copies of the database are kept.
 #
 # 1. backs up the database (python -m device backup) and notes the current commit;
 # 2. stops the services, checks out REF, re-runs ./setup.sh (--services);
@@ -21,17 +27,30 @@ if [ "${1:-}" = "--no-services" ]; then
   services=0
   shift
 fi
-[ "$#" = 1 ] || die "usage: systemd/update.sh [--no-services] REF"
+[ "$#" = 1 ] || die "usage: systemd/update.sh [--no-services] TAG"
 ref=$1
+keep_copies=${KEEP_UPDATE_COPIES:-3}
+service_user=kiosk
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 py=.venv/bin/python
 setup_flags=()
 [ "$services" = 1 ] && setup_flags=(--services)
 
+# The device's commands, as the service user when the services are installed
+# (run as root, they would leave root-owned files in its data folder).
+as_device() {
+  if [ "$services" = 1 ] && [ "$(id -u)" = 0 ] && id "$service_user" >/dev/null 2>&1; then
+    runuser -u "$service_user" -- "$@"
+  else
+    "$@"
+  fi
+}
+
 previous=$(git rev-parse HEAD)
-git rev-parse --verify --quiet "$ref^{commit}" >/dev/null || git fetch --tags --quiet || true
-git rev-parse --verify --quiet "$ref^{commit}" >/dev/null || die "no release '$ref' in this checkout"
+git rev-parse --verify --quiet "refs/tags/$ref" >/dev/null || git fetch --tags --quiet || true
+git rev-parse --verify --quiet "refs/tags/$ref" >/dev/null \
+  || die "'$ref' is not a release tag of this checkout (git tag --list shows them); nothing was changed"
 
 data_dir=$("$py" -c 'from device.config import load_config; print(load_config().data_dir)') \
   || die "the current configuration does not load"
@@ -39,7 +58,10 @@ database=$data_dir/kiosk.sqlite
 backup=""
 if [ -f "$database" ]; then
   backup=$data_dir/backups/before-update-$(date +%Y%m%d-%H%M%S).sqlite
-  "$py" -m device backup "$backup" || die "could not back up the database; nothing was changed"
+  as_device "$py" -m device backup "$backup" || die "could not back up the database; nothing was changed"
+  # Keep the newest few pre-update copies: each is a whole database.
+  find "$data_dir/backups" -maxdepth 1 -name 'before-update-*.sqlite' -printf '%f\n' | sort -r \
+    | tail -n +"$((keep_copies + 1))" | while read -r old; do rm -f "$data_dir/backups/$old"; done
 fi
 
 if [ "$services" = 1 ]; then
@@ -47,9 +69,9 @@ if [ "$services" = 1 ]; then
 fi
 
 say "updating $(git rev-parse --short HEAD) -> $ref"
-if git checkout --quiet --detach "$ref" \
+if git checkout --quiet --detach "refs/tags/$ref" \
   && ./setup.sh "${setup_flags[@]}" \
-  && "$py" -m device doctor --software; then
+  && as_device "$py" -m device doctor --software; then
   say "updated to $ref ($(git rev-parse --short HEAD))"
   exit 0
 fi

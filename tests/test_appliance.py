@@ -5,6 +5,7 @@ healthy set-up and on each broken condition it checks."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 import subprocess
@@ -61,6 +62,25 @@ def test_kiosk_unit_has_a_watchdog_a_dedicated_user_and_always_restarts() -> Non
                  "NoNewPrivileges=yes", "ProtectSystem=strict"):  # fmt: skip
         assert line in text, line
     assert "PrivateDevices=yes" not in text  # the camera, the display and the touchscreen are devices
+
+
+# systemd-analyze security's exposure (0 safe .. 10 exposed) each unit may reach at most.
+EXPOSURE_LIMITS = {"expression-kiosk.service": 3.5, "expression-kiosk-web.service": 3.5,
+                   "expression-kiosk-backup.service": 3.5}  # fmt: skip
+
+
+@pytest.mark.parametrize("unit", sorted(EXPOSURE_LIMITS))
+def test_units_are_hardened(unit: str, tmp_path: Path) -> None:
+    """systemd's own assessment of the unit file (offline: nothing is installed)."""
+    analyze = shutil.which("systemd-analyze")
+    assert analyze, "systemd-analyze comes with systemd (Debian's systemd package)"
+    path = tmp_path / unit
+    path.write_text((ROOT / "systemd" / unit).read_text().replace("@ROOT@", "/opt/expression-kiosk"))
+    result = subprocess.run([analyze, "security", "--offline=true", str(path)], capture_output=True, text=True,
+                            check=False)  # fmt: skip
+    found = re.search(r"Overall exposure level for \S+: ([0-9.]+)", result.stdout + result.stderr)
+    assert found, result.stdout + result.stderr
+    assert float(found.group(1)) <= EXPOSURE_LIMITS[unit]
 
 
 # What install.sh would change: the test checks that none of it appears.
@@ -362,9 +382,18 @@ def test_update_rolls_back_a_release_that_fails_its_checks(tmp_path: Path) -> No
     open_database(data / DB_NAME)
     assert [p.name for p in Patient.select()] == ["Mina"]
 
+    for ref in ("main", base):  # a branch, a bare commit: never an update target
+        refused = update(ref)
+        assert refused.returncode != 0
+        assert "is not a release tag" in refused.stderr
+        assert git("rev-parse", "HEAD", cwd=clone) == base
+
+    for day in range(1, 6):  # old pre-update copies: only the newest few are kept
+        (data / "backups" / f"before-update-2026010{day}-120000.sqlite").write_bytes(b"")
     good = update("v-good")
     assert good.returncode == 0, good.stdout + good.stderr
     assert git("rev-parse", "HEAD", cwd=clone) == git("rev-parse", "v-good^{commit}", cwd=clone)
+    assert len(list((data / "backups").glob("before-update-*.sqlite"))) == 3
 
 
 def test_doctor_fails_a_stopped_service_and_skips_where_none_are_installed(
