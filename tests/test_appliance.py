@@ -425,3 +425,27 @@ def test_doctor_fails_a_stopped_service_and_skips_where_none_are_installed(
     assert check_services(config).outcome is Outcome.PASS
     answers("not-found", "inactive")
     assert check_services(config).outcome is Outcome.SKIP
+
+
+def test_doctor_json_carries_the_devices_inventory_line(tmp_path: Path) -> None:
+    """What a technician collects from each device: name, where to find it,
+    software and model versions, last session, free disk."""
+    env = {"KIOSK_DATA_DIR": str(tmp_path), "KIOSK_WEB_PORT": "8099"}
+    fresh = json.loads(run_device("doctor", "--json", "--software", env=env).stdout)
+    found = fresh["device"]
+    assert found["name"] == "kiosk"
+    assert found["address"].startswith("http://")
+    assert found["address"].endswith(":8099/")
+    assert found["mdns_address"] == f"http://{socket.gethostname()}.local:8099/"
+    assert found["software"].startswith("0.")
+    assert "(" in found["software"]  # git describe of the checkout
+    assert "expression-efficientnet-b0" in found["model"]
+    assert found["last_session"] is None
+    assert found["disk_free_gb"] > 0
+    db = open_database(tmp_path / DB_NAME)
+    PracticeRecord.create(patient=Patient.create(name="Mina"), plan="[]", started=datetime(2026, 11, 24, 17, 2))
+    db.close()
+    again = json.loads(run_device("doctor", "--json", "--software", env=env).stdout)
+    assert again["device"]["last_session"].startswith("2026-11-24 17:02")
+    text = run_device("doctor", "--software", env=env).stdout
+    assert f"dashboard {found['address']} or {found['mdns_address']}" in text
