@@ -132,3 +132,11 @@ def machine_left_alone() -> Iterator[None]:
     after = _machine_state()
     changed = {place: (before[place], after[place]) for place in before if before[place] != after[place]}
     assert not changed, f"the test suite changed the machine: {sorted(changed)}"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that needs the smoke run's model (trained for it, about two
+    minutes) is slow wherever it lives."""
+    for item in items:
+        if "smoke_run" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)

@@ -26,6 +26,8 @@ from device.store.models import Patient, PracticeRecord
 from device.store.writer import writer
 from tests.helpers import FIXTURES, ROOT, live_state, run_device
 
+pytestmark = pytest.mark.slow  # runs the device as a user would: see the README's fast loop
+
 UNITS = sorted((ROOT / "systemd").glob("*.service")) + sorted((ROOT / "systemd").glob("*.timer"))
 
 

@@ -14,6 +14,8 @@ from device.vision.landmarks import FaceLandmarker
 from model_export.face_warp import one_sided_smile, warp_face
 from tests.helpers import analyse_face, run_device
 
+pytestmark = pytest.mark.slow  # runs the device as a user would: see the README's fast loop
+
 
 @pytest.fixture(scope="module")
 def photos(tmp_path_factory: pytest.TempPathFactory, landmarker: FaceLandmarker, face_photo: np.ndarray) -> Path:

@@ -8,8 +8,11 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 
 from tests.helpers import ASTRONAUT, FIXTURES, read_image, run_device
+
+pytestmark = pytest.mark.slow  # runs the device as a user would: see the README's fast loop
 
 
 def test_landmarks_json_for_a_photo() -> None:

@@ -11,6 +11,8 @@ import pytest
 
 from tests.helpers import ROOT
 
+pytestmark = pytest.mark.slow  # ruff and mypy over the whole tree: see the README's fast loop
+
 
 @pytest.mark.parametrize(
     "command",

@@ -83,6 +83,7 @@ def test_a_file_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
         load_config(path=path, env={})
 
 
+@pytest.mark.slow
 def test_a_dashboard_port_in_use_is_one_line(tmp_path: Path) -> None:
     import socket
 
@@ -110,6 +111,7 @@ def test_config_path_from_environment_must_exist(tmp_path: Path) -> None:
         load_config(env={"KIOSK_CONFIG": str(tmp_path / "missing.toml")})
 
 
+@pytest.mark.slow
 def test_config_command_prints_values_and_sources(tmp_path: Path) -> None:
     path = write(tmp_path, "[camera]\nwidth = 800\n")
     result = run_device("config", env={"KIOSK_CONFIG": str(path), "KIOSK_CAMERA": "demo"})
@@ -122,6 +124,7 @@ def test_config_command_prints_values_and_sources(tmp_path: Path) -> None:
     assert str(path) in result.stdout
 
 
+@pytest.mark.slow
 def test_config_command_stops_on_unknown_key_with_one_line(tmp_path: Path) -> None:
     path = write(tmp_path, "[camera]\nfps_max = 3\n")
     result = run_device("config", env={"KIOSK_CONFIG": str(path)})

@@ -121,6 +121,7 @@ def driver_factory() -> Iterator[Callable[..., Driver]]:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.slow
 def test_a_patient_practises_alone_from_home_to_summary(
     driver_factory: Callable[..., Driver], right_smile_clip: Path, tmp_path: Path, size: tuple[int, int]
 ) -> None:
@@ -160,6 +161,7 @@ def test_a_patient_practises_alone_from_home_to_summary(
     assert kiosk.screen.chosen_sessions == []  # type: ignore[attr-defined]  # never counted as practice
 
 
+@pytest.mark.slow
 def test_leaving_half_way_is_stored_as_stopped(
     driver_factory: Callable[..., Driver], right_smile_clip: Path, tmp_path: Path
 ) -> None:
@@ -175,6 +177,7 @@ def test_leaving_half_way_is_stored_as_stopped(
     assert practice.pipeline is None  # the camera was released
 
 
+@pytest.mark.slow
 def test_the_drawing_thread_never_writes_the_database_even_a_slow_one(
     driver_factory: Callable[..., Driver], right_smile_clip: Path, tmp_path: Path
 ) -> None:
@@ -228,6 +231,7 @@ def test_no_camera_says_so_and_recovers_when_it_returns(
     assert driver.kiosk.screen.name == "practice"
 
 
+@pytest.mark.slow
 def test_unwritable_database_still_practises_and_says_it_is_not_saved(
     driver_factory: Callable[..., Driver], right_smile_clip: Path, tmp_path: Path
 ) -> None:
@@ -285,6 +289,7 @@ def test_several_patients_choose_who_practises(driver_factory: Callable[..., Dri
     driver.shot("home-patients")
 
 
+@pytest.mark.slow
 def test_the_default_plan_runs_whole_by_touch_and_every_step_is_heard(
     driver_factory: Callable[..., Driver], tmp_path: Path
 ) -> None:
@@ -346,6 +351,7 @@ def test_the_default_plan_runs_whole_by_touch_and_every_step_is_heard(
     assert spoken["done"] == 1
 
 
+@pytest.mark.slow
 def test_a_face_whose_left_side_moves_half_as_much_is_shown_stored_and_told(
     driver_factory: Callable[..., Driver], weak_left_smile_clip: Path, tmp_path: Path
 ) -> None:
@@ -516,6 +522,7 @@ def test_an_interrupted_session_from_a_power_cut_is_closed_at_start(
     assert record.status == SessionStatus.INTERRUPTED
 
 
+@pytest.mark.slow
 def test_a_camera_lost_mid_session_is_said_stored_as_stopped_and_recovered(
     driver_factory: Callable[..., Driver], right_smile_clip: Path, tmp_path: Path
 ) -> None:

@@ -15,6 +15,8 @@ import pytest
 from device.expression.classifier import ExpressionClassifier
 from tests.helpers import EXPRESSIONS, export, run_device
 
+pytestmark = pytest.mark.slow  # runs the device as a user would: see the README's fast loop
+
 
 def test_prepare_writes_landmarks_and_lists_what_it_missed(smoke_run: Path) -> None:
     with np.load(smoke_run.parent / "prepared.npz") as data:

@@ -233,6 +233,7 @@ def test_a_classifier_failure_is_reported_while_vision_goes_on(
 # -- the benchmark command ---------------------------------------------------
 
 
+@pytest.mark.slow
 def test_bench_reports_stages_latency_baseline_and_memory(smoke_run: Path) -> None:
     result = run_device(
         "bench", "--frames", "40", "--live-seconds", "2", "--baseline", "--json",

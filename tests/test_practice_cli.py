@@ -7,10 +7,14 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from device.store.db import DB_NAME, open_database
 from device.store.models import ExerciseRecord, PracticeRecord, RepRecord, ScoreSample, SessionSource, SessionStatus
 from tests.helpers import CLIP_FPS as FPS
 from tests.helpers import run_device
+
+pytestmark = pytest.mark.slow  # runs the device as a user would: see the README's fast loop
 
 
 def fast_replay_config(tmp_path: Path) -> Path:

@@ -65,6 +65,7 @@ def test_the_password_is_removed_from_the_file_once_used(tmp_path: Path) -> None
     assert not forget_password(path)  # nothing left to remove
 
 
+@pytest.mark.slow
 def test_the_command_is_one_line_for_a_bad_file_and_quotes_for_the_shell(tmp_path: Path) -> None:
     bad = tmp_path / "bad.txt"
     bad.write_text("DEVICE_NAME=kiosk\nWIFI_PASSWORD=x\n", encoding="utf-8")

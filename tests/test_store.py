@@ -234,6 +234,7 @@ def test_backup_is_a_consistent_copy(db_path: Path, tmp_path: Path) -> None:
         assert raw.execute("SELECT name FROM patient").fetchall() == [("Yoon",)]
 
 
+@pytest.mark.slow
 def test_backup_command(tmp_path: Path) -> None:
     env = {"KIOSK_DATA_DIR": str(tmp_path / "data")}
     assert "nothing to back up" in run_device("backup", str(tmp_path / "b.sqlite"), env=env).stderr
@@ -245,6 +246,7 @@ def test_backup_command(tmp_path: Path) -> None:
         assert raw.execute("SELECT name FROM patient").fetchall() == [("Seo",)]
 
 
+@pytest.mark.slow
 def test_killed_session_keeps_its_data_and_is_closed_as_interrupted(tmp_path: Path) -> None:
     """SIGKILL a real practice process mid-session; at the next start the
     session is there, with its timeline up to the last second, marked interrupted."""

@@ -168,6 +168,7 @@ NASTY_DATES = ["10000-01", "0001-01", "0001-01-01", "9999-12-31", "10000-01-01",
 NASTY_TEXT = ["", "²", "\x00", "\n", "𝟙𝟚", "0001-01-01", "10000-01-01", "-1", "9" * 30, "x" * 5000]
 
 
+@pytest.mark.slow
 def test_every_route_answers_bad_input_with_4xx_never_5xx(config: Config, tmp_path: Path) -> None:
     """Every rule of the app, with each path value replaced by boundary dates,
     huge ids, other scripts' digits and control characters, and every query

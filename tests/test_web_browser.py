@@ -25,6 +25,8 @@ from device.store.models import PracticeRecord
 from device.store.synthetic import seed_history
 from tests.helpers import FIXTURES, ROOT
 
+pytestmark = pytest.mark.slow  # a real browser on the real server: see the README's fast loop
+
 PASSWORD = "blue heron 42"
 SCREENSHOTS = ROOT / "build" / "screenshots"
 
