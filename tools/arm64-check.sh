@@ -50,12 +50,18 @@ mount --rbind /sys "$target/sys"
 mount --rbind /dev "$target/dev"
 mount -t devpts devpts "$target/dev/pts" 2>/dev/null || true
 cp /etc/resolv.conf "$target/etc/resolv.conf"
+# The root trusts what this machine trusts (a site's TLS proxy included), so
+# pip inside it reaches PyPI wherever this machine does.
+cp /etc/ssl/certs/ca-certificates.crt "$target/etc/ssl/certs/host-ca-certificates.crt"
 
 rm -rf "$target/opt/expression-kiosk"
 git clone --quiet "$checkout" "$target/opt/expression-kiosk"
 say "cloned $(git -C "$checkout" rev-parse --short HEAD) into the $suite root ($(chroot "$target" uname -m))"
 
-in_root() { chroot "$target" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"; }
+in_root() {
+  chroot "$target" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+    PIP_CERT=/etc/ssl/certs/host-ca-certificates.crt "$@"
+}
 timed "setup.sh" in_root bash -c 'cd /opt/expression-kiosk && ./setup.sh'
 timed "the main job on the demo (20 s)" in_root bash -c \
   'cd /opt/expression-kiosk && .venv/bin/python -m device run --seconds 20'
