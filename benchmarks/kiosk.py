@@ -118,7 +118,7 @@ def run_once(seconds: float, exercise: str, size: tuple[int, int], delay: float)
         surface = pygame.display.set_mode(size)
         kiosk = Kiosk(config, surface)
         store = SlowStore(database.obj, delay)
-        target = config.get_int("kiosk.fps")
+        target = config.kiosk.fps
         screen = PracticeScreen(kiosk, single_exercise_plan(exercise))
         kiosk.go(screen)
         clock = pygame.time.Clock()

@@ -13,6 +13,7 @@ and a non-zero exit, so a typo never silently falls back to a default.
 from __future__ import annotations
 
 import difflib
+import logging
 import os
 import tomllib
 from collections.abc import Mapping
@@ -20,7 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from device.errors import KioskError
-from device.settings import BY_KEY, SETTINGS, Setting
+from device.settings import BY_KEY, RENAMED, SETTINGS, Setting
+from device.settings_typed import TypedSections
+
+log = logging.getLogger(__name__)
 
 SYSTEM_CONFIG = Path("/etc/expression-kiosk/config.toml")
 CHECKOUT_ROOT = Path(__file__).resolve().parents[1]
@@ -34,7 +38,10 @@ class ConfigError(KioskError):
 
 
 @dataclass(frozen=True)
-class Config:
+class Config(TypedSections):
+    """The effective settings: `config.camera.width` and so on (typed, from
+    the generated settings_typed.py), with where each value came from."""
+
     values: Mapping[str, Value]
     sources: Mapping[str, str]  # key -> "default", "file", "env NAME" or "command line"
     path: Path | None  # the file that was read, if any
@@ -48,18 +55,6 @@ class Config:
         _apply_overrides(values, sources, overrides)
         return Config(values=values, sources=sources, path=self.path)
 
-    def get_str(self, key: str) -> str:
-        return str(self.values[key])
-
-    def get_int(self, key: str) -> int:
-        return int(self.values[key])
-
-    def get_float(self, key: str) -> float:
-        return float(self.values[key])
-
-    def get_bool(self, key: str) -> bool:
-        return bool(self.values[key])
-
     @property
     def installed(self) -> bool:
         """An installed bedside device (its config is the system one, or
@@ -68,7 +63,7 @@ class Config:
 
     @property
     def data_dir(self) -> Path:
-        configured = self.get_str("device.data_dir")
+        configured = self.device.data_dir
         if configured:
             return Path(configured)
         state = os.environ.get("STATE_DIRECTORY")  # set by systemd's StateDirectory=
@@ -141,10 +136,20 @@ def _read_toml(path: Path) -> dict[str, object]:
             raise ConfigError(f"{path}: '{section}' must be a [section] of settings, e.g. [camera] source = \"auto\"")
         for name, raw in table.items():
             key = f"{section}.{name}"
+            if key in RENAMED:
+                new = RENAMED[key]
+                if new in _keys_in(document):
+                    raise ConfigError(f"{path}: '{key}' is the old name of '{new}': keep only '{new}'")
+                log.warning("%s: setting '%s' is now called '%s'; it is read as that", path, key, new)
+                key = new
             if key not in BY_KEY:
                 raise ConfigError(f"{path}: unknown setting '{key}'{_suggestion(key)}")
             flat[key] = raw
     return flat
+
+
+def _keys_in(document: Mapping[str, object]) -> set[str]:
+    return {f"{section}.{name}" for section, table in document.items() if isinstance(table, dict) for name in table}
 
 
 def _suggestion(key: str) -> str:

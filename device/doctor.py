@@ -119,7 +119,7 @@ def check_disk(config: Config) -> Check:
     folder.mkdir(parents=True, exist_ok=True)
     usage = shutil.disk_usage(folder)
     free_mb = usage.free / 1e6
-    minimum = config.get_int("storage.min_free_mb")
+    minimum = config.storage.min_free_mb
     detail = f"{free_mb:,.0f} MB free of {usage.total / 1e6:,.0f} MB on the data disk"
     if free_mb < minimum:
         return Check(
@@ -155,9 +155,9 @@ def check_services(config: Config) -> Check:
 
 
 def check_dashboard(config: Config) -> Check:
-    host = config.get_str("web.host")
+    host = config.web.host
     host = "127.0.0.1" if host in {"0.0.0.0", "", "::"} else host
-    url = f"http://{host}:{config.get_int('web.port')}/health"
+    url = f"http://{host}:{config.web.port}/health"
     try:
         with urllib.request.urlopen(url, timeout=3) as response:
             if response.status == 200:

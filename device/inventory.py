@@ -35,7 +35,7 @@ def lan_address() -> str:
 
 def dashboard_urls(config: Config) -> tuple[str, str]:
     """The dashboard by address, and by name through mDNS (avahi: HOSTNAME.local)."""
-    port = config.get_int("web.port")
+    port = config.web.port
     return f"http://{lan_address()}:{port}/", f"http://{socket.gethostname()}.local:{port}/"
 
 
@@ -99,7 +99,7 @@ def inventory(config: Config) -> Inventory:
     by_address, by_name = dashboard_urls(config)
     folder = data_dir if data_dir.exists() else data_dir.parent
     return Inventory(
-        name=config.get_str("device.name"),
+        name=config.device.name,
         hostname=socket.gethostname(),
         address=by_address,
         mdns_address=by_name,

@@ -10,7 +10,7 @@ from device.config import Config
 
 def setup_logging(config: Config) -> None:
     logging.basicConfig(
-        level=config.get_str("log.level"),
+        level=config.log.level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         force=True,
     )

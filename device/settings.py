@@ -264,3 +264,9 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
+
+# Settings that were renamed: old key -> new key. A device updated to a
+# release that renamed a setting keeps its configuration file working (the
+# old name is read as the new one, with a warning in the log) until the
+# file is rewritten (python -m device config --write).
+RENAMED: dict[str, str] = {}

@@ -163,11 +163,11 @@ def test_config_write_keeps_values_and_validates(tmp_path: Path) -> None:
     assert run_device("config", "--write", str(path), "--set", "device.name=bed-12").returncode == 0
     assert run_device("config", "--write", str(path), "--set", "kiosk.language=en").returncode == 0
     config = load_config(path=path, env={})
-    assert (config.get_str("device.name"), config.get_str("kiosk.language")) == ("bed-12", "en")
+    assert (config.device.name, config.kiosk.language) == ("bed-12", "en")
     bad = run_device("config", "--write", str(path), "--set", "kiosk.language=fr")
     assert bad.returncode == 2
     assert "kiosk.language" in bad.stderr
-    assert load_config(path=path, env={}).get_str("kiosk.language") == "en"  # unchanged
+    assert load_config(path=path, env={}).kiosk.language == "en"  # unchanged
 
 
 # -- doctor -------------------------------------------------------------------

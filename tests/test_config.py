@@ -143,3 +143,22 @@ def test_template_is_a_valid_config_once_uncommented(tmp_path: Path) -> None:
     config = load_config(path=write(tmp_path, uncommented), env={})
     assert all(config.sources[s.key] == "file" for s in SETTINGS)
     assert all(config[s.key] == s.default for s in SETTINGS)
+
+
+def test_a_renamed_setting_keeps_an_old_file_working(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An update that renames a setting: the device's file still loads, read under the new name."""
+    from device import config as config_module
+
+    monkeypatch.setitem(config_module.RENAMED, "camera.frame_width", "camera.width")
+    config = load_config(path=write(tmp_path, "[camera]\nframe_width = 800\n"), env={})
+    assert config.camera.width == 800
+    assert config.sources["camera.width"] == "file"
+    both = write(tmp_path, "[camera]\nframe_width = 800\nwidth = 640\n")
+    with pytest.raises(ConfigError, match=r"'camera\.frame_width' is the old name of 'camera\.width'"):
+        load_config(path=both, env={})
+
+
+def test_the_typed_settings_are_generated_from_the_table() -> None:
+    from device.settings_codegen import TARGET, generate
+
+    assert TARGET.read_text(encoding="utf-8") == generate(), "run python -m device.settings_codegen"

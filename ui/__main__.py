@@ -61,7 +61,7 @@ def _run(args: argparse.Namespace) -> int:
     notifier = Notifier()
     notifier.ready("kiosk running")
     # The watchdog is fed from the loop itself: if the UI freezes, systemd restarts it.
-    run(kiosk, config.get_int("kiosk.fps"), on_frame=notifier.alive)
+    run(kiosk, config.kiosk.fps, on_frame=notifier.alive)
     notifier.stopping()
     return 0
 

@@ -68,7 +68,7 @@ class Kiosk:
         self.preferences = Preferences.load(config)
         self.words = Words(self.preferences.language)
         self.now = clock
-        self.idle_timeout = config.get_float("kiosk.idle_timeout_s")
+        self.idle_timeout = config.kiosk.idle_timeout_s
         self.db_path: Path = config.data_dir / DB_NAME
         self.store_error: StoreError | None = None
         self.patient: Patient | None = None
@@ -91,7 +91,7 @@ class Kiosk:
     def _open_store(self) -> None:
         try:
             open_database(self.db_path)  # closes sessions a power cut left running
-            name = self.config.get_str("practice.default_patient")
+            name = self.config.practice.default_patient
             try:
                 self.patient = find_patient(name)
             except UnknownPatientError:

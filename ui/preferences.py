@@ -31,7 +31,7 @@ class Preferences:
 
     @staticmethod
     def defaults(config: Config) -> Preferences:
-        return Preferences(config.get_str("kiosk.language"), min(100, config.get_int("kiosk.volume")))
+        return Preferences(config.kiosk.language, min(100, config.kiosk.volume))
 
     @staticmethod
     def load(config: Config) -> Preferences:

@@ -19,9 +19,9 @@ DEMO_PATH = Path(__file__).resolve().parents[1] / "assets" / "demo.mp4"
 
 def make_camera(source: str, config: Config) -> Camera:
     """The backend for one explicit source (not `auto`), unopened."""
-    size = (config.get_int("camera.width"), config.get_int("camera.height"))
-    lores = (config.get_int("camera.lores_width"), config.get_int("camera.lores_height"))
-    fps = config.get_int("camera.fps")
+    size = (config.camera.width, config.camera.height)
+    lores = (config.camera.lores_width, config.camera.lores_height)
+    fps = config.camera.fps
     if source == "picamera2":
         return PiCamera(size, lores, fps)
     if source == "webcam" or source.startswith("webcam:"):
@@ -35,9 +35,9 @@ def make_camera(source: str, config: Config) -> Camera:
             path,
             size,
             lores,
-            fps=config.get_float("camera.replay_fps"),
-            realtime=config.get_bool("camera.replay_realtime"),
-            loop=config.get_bool("camera.replay_loop"),
+            fps=config.camera.replay_fps,
+            realtime=config.camera.replay_realtime,
+            loop=config.camera.replay_loop,
         )
     raise CameraError(f"camera.source '{source}' is not one of auto, picamera2, webcam[:INDEX], demo, replay:PATH")
 
@@ -47,7 +47,7 @@ def open_camera(config: Config, source: str | None = None) -> Camera:
     in a development checkout it then falls back to the embedded demo. An
     installed device never does: a loose camera cable must not show the
     patient a stranger's face and store it as their practice."""
-    source = source or config.get_str("camera.source")
+    source = source or config.camera.source
     if source != "auto":
         camera = make_camera(source, config)
         camera.open()

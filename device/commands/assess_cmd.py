@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     check_assessable(target)
     affected = Side(args.affected_side) if args.affected_side else None
     landmarker = load_landmarker(config)
-    min_face_px = config.get_int("vision.min_face_px")
+    min_face_px = config.vision.min_face_px
     rest = _analyse(landmarker, args.neutral, min_face_px)
     if isinstance(rest, str):
         print(f"error: rest photo {args.neutral}: {rest}", file=sys.stderr)

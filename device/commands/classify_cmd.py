@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     config = load(args)
     classifier = ExpressionClassifier(args.model) if args.model else classifier_from_config(config)
     landmarker = load_landmarker(config)
-    min_face = config.get_int("vision.min_face_px")
+    min_face = config.vision.min_face_px
     failures = 0
     for path in args.images:
         image = cv2.imread(str(path), cv2.IMREAD_COLOR)

@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: --draw {args.draw}: with several images, give a folder", file=sys.stderr)
         return 2
     landmarker = load_landmarker(config)
-    min_face_px = config.get_int("vision.min_face_px")
+    min_face_px = config.vision.min_face_px
     reports: list[dict[str, object]] = []
     failures = 0
     for path in args.images:

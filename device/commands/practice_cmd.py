@@ -54,7 +54,7 @@ def add_parser(sub: Any) -> None:
 
 
 def _patient(args: argparse.Namespace, config: Config) -> Patient:
-    name = args.patient or config.get_str("practice.default_patient")
+    name = args.patient or config.practice.default_patient
     try:
         return find_patient(name)
     except UnknownPatientError:
@@ -176,10 +176,10 @@ def _practise(
     pipeline = Pipeline(camera, analyser, classifier)
     live = LivePractice(
         plan,
-        config.get_int("camera.width"),
+        config.camera.width,
         open_recorder if patient is not None and store_error is None else None,
-        intro_s=config.get_float("practice.intro_s"),
-        exercise_limit_s=config.get_float("practice.exercise_limit_s"),
+        intro_s=config.practice.intro_s,
+        exercise_limit_s=config.practice.exercise_limit_s,
         check_neutral_expression=source == SessionSource.CAMERA,
     )
     who = patient.name if patient else "(not saved)"

@@ -47,9 +47,9 @@ def run(args: argparse.Namespace) -> int:
     from device.web import create_app
 
     app = create_app(config)
-    host, port = config.get_str("web.host"), config.get_int("web.port")
+    host, port = config.web.host, config.web.port
     try:
-        server = waitress.create_server(app, host=host, port=port, threads=config.get_int("web.threads"), ident="kiosk")
+        server = waitress.create_server(app, host=host, port=port, threads=config.web.threads, ident="kiosk")
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise KioskError(

@@ -32,7 +32,7 @@ def _interpreter_class() -> Any:
 
 def classifier_from_config(config: Config) -> ExpressionClassifier:
     """The classifier named by the `expression.model` setting (default: the shipped one)."""
-    configured = config.get_str("expression.model")
+    configured = config.expression.model
     return ExpressionClassifier(Path(configured).expanduser() if configured else DEFAULT_MODEL)
 
 

@@ -41,9 +41,9 @@ class FrameAnalyser:
     def __init__(self, landmarker: FaceLandmarker, config: Config) -> None:
         self.tracker = FaceTracker(
             landmarker,
-            detect_every=config.get_int("vision.detect_every"),
-            upsample=config.get_int("vision.detect_upsample"),
-            min_face_px=config.get_int("vision.min_face_px"),
+            detect_every=config.vision.detect_every,
+            upsample=config.vision.detect_upsample,
+            min_face_px=config.vision.min_face_px,
         )
 
     def analyse(self, frame: Frame) -> FaceAnalysis:
@@ -58,6 +58,6 @@ class FrameAnalyser:
 
 def load_landmarker(config: Config) -> FaceLandmarker:
     return FaceLandmarker(
-        find_landmark_model(config.get_str("vision.landmark_model")),
-        threshold=config.get_float("vision.detect_threshold"),
+        find_landmark_model(config.vision.landmark_model),
+        threshold=config.vision.detect_threshold,
     )

@@ -87,10 +87,10 @@ class PracticeScreen(Screen):
         saving = k.store_error is None and patient is not None
         self.live = LivePractice(
             self.plan,
-            k.config.get_int("camera.width"),
+            k.config.camera.width,
             open_recorder if saving else None,
-            intro_s=k.config.get_float("practice.intro_s"),
-            exercise_limit_s=k.config.get_float("practice.exercise_limit_s"),
+            intro_s=k.config.practice.intro_s,
+            exercise_limit_s=k.config.practice.exercise_limit_s,
             first_intro=self.first_intro,
             check_neutral_expression=source == SessionSource.CAMERA,
         )

@@ -171,7 +171,7 @@ class SettingsScreen(Screen):
         sound = w("settings.muted") if prefs.muted else w("settings.volume", volume=prefs.volume)
         fit_text(surface, t, sound, 20, pygame.Rect(t.px(24), t.px(362), t.px(300), t.px(26)),
                  colour=theme.MUTED, align="left")  # fmt: skip
-        fit_text(surface, t, w("settings.device", name=self.kiosk.config.get_str("device.name")), 20,
+        fit_text(surface, t, w("settings.device", name=self.kiosk.config.device.name), 20,
                  pygame.Rect(t.px(240), t.height - t.px(60), t.px(300), t.px(30)), colour=theme.MUTED,
                  align="left")  # fmt: skip
         if self.camera_note:
