@@ -262,6 +262,7 @@ def test_a_screen_error_shows_a_friendly_message_not_a_traceback(
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.slow  # runs the camera check's live pipeline
 def test_settings_open_on_a_long_press_and_switch_language(
     driver_factory: Callable[..., Driver], tmp_path: Path, size: tuple[int, int]
 ) -> None:
@@ -442,6 +443,7 @@ def test_dates_are_written_in_each_language() -> None:
     assert [Words("ko").weekday_short(i) for i in range(7)] == list("월화수목금토일")
 
 
+@pytest.mark.slow  # starts the kiosk three times
 def test_language_volume_and_mute_are_kept_across_restarts(
     driver_factory: Callable[..., Driver], tmp_path: Path
 ) -> None:

@@ -53,6 +53,7 @@ def test_the_model_beats_the_landmark_baseline(card: ModelCard) -> None:
     assert metrics["int8"]["accuracy_all_images"] > baseline["accuracy_all_images"]
 
 
+@pytest.mark.slow  # the device's command in its own process
 def test_device_evaluate_reproduces_the_cards_fixture_figure(card: ModelCard) -> None:
     result = run_device("evaluate", "--data", str(EXPRESSIONS), "--json", timeout=120)
     assert result.returncode == 0, result.stderr
