@@ -547,3 +547,19 @@ def test_a_streak_longer_than_the_trend_window_is_counted_whole(config: Config, 
     api = c.get(f"/api/patients/{who.id}/trends").json
     assert api is not None
     assert api["streak_days"] == 120
+
+
+def test_regions_show_the_first_visit_against_now_and_week_by_week(client: FlaskClient) -> None:
+    """The eFACE-style subscores stored with each session: the first graded
+    session against the latest, and a weekly chart per region."""
+    mina = patient("Mina")
+    html = client.get(f"/patients/{mina.id}/report?from=2026-05-01&to=2026-06-30").data.decode()
+    regions = re.search(r'<section class="card" id="regions">(.*?)</section>', html, re.S)
+    assert regions is not None
+    rows = re.findall(r"<tr><td>([^<]+)</td><td>(\d+)</td><td>(\d+) <small>\(([+-]\d+)\)</small>", regions.group(1))
+    assert {name for name, *_ in rows} == {"Brow raise", "Gentle eye closure", "Smile (mouth corner)"}
+    for _, first, latest, change in rows:
+        assert int(latest) - int(first) == int(change)
+        assert int(change) > 0  # the seeded history improves
+    [chart] = re.findall(r'<img class="chart" src="data:image/svg\+xml;base64,([^"]+)" alt="Movement against', html)
+    assert "Smile (mouth corner)" in base64.b64decode(chart).decode()

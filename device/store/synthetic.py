@@ -16,6 +16,7 @@ import math
 import random
 from datetime import date, datetime, timedelta
 
+from device.practice.grading import region_of, subscore
 from device.store.models import (
     ExerciseRecord,
     Patient,
@@ -81,11 +82,15 @@ def _session(patient: Patient, plan: str, started: datetime, shape: tuple[float,
     if status == SessionStatus.INTERRUPTED:
         return  # cut off: no results were written
     scores = []
+    subscores: dict[str, float] = {}
     for position, exercise in enumerate(EXERCISES):
         reps_done = 5 if status == SessionStatus.COMPLETED else rng.randint(0, 4)
         symmetry = min(1.0, 0.55 + 0.3 * progress + rng.gauss(0, 0.04)) if exercise != "happy" else None
         score = max(0.0, min(100.0, base + rng.gauss(0, 8))) * reps_done / 5
         scores.append(score)
+        region = region_of(exercise)
+        if region is not None and symmetry is not None:
+            subscores[region] = round(subscore(symmetry), 1)
         ExerciseRecord.create(
             session=record, exercise=exercise, position=position, reps_planned=5, reps_done=reps_done,
             score=score, symmetry=symmetry, synkinesis=None,
@@ -100,4 +105,5 @@ def _session(patient: Patient, plan: str, started: datetime, shape: tuple[float,
                 symmetry=symmetry, synkinesis=None,
             )  # fmt: skip
     record.score = sum(scores) / len(scores)
+    record.grading = json.dumps({"subscores": subscores, "ocular_synkinesis": None})
     record.save()

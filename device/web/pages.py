@@ -21,6 +21,7 @@ from device.web.reports import (
     exercise_totals,
     month_view,
     region_progress,
+    region_weeks,
     sessions_between,
     trends_view,
 )
@@ -78,6 +79,18 @@ def trend_charts(view: Trends) -> tuple[str | None, str | None]:
     return score_chart, symmetry_chart
 
 
+def region_chart(patient: Patient, view: Trends) -> str | None:
+    """The eFACE-style subscore of each region, week by week (None when none was graded)."""
+    w = words()
+    mondays = [week.monday for week in view.exercises[0].weeks] if view.exercises else []
+    weekly = region_weeks(patient, mondays)
+    if not weekly:
+        return None
+    series = tuple((w(f"regions.{region}"), tuple(values)) for region, values in weekly.items())
+    labels = tuple(w.short_date(monday) for monday in mondays)
+    return charts.weekly_lines(labels, series, w("trends.regions_chart"), (0, 100))
+
+
 @blueprint.route("/patients/<int:patient_id>/trends")
 def trends(patient_id: int) -> str:
     patient = patient_or_404(patient_id)
@@ -91,6 +104,7 @@ def trends(patient_id: int) -> str:
         score_chart=score_chart,
         symmetry_chart=symmetry_chart,
         regions=region_progress(patient, date.today()),
+        region_chart=region_chart(patient, view),
         notes=notes_of(patient),
         note_form=True,
     )
@@ -136,6 +150,7 @@ def report(patient_id: int) -> str:
         history=history,
         totals=exercise_totals(patient, first, last),
         regions=region_progress(patient, last),
+        region_chart=region_chart(patient, view),
         notes=notes_of(patient),
         note_form=False,
         trends=view,

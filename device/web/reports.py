@@ -310,8 +310,9 @@ class RegionProgress:
     latest_day: date
 
 
-def region_progress(patient: Patient, until: date) -> list[RegionProgress]:
-    """Per region practised, the first visit against now (completed sessions on the patient's camera)."""
+def graded_sessions(patient: Patient, until: date) -> list[tuple[date, dict[str, float]]]:
+    """(day, eFACE-style subscores by region) of each completed session on the
+    patient's camera up to `until`, oldest first."""
     graded = (
         PracticeRecord.select(PracticeRecord.started, PracticeRecord.grading)
         .where(
@@ -322,20 +323,45 @@ def region_progress(patient: Patient, until: date) -> list[RegionProgress]:
         )
         .order_by(PracticeRecord.started)
     )
-    seen: dict[str, list[tuple[date, float]]] = defaultdict(list)
+    found = []
     for record in graded:
         try:
             subscores = json.loads(record.grading or "{}").get("subscores", {})
         except (ValueError, AttributeError):
             continue  # an unreadable grading is skipped, never a broken page
+        numbers = {r: float(v) for r, v in subscores.items() if isinstance(v, int | float)}
+        if numbers:
+            found.append((record.started.date(), numbers))
+    return found
+
+
+def region_progress(patient: Patient, until: date) -> list[RegionProgress]:
+    """Per region practised, the first visit against now (completed sessions on the patient's camera)."""
+    seen: dict[str, list[tuple[date, float]]] = defaultdict(list)
+    for day, subscores in graded_sessions(patient, until):
         for region, value in subscores.items():
-            if isinstance(value, int | float):
-                seen[region].append((record.started.date(), float(value)))
+            seen[region].append((day, value))
     return [
         RegionProgress(region, values[0][1], values[0][0], values[-1][1], values[-1][0])
         for region in REGION_EXERCISES
         if (values := seen.get(region))
     ]
+
+
+def region_weeks(patient: Patient, mondays: list[date]) -> dict[str, list[float | None]]:
+    """Per region, the mean subscore of each week starting on `mondays` (None: not practised)."""
+    if not mondays:
+        return {}
+    sums: dict[str, dict[date, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for day, subscores in graded_sessions(patient, mondays[-1] + timedelta(days=6)):
+        monday = day - timedelta(days=day.weekday())
+        for region, value in subscores.items():
+            sums[region][monday].append(value)
+    return {
+        region: [statistics.fmean(sums[region][m]) if sums[region].get(m) else None for m in mondays]
+        for region in REGION_EXERCISES
+        if region in sums and any(sums[region].get(m) for m in mondays)
+    }
 
 
 @dataclass(frozen=True)
