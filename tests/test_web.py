@@ -563,3 +563,22 @@ def test_regions_show_the_first_visit_against_now_and_week_by_week(client: Flask
         assert int(change) > 0  # the seeded history improves
     [chart] = re.findall(r'<img class="chart" src="data:image/svg\+xml;base64,([^"]+)" alt="Movement against', html)
     assert "Smile (mouth corner)" in base64.b64decode(chart).decode()
+
+
+def test_pages_and_their_errors_follow_the_browsers_language(app: Flask) -> None:
+    """Accept-Language picks Korean; the switch's cookie wins over it; errors are in the same language."""
+    c = app.test_client()
+    c.post("/login", data={"password": PASSWORD}, headers={"Accept-Language": "ko-KR,ko;q=0.9,en;q=0.5"})
+    korean = c.get("/patients/999999/month/2026-05", headers={"Accept-Language": "ko-KR,ko;q=0.9"})
+    assert korean.status_code == 404
+    page = korean.data.decode()
+    assert '<html lang="ko">' in page
+    assert "그런 환자가 없어요." in page
+    mina = patient("Mina").id
+    month = c.get(f"/patients/{mina}/month/2026-05", headers={"Accept-Language": "ko"}).data.decode()
+    assert "2026년 5월" in month
+    assert '월</th><th scope="col">화' in month
+    c.post("/language/en", data={"next": f"/patients/{mina}/month/2026-05"})
+    english = c.get(f"/patients/{mina}/month/2026-05", headers={"Accept-Language": "ko"}).data.decode()
+    assert '<html lang="en">' in english
+    assert "May 2026" in english

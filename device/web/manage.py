@@ -13,6 +13,7 @@ from device.store.db import StoreError
 from device.store.models import Patient
 from device.store.records import add_note as store_note
 from device.store.records import add_patient, archive_patient, current_plan, rename_patient, save_plan
+from device.web.language import words
 from device.web.params import patient_or_404
 
 blueprint = Blueprint("manage", __name__)
@@ -26,7 +27,7 @@ def _all_patients() -> list[Patient]:
 def _name_field() -> str:
     name = request.form.get("name", "").strip()
     if not name or len(name) > MAX_NAME:
-        abort(400, description=f"A name needs 1 to {MAX_NAME} characters.")
+        abort(400, description=words()("problem.name_length", most=MAX_NAME))
     return name
 
 
@@ -49,7 +50,7 @@ def rename(patient_id: int) -> Response:
     patient = patient_or_404(patient_id)
     name = _name_field()
     if Patient.get_or_none((Patient.name == name) & (Patient.id != patient.id)) is not None:
-        abort(400, description=f"There is already a patient named '{name}'.")
+        abort(400, description=words()("problem.name_taken", name=name))
     rename_patient(patient, name)
     return redirect(url_for("manage.patients"))
 
@@ -84,7 +85,7 @@ def plan(patient_id: int) -> str | Response | tuple[str, int]:
                 continue
             text = request.form.get(f"reps_{exercise_id}", "")
             if not (text.isascii() and text.isdigit() and len(text) <= 3):  # "²" is a digit to Python, not a number
-                abort(400, description=f"Reps for {exercise_id} must be a whole number from 1 to {MAX_REPS}.")
+                abort(400, description=words()("problem.reps", name=words().exercise(exercise_id), most=MAX_REPS))
             entries.append((exercise_id, int(text)))
         try:
             new = make_plan(entries, request.form.get("effort", ""), request.form.get("affected_side") or None)

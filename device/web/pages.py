@@ -118,7 +118,7 @@ def report(patient_id: int) -> str:
     last = day_arg(request.args.get("to"), "to", today)
     first = day_arg(request.args.get("from"), "from", last - timedelta(days=27))
     if first > last or (last - first).days > MAX_REPORT_DAYS:
-        abort(400, description=f"The range must run forwards and span at most {MAX_REPORT_DAYS} days.")
+        abort(400, description=words()("problem.range", most=MAX_REPORT_DAYS))
     # Every week that holds a day of the range, from the Monday on or before `first`.
     first_monday, last_monday = first - timedelta(days=first.weekday()), last - timedelta(days=last.weekday())
     view = trends_view(patient, last, weeks=(last_monday - first_monday).days // 7 + 1)

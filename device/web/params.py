@@ -8,6 +8,7 @@ from datetime import date
 from flask import abort
 
 from device.store.models import Patient
+from device.web.language import words
 
 # ASCII digits only: \d also matches other scripts' digits, which are not dates.
 _MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
@@ -20,10 +21,10 @@ MAX_ID = 2**63 - 1  # SQLite's largest integer
 
 def patient_or_404(patient_id: int) -> Patient:
     if not 0 < patient_id <= MAX_ID:
-        abort(404, description="There is no such patient.")
+        abort(404, description=words()("problem.no_patient"))
     patient = Patient.get_or_none(Patient.id == patient_id)
     if patient is None:
-        abort(404, description=f"There is no patient number {patient_id}.")
+        abort(404, description=words()("problem.no_patient"))
     return patient
 
 
@@ -43,14 +44,14 @@ def month_or_404(text: str) -> date:
     """The first day of a month given as YYYY-MM in the path."""
     parsed = _parse_date(text, _MONTH, "-01")
     if parsed is None:
-        abort(404, description=f"'{text}' is not a month from 2000 to 2999 (expected YYYY-MM).")
+        abort(404, description=words()("problem.month", text=text))
     return parsed
 
 
 def day_or_404(text: str) -> date:
     parsed = _parse_date(text, _DAY)
     if parsed is None:
-        abort(404, description=f"'{text}' is not a date from 2000 to 2999 (expected YYYY-MM-DD).")
+        abort(404, description=words()("problem.day", text=text))
     return parsed
 
 
@@ -60,5 +61,5 @@ def day_arg(value: str | None, name: str, default: date) -> date:
         return default
     parsed = _parse_date(value, _DAY)
     if parsed is None:
-        abort(400, description=f"'{name}' must be a date from 2000 to 2999, as YYYY-MM-DD.")
+        abort(400, description=words()("problem.date_arg", name=name))
     return parsed
