@@ -74,6 +74,11 @@ def test_layers_import_only_downwards(folder: str, forbidden: tuple[str, ...], w
 
 
 def test_no_shell_script_fails_shellcheck() -> None:
-    scripts = [ROOT / "setup.sh", ROOT / ".ci" / "run", *sorted((ROOT / "systemd").glob("*.sh"))]
+    scripts = [
+        ROOT / "setup.sh",
+        ROOT / ".ci" / "run",
+        *sorted((ROOT / "systemd").glob("*.sh")),
+        *sorted((ROOT / "tools").glob("*.sh")),
+    ]
     result = subprocess.run(["shellcheck", *map(str, scripts)], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout
