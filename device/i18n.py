@@ -20,6 +20,8 @@ from functools import cache
 from pathlib import Path
 from typing import ClassVar
 
+from device.practice.catalogue import catalogue
+
 LANGUAGES = ("ko", "en")
 SHARED = Path(__file__).resolve().parent / "strings"
 
@@ -73,6 +75,15 @@ class Words:
     def pick(self, texts: dict[str, str]) -> str:
         """This language's entry of a {language: text} table (catalogue, prompts)."""
         return texts.get(self.language) or texts.get("en") or next(iter(texts.values()), "")
+
+    def exercise(self, exercise_id: str) -> str:
+        """An exercise's name from the catalogue (the id itself if it is no longer there)."""
+        known = catalogue().get(exercise_id)
+        return self.pick(known.name) if known is not None else exercise_id.replace("_", " ")
+
+    def outcome(self, outcome: str) -> str:
+        """How an exercise that did not finish ended ("" for a completed one)."""
+        return self(OUTCOME_WORDS[outcome]) if outcome in OUTCOME_WORDS else ""
 
     # -- dates ------------------------------------------------------------------
 

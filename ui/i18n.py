@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from device.i18n import LANGUAGES, OUTCOME_WORDS, SHARED
+from device.i18n import LANGUAGES, SHARED
 from device.i18n import Words as SharedWords
 
-__all__ = ["LANGUAGES", "OUTCOME_WORDS", "Words", "keys"]
+__all__ = ["LANGUAGES", "Words", "keys"]
 
 STRINGS = Path(__file__).resolve().parent / "strings"
 

@@ -14,8 +14,7 @@ from typing import ClassVar
 from flask import Blueprint, Flask, current_app, g, redirect, request
 from werkzeug.wrappers.response import Response
 
-from device.i18n import LANGUAGES, OUTCOME_WORDS, SHARED, Words
-from device.practice.catalogue import catalogue
+from device.i18n import LANGUAGES, SHARED, Words
 from device.web.auth import safe_next
 
 STRINGS = Path(__file__).resolve().parent / "strings"
@@ -25,14 +24,6 @@ blueprint = Blueprint("language", __name__)
 
 class WebWords(Words):
     FOLDERS: ClassVar[tuple[Path, ...]] = (SHARED, STRINGS)
-
-    def exercise(self, exercise_id: str) -> str:
-        """An exercise's name from the catalogue (the id itself if it is no longer there)."""
-        known = catalogue().get(exercise_id)
-        return self.pick(known.name) if known is not None else exercise_id.replace("_", " ")
-
-    def outcome(self, outcome: str) -> str:
-        return self(OUTCOME_WORDS[outcome]) if outcome in OUTCOME_WORDS else ""
 
 
 def choose_language() -> str:

@@ -281,7 +281,7 @@ def exercise_trend(weeks: list[WeekPoint]) -> tuple[str, Trend]:
 def trend_sentence(exercise: str, weeks: list[WeekPoint], words: Words) -> str:
     """One plain sentence, in the reader's language."""
     measure, found = exercise_trend(weeks)
-    name = words.pick(catalogue()[exercise].name) if exercise in catalogue() else exercise.replace("_", " ")
+    name = words.exercise(exercise)
     if found.direction is Direction.TOO_FEW:
         return words("trends.too_few", name=name, weeks_with_data=found.weeks_with_data)
     assert found.start is not None

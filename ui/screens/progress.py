@@ -10,11 +10,9 @@ from typing import TYPE_CHECKING
 
 import pygame
 
-from device.practice.catalogue import catalogue, exercise
 from device.store.models import ExerciseRecord, PracticeRecord
 from device.store.queries import DaySummary, daily_summaries, session_exercises, sessions_on
 from ui import theme
-from ui.i18n import OUTCOME_WORDS
 from ui.screens.base import Action, Screen
 from ui.widgets import fit_text, score_colour
 
@@ -158,12 +156,12 @@ class ProgressScreen(Screen):
 
     def _exercise_line(self, done: ExerciseRecord) -> str:
         w = self.kiosk.words
-        name = w.pick(exercise(done.exercise).name) if done.exercise in catalogue() else done.exercise
-        if done.outcome in OUTCOME_WORDS and done.reps_done == 0:
-            return f"{name} · {w(OUTCOME_WORDS[done.outcome])}"
+        name, ended = w.exercise(done.exercise), w.outcome(done.outcome)
+        if ended and done.reps_done == 0:
+            return f"{name} · {ended}"
         text = f"{name} {done.score:.0f}"
         if done.symmetry is not None:
             text += " · " + w("status.symmetry", value=f"{done.symmetry:.2f}")
-        if done.outcome in OUTCOME_WORDS:
-            text += f" · {w(OUTCOME_WORDS[done.outcome])}"
+        if ended:
+            text += f" · {ended}"
         return text

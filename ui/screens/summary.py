@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 import pygame
 
-from device.practice.catalogue import exercise as catalogue_exercise
 from device.practice.feedback import asymmetry_sentence
 from device.practice.grading import subscore
 from device.practice.recording import SessionEnd
@@ -19,7 +18,6 @@ from device.practice.session import Outcome, SessionResult
 from device.store.models import PracticeRecord, SessionStatus
 from device.store.queries import practice_of
 from ui import theme
-from ui.i18n import OUTCOME_WORDS
 from ui.screens.base import Screen
 from ui.widgets import fit_text, score_colour
 
@@ -135,10 +133,10 @@ class SummaryScreen(Screen):
         y += t.px(28)
         line_h = max(t.px(18), min(t.px(30), (bottom - y) // len(rows)))
         for e in rows:
-            name = w.pick(catalogue_exercise(e.exercise_id).name)
+            name = w.exercise(e.exercise_id)
             text = f"{name}: {w('practice.reps', done=len(e.reps), planned=e.reps_planned)}"
-            if e.outcome in OUTCOME_WORDS:
-                text += f" ({w(OUTCOME_WORDS[e.outcome])})"
+            if ended := w.outcome(e.outcome):
+                text += f" ({ended})"
             if e.symmetry is not None:
                 text += f"  ·  {subscore(e.symmetry):.0f}"
             fit_text(surface, t, text, 22, pygame.Rect(t.px(24), y, t.width - t.px(48), line_h), align="left")
