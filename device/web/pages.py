@@ -16,9 +16,11 @@ from device.web import charts
 from device.web.language import words
 from device.web.params import day_arg, day_or_404, month_or_404, patient_or_404
 from device.web.reports import (
+    Graded,
     Trends,
     day_view,
     exercise_totals,
+    graded_sessions,
     month_view,
     region_progress,
     region_weeks,
@@ -79,11 +81,11 @@ def trend_charts(view: Trends) -> tuple[str | None, str | None]:
     return score_chart, symmetry_chart
 
 
-def region_chart(patient: Patient, view: Trends) -> str | None:
+def region_chart(graded: Graded, view: Trends) -> str | None:
     """The eFACE-style subscore of each region, week by week (None when none was graded)."""
     w = words()
     mondays = [week.monday for week in view.exercises[0].weeks] if view.exercises else []
-    weekly = region_weeks(patient, mondays)
+    weekly = region_weeks(graded, mondays)
     if not weekly:
         return None
     series = tuple((w(f"regions.{region}"), tuple(values)) for region, values in weekly.items())
@@ -96,6 +98,7 @@ def trends(patient_id: int) -> str:
     patient = patient_or_404(patient_id)
     view = trends_view(patient, date.today())
     score_chart, symmetry_chart = trend_charts(view)
+    graded = graded_sessions(patient, date.today())
     return render_template(
         "trends.html",
         patient=patient,
@@ -103,8 +106,8 @@ def trends(patient_id: int) -> str:
         view=view,
         score_chart=score_chart,
         symmetry_chart=symmetry_chart,
-        regions=region_progress(patient, date.today()),
-        region_chart=region_chart(patient, view),
+        regions=region_progress(graded),
+        region_chart=region_chart(graded, view),
         notes=notes_of(patient),
         note_form=True,
     )
@@ -126,6 +129,7 @@ def report(patient_id: int) -> str:
     days = daily_summaries(patient, first, last)
     records = sessions_between(patient, first, last)
     scored = [r.score for r in records if r.score is not None and r.status == SessionStatus.COMPLETED]
+    graded = graded_sessions(patient, last)
     history = [
         PlanLine(
             record.created,
@@ -149,8 +153,8 @@ def report(patient_id: int) -> str:
         plan=current_plan(patient),
         history=history,
         totals=exercise_totals(patient, first, last),
-        regions=region_progress(patient, last),
-        region_chart=region_chart(patient, view),
+        regions=region_progress(graded),
+        region_chart=region_chart(graded, view),
         notes=notes_of(patient),
         note_form=False,
         trends=view,

@@ -310,7 +310,10 @@ class RegionProgress:
     latest_day: date
 
 
-def graded_sessions(patient: Patient, until: date) -> list[tuple[date, dict[str, float]]]:
+Graded = list[tuple[date, dict[str, float]]]  # (day, subscores by region): read once per page
+
+
+def graded_sessions(patient: Patient, until: date) -> Graded:
     """(day, eFACE-style subscores by region) of each completed session on the
     patient's camera up to `until`, oldest first."""
     graded = (
@@ -335,10 +338,10 @@ def graded_sessions(patient: Patient, until: date) -> list[tuple[date, dict[str,
     return found
 
 
-def region_progress(patient: Patient, until: date) -> list[RegionProgress]:
-    """Per region practised, the first visit against now (completed sessions on the patient's camera)."""
+def region_progress(graded: Graded) -> list[RegionProgress]:
+    """Per region practised, the first graded session against the latest."""
     seen: dict[str, list[tuple[date, float]]] = defaultdict(list)
-    for day, subscores in graded_sessions(patient, until):
+    for day, subscores in graded:
         for region, value in subscores.items():
             seen[region].append((day, value))
     return [
@@ -348,12 +351,12 @@ def region_progress(patient: Patient, until: date) -> list[RegionProgress]:
     ]
 
 
-def region_weeks(patient: Patient, mondays: list[date]) -> dict[str, list[float | None]]:
+def region_weeks(graded: Graded, mondays: list[date]) -> dict[str, list[float | None]]:
     """Per region, the mean subscore of each week starting on `mondays` (None: not practised)."""
     if not mondays:
         return {}
     sums: dict[str, dict[date, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for day, subscores in graded_sessions(patient, mondays[-1] + timedelta(days=6)):
+    for day, subscores in graded:
         monday = day - timedelta(days=day.weekday())
         for region, value in subscores.items():
             sums[region][monday].append(value)
