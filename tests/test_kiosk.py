@@ -88,6 +88,13 @@ class Driver:
         for name in ("choose", f"exercise:{exercise_id}", "start"):
             self.tap(name)
 
+    def practise(self, exercise_id: str) -> PracticeScreen:
+        """Start the exercise from the home screen; its practice screen."""
+        self.start_exercise(exercise_id)
+        practice = self.kiosk.screen
+        assert isinstance(practice, PracticeScreen)
+        return practice
+
     def run_until(self, done: Callable[[], bool], timeout: float = 60.0) -> None:
         end = time.monotonic() + timeout
         while not done():
@@ -166,9 +173,7 @@ def test_leaving_half_way_is_stored_as_stopped(
     driver_factory: Callable[..., Driver], right_smile_clip: Path, tmp_path: Path
 ) -> None:
     driver = driver_factory(kiosk_config(tmp_path, f"replay:{right_smile_clip}"))
-    driver.start_exercise("closed_smile")
-    practice = driver.kiosk.screen
-    assert isinstance(practice, PracticeScreen)
+    practice = driver.practise("closed_smile")
     driver.run_until(lambda: practice.state is not None and practice.state.reps_done >= 1)
     driver.tap("stop")
     assert driver.kiosk.screen.name == "summary"
@@ -357,9 +362,7 @@ def test_a_face_whose_left_side_moves_half_as_much_is_shown_stored_and_told(
     driver_factory: Callable[..., Driver], weak_left_smile_clip: Path, tmp_path: Path
 ) -> None:
     driver = driver_factory(kiosk_config(tmp_path, f"replay:{weak_left_smile_clip}"))
-    driver.start_exercise("closed_smile")
-    practice = driver.kiosk.screen
-    assert isinstance(practice, PracticeScreen)
+    practice = driver.practise("closed_smile")
     marked: list[Side] = []
 
     def watch() -> bool:
@@ -533,9 +536,7 @@ def test_a_camera_lost_mid_session_is_said_stored_as_stopped_and_recovered(
     clip = tmp_path / "clip"
     shutil.copytree(right_smile_clip, clip)
     driver = driver_factory(kiosk_config(tmp_path, f"replay:{clip}", **{"camera.replay_loop": True}))
-    driver.start_exercise("closed_smile")
-    practice = driver.kiosk.screen
-    assert isinstance(practice, PracticeScreen)
+    practice = driver.practise("closed_smile")
     driver.run_until(lambda: practice.state is not None and practice.state.reps_done >= 1)
     hidden = tmp_path / "unplugged"
     clip.rename(hidden)  # the cable is pulled
