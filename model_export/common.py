@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from device.expression.preprocess import Representation, model_input
+from device.expression.preprocess import InputSpec, model_input
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build"
@@ -58,9 +58,9 @@ class Prepared:
             detected=self.detected[keep],
         )
 
-    def inputs(self, indices: np.ndarray, size: int, representation: Representation) -> np.ndarray:
+    def inputs(self, indices: np.ndarray, spec: InputSpec) -> np.ndarray:
         """Model inputs (no augmentation) for the given samples."""
-        return np.stack([model_input(self.crops[i], self.points[i], size, representation) for i in indices])
+        return np.stack([model_input(self.crops[i], self.points[i], spec) for i in indices])
 
 
 def record_command(run_dir: Path) -> None:

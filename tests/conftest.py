@@ -13,12 +13,14 @@ import pytest
 from device.camera import DEMO_PATH
 from device.camera.replay import ReplayCamera
 from device.config import Config, load_config
+from device.expression.model_card import DEFAULT_MODEL
 from device.vision.landmarks import FaceLandmarker
 from model_export.face_warp import RIGHT_SMILE, uneven_smile, warp_face
 from tests.helpers import (
     ASTRONAUT,
     CLIP_FPS,
     EXPRESSIONS,
+    VOTES,
     export,
     read_image,
     write_clip,
@@ -67,8 +69,11 @@ def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "train", "--data", str(prepared), "--out", str(run), "--epochs", "1", "--size", "32",
         "--batch", "16", "--val-fraction", "0.2", "--representation", "both",
     )  # fmt: skip
-    export("convert", "--run", str(run), "--data", str(prepared))
-    export("evaluate", "--run", str(run), "--data", str(EXPRESSIONS), "--train", str(prepared))
+    export("convert", "--run", str(run), "--data", str(prepared), "--votes", str(VOTES))
+    export(
+        "evaluate", "--run", str(run), "--data", str(EXPRESSIONS), "--train", str(prepared),
+        "--votes", str(VOTES), "--shipped", str(DEFAULT_MODEL),
+    )  # fmt: skip
     return run
 
 

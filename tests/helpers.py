@@ -67,6 +67,7 @@ def run_device(*args: str, env: dict[str, str] | None = None, timeout: float = 6
 
 
 EXPRESSIONS = FIXTURES / "expressions"
+VOTES = FIXTURES / "ferplus-votes.csv"  # FER+ votes of the FER2013 fixture images
 
 
 def export(*args: str) -> subprocess.CompletedProcess[str]:

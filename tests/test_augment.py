@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 import pytest
 
-from device.expression.preprocess import Representation
+from device.expression.preprocess import InputSpec, Representation
 from device.vision.landmarks import FaceLandmarker
 from model_export.augment import ERASE_AREA, augmented_input, erase_patch
 from model_export.prepare import canonical
@@ -39,6 +39,6 @@ def test_erasing_hides_one_patch_of_the_allowed_size_and_leaves_the_original() -
 def test_augmented_inputs_vary_and_keep_shape_and_type(face_crop: tuple[np.ndarray, np.ndarray]) -> None:
     crop, points = face_crop
     rng = np.random.default_rng(1)
-    inputs = [augmented_input(crop, points, 64, Representation.BOTH, rng) for _ in range(8)]
+    inputs = [augmented_input(crop, points, InputSpec(64, Representation.BOTH), rng) for _ in range(8)]
     assert all(x.shape == (64, 64, 2) and x.dtype == np.uint8 for x in inputs)
     assert len({x.tobytes() for x in inputs}) == 8

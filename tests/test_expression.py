@@ -17,7 +17,9 @@ from device.expression.dataset import read_gray as read_optional_gray
 from device.expression.evaluate import NO_PREDICTION, Evaluation
 from device.expression.model_card import ModelCard, card_path_for, sha256_of
 from device.expression.preprocess import (
+    DETAIL_PX,
     PREPROCESSING_VERSION,
+    InputSpec,
     Representation,
     landmark_drawing,
     mirror_face,
@@ -47,7 +49,7 @@ def face(landmarker: FaceLandmarker, astronaut: np.ndarray) -> tuple[np.ndarray,
 
 @pytest.mark.parametrize("representation", list(Representation))
 def test_model_input_shape_and_type(face: tuple[np.ndarray, np.ndarray], representation: Representation) -> None:
-    x = model_input(*face, 64, representation)
+    x = model_input(*face, InputSpec(64, representation))
     assert x.shape == (64, 64, representation.channels)
     assert x.dtype == np.uint8
     assert x.std() > 20  # a face, not a blank
@@ -60,11 +62,29 @@ def test_model_input_is_aligned_by_the_landmarks(face: tuple[np.ndarray, np.ndar
     matrix[:, 2] += np.array([25.0, -10.0])
     moved_gray = cv2.warpAffine(gray, matrix, (700, 700))
     moved_points = points @ matrix[:, :2].T + matrix[:, 2]
-    a = model_input(gray, points, 64, Representation.BOTH).astype(float)
-    b = model_input(moved_gray, moved_points, 64, Representation.BOTH).astype(float)
+    a = model_input(gray, points, InputSpec(64, Representation.BOTH)).astype(float)
+    b = model_input(moved_gray, moved_points, InputSpec(64, Representation.BOTH)).astype(float)
     assert np.abs(a - b).mean() < 6  # resampling differences only
-    other = model_input(gray, points + np.array([8.0, 0.0]), 64, Representation.BOTH).astype(float)
+    other = model_input(gray, points + np.array([8.0, 0.0]), InputSpec(64, Representation.BOTH)).astype(float)
     assert np.abs(a - other).mean() > np.abs(a - b).mean() * 1.5  # a misaligned crop does differ
+
+
+def test_matched_detail_makes_a_sharp_and_a_coarse_photo_of_a_face_alike(face: tuple[np.ndarray, np.ndarray]) -> None:
+    """A 512 px studio-like photo and the same face at FER2013's resolution
+    (about 48 px across) give nearly the same crop once detail is matched;
+    without it, the sharp photo carries detail the training faces never had."""
+    gray, points = face
+    factor = float(48 / (2.5 * np.linalg.norm(points[36:42].mean(0) - points[42:48].mean(0))))  # the square at 48 px
+    small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    big = cv2.resize(small, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_CUBIC)
+
+    def gap(detail: int | None) -> float:
+        sharp = model_input(gray, points, InputSpec(96, Representation.CROP, detail)).astype(float)
+        coarse = model_input(big, points, InputSpec(96, Representation.CROP, detail)).astype(float)
+        return float(np.abs(sharp - coarse).mean())
+
+    assert gap(DETAIL_PX) < 0.6 * gap(None)
+    assert gap(DETAIL_PX) < 6
 
 
 def test_drawing_is_deterministic_and_separates_parts(face: tuple[np.ndarray, np.ndarray]) -> None:
@@ -80,8 +100,8 @@ def test_mirrored_face_keeps_anatomical_indices(face: tuple[np.ndarray, np.ndarr
     gray, points = face
     flipped_gray, flipped_points = mirror_face(gray, points)
     assert flipped_points[RIGHT.eye, 0].mean() < flipped_points[LEFT.eye, 0].mean()
-    original = model_input(gray, points, 64, Representation.CROP)[:, :, 0].astype(float)
-    mirrored = model_input(flipped_gray, flipped_points, 64, Representation.CROP)[:, :, 0].astype(float)
+    original = model_input(gray, points, InputSpec(64, Representation.CROP))[:, :, 0].astype(float)
+    mirrored = model_input(flipped_gray, flipped_points, InputSpec(64, Representation.CROP))[:, :, 0].astype(float)
     assert np.abs(cv2.flip(original, 1) - mirrored).mean() < 6
 
 

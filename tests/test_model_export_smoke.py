@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from device.expression.classifier import ExpressionClassifier
+from device.expression.model_card import DEFAULT_MODEL
 from tests.helpers import EXPRESSIONS, export, run_device
 
 pytestmark = pytest.mark.slow  # runs the device as a user would: see the README's fast loop
@@ -48,13 +49,37 @@ def test_convert_makes_int8_and_float_models_the_device_loads(smoke_run: Path) -
         assert probabilities.sum() == pytest.approx(1.0, abs=1e-3)
 
 
-def test_evaluate_reports_float_int8_and_baseline(smoke_run: Path) -> None:
+def test_evaluate_compares_the_candidate_with_the_shipped_model_and_its_peers(smoke_run: Path) -> None:
     evaluation = json.loads((smoke_run / "evaluation.json").read_text())
-    for name in ("int8", "float", "baseline_landmark_logistic_regression"):
+    for name in ("int8", "float", "baseline_hog_logistic_regression"):
         assert evaluation[name]["images"] == 90
-        assert 0 <= evaluation[name]["accuracy_all_images"] <= 1
-        assert sum(map(sum, evaluation[name]["confusion"]["matrix"])) == 90
-    assert evaluation["int8"]["latency_ms_median_2_threads"] > 0
+        assert sum(map(sum, evaluation[name]["confusion"]["matrix"])) <= 90
+    comparison = evaluation["comparison"]
+    sets = comparison["sets"]
+    assert sets["test_folder_labels"]["images"] == 90
+    assert 50 < sets["test_ferplus_majority"]["images"] < 90  # faces without a majority among the three left out
+    models = comparison["models"]
+    assert set(models) == {"int8", "float", "shipped", "fer", "hog"}
+    for name, model in models.items():
+        assert model["latency_ms"] > 0, name
+        for set_name in sets:
+            assert 0 <= model[set_name]["accuracy"] <= 1, (name, set_name)
+            assert model[set_name]["images"] == sets[set_name]["images"]
+    # The shipped model, scored here beside the candidate, scores as its own card says.
+    card = ExpressionClassifier(DEFAULT_MODEL).card.raw
+    assert models["shipped"]["test_folder_labels"]["accuracy"] == card["metrics"]["fixture_set"]["accuracy_all_images"]
+    assert models["fer"]["test_folder_labels"]["accuracy"] > 0.5  # a real model, seeing these faces
+    assert models["fer"]["bytes"] < 200_000 < models["int8"]["bytes"]
+
+
+def test_convert_calibrates_the_decision_on_validation_faces(smoke_run: Path) -> None:
+    card = ExpressionClassifier(smoke_run / "model_int8.tflite").card
+    decision = card.raw["decision"]
+    assert card.class_bias is not None
+    assert len(card.class_bias) == 3
+    assert card.class_bias[0] == 0.0
+    assert decision["mean_recall_after"] >= decision["mean_recall_before"]
+    assert "validation" in decision["chosen_on"]
 
 
 def test_expression_exercise_is_scored_by_the_classifier(smoke_run: Path, tmp_path: Path) -> None:
@@ -114,4 +139,7 @@ def test_publish_writes_a_card_the_device_accepts(smoke_run: Path, tmp_path: Pat
     assert card["class_sets"][0]["classes"] == ["neutral", "happy", "sad"]
     assert card["class_sets"][0]["three_class_test_int8_accuracy"] == evaluation["int8"]["accuracy_all_images"]
     assert "mirror" in card["inference"]["probabilities"]
+    assert classifier.card.class_bias is not None
+    assert list(classifier.card.class_bias) == card["decision"]["class_bias"]
+    assert card["metrics"]["fixture_set_ferplus_majority"]["images"] < 90
     assert any(" train " in command for command in card["commands"])

@@ -10,9 +10,11 @@ import numpy as np
 import pytest
 
 from device.expression.classifier import ExpressionClassifier
+from device.expression.dataset import list_samples
 from device.expression.model_card import DEFAULT_MODEL, ModelCard, card_path_for
 from device.expression.preprocess import PREPROCESSING_VERSION
-from tests.helpers import EXPRESSIONS, run_device
+from device.expression.votes import Votes, majority
+from tests.helpers import EXPRESSIONS, VOTES, run_device
 
 MAX_BYTES = 6_000_000
 
@@ -64,11 +66,27 @@ def test_device_evaluate_reproduces_the_cards_fixture_figure(card: ModelCard) ->
     assert measured["accuracy_all_images"] >= 0.6  # 90 faces the model never saw, 3 classes
 
 
+@pytest.mark.slow  # the device's command in its own process
+def test_device_evaluate_scores_the_same_faces_against_the_annotators_majority() -> None:
+    result = run_device("evaluate", "--data", str(EXPRESSIONS), "--votes", str(VOTES), "--json", timeout=120)
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    samples = list_samples(EXPRESSIONS, ("neutral", "happy", "sad"))
+    table, found = Votes.load(VOTES).table(np.array([str(s.path) for s in samples]))
+    majority_labels = majority(table, found, ("neutral", "happy", "sad"))
+    by_votes = figures["ferplus_majority"]
+    assert by_votes["images"] == int((majority_labels >= 0).sum()) < figures["images"] == 90
+    supports = [by_votes["per_class"][c]["support"] for c in ("neutral", "happy", "sad")]
+    assert supports == np.bincount(majority_labels[majority_labels >= 0], minlength=3).tolist()
+    assert by_votes["per_class"]["neutral"]["support"] > 30  # some sad-folder faces look neutral to most people
+
+
 def test_a_face_and_its_mirror_image_score_the_same() -> None:
     classifier = ExpressionClassifier(DEFAULT_MODEL)
     size, channels = classifier.card.input_size, classifier.card.representation.channels
     x = np.random.default_rng(3).integers(0, 255, (size, size, channels), dtype=np.uint8)
     one_way, other_way = classifier.run_once(x), classifier.run_once(x[:, ::-1])
     assert not np.allclose(one_way, other_way)  # the network alone is not mirror-symmetric...
-    np.testing.assert_allclose(classifier.predict_input(x), (one_way + other_way) / 2, rtol=1e-6)
+    mean = (one_way + other_way) / 2 * np.exp(classifier.card.class_bias or 0.0)
+    np.testing.assert_allclose(classifier.predict_input(x), mean / mean.sum(), rtol=1e-5)
     np.testing.assert_array_equal(classifier.predict_input(x), classifier.predict_input(x[:, ::-1]))  # ...its use is

@@ -4,16 +4,17 @@ device finds faces. Used by `python -m device evaluate` and model_export."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from device.expression.dataset import Sample, find_face, read_gray
 from device.vision.landmarks import FaceLandmarker
 
-# image (gray), landmarks -> class probabilities in the order of `classes`
-Predictor = Callable[[np.ndarray, np.ndarray], np.ndarray]
+# image (gray), landmarks -> class probabilities in the order of `classes`;
+# None where the predictor finds no face of its own (a peer with its own detector)
+Predictor = Callable[[np.ndarray, np.ndarray], np.ndarray | None]
 NO_PREDICTION = -1
 
 
@@ -34,6 +35,17 @@ class Evaluation:
         """Images where the detector found no face (predicted from the whole
         image as the face box when the photo is a small face crop)."""
         return int((~self.detected).sum())
+
+    def relabelled(self, labels: np.ndarray) -> Evaluation:
+        """The same predictions scored against other labels (-1: leave the image out),
+        such as FER+ annotators' majority for the same test images."""
+        keep = labels >= 0
+        return replace(
+            self,
+            labels=labels[keep],
+            predictions=self.predictions[keep],
+            detected=self.detected[keep],
+        )
 
     def accuracy(self, mask: np.ndarray | None = None) -> float:
         mask = np.ones(self.total, bool) if mask is None else mask
@@ -85,8 +97,20 @@ def evaluate(
     landmarker: FaceLandmarker,
     progress: Callable[[Iterable[Sample]], Iterable[Sample]] = lambda s: s,
 ) -> Evaluation:
+    return evaluate_many({"model": predict}, classes, samples, landmarker, progress)["model"]
+
+
+def evaluate_many(
+    predictors: Mapping[str, Predictor],
+    classes: Sequence[str],
+    samples: Sequence[Sample],
+    landmarker: FaceLandmarker,
+    progress: Callable[[Iterable[Sample]], Iterable[Sample]] = lambda s: s,
+) -> dict[str, Evaluation]:
+    """Each predictor on the same images, each face found once."""
     index = {name: i for i, name in enumerate(classes)}
-    labels, predictions, detected = [], [], []
+    labels, detected = [], []
+    predictions: dict[str, list[int]] = {name: [] for name in predictors}
     unreadable = 0
     for sample in progress(samples):
         labels.append(index[sample.label])
@@ -95,14 +119,20 @@ def evaluate(
         if gray is None:
             unreadable += 1
         if gray is None or face is None or face.points is None:
-            predictions.append(NO_PREDICTION)
+            for guesses in predictions.values():
+                guesses.append(NO_PREDICTION)
             detected.append(False)
             continue
-        predictions.append(int(np.argmax(predict(gray, face.points))))
+        for name, predict in predictors.items():
+            probabilities = predict(gray, face.points)
+            predictions[name].append(NO_PREDICTION if probabilities is None else int(np.argmax(probabilities)))
         detected.append(face.detected)
-    return Evaluation(
-        tuple(classes), np.array(labels), np.array(predictions), np.array(detected, dtype=bool), unreadable
-    )
+    return {
+        name: Evaluation(
+            tuple(classes), np.array(labels), np.array(guesses), np.array(detected, dtype=bool), unreadable
+        )
+        for name, guesses in predictions.items()
+    }
 
 
 def format_evaluation(name: str, evaluation: Evaluation) -> str:

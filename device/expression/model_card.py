@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from device.expression.preprocess import PREPROCESSING_VERSION, Representation
+from device.expression.preprocess import PREPROCESSING_VERSION, InputSpec, Representation
 from device.vision.model_files import ModelError
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
@@ -33,13 +33,24 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _class_bias(raw: dict[str, Any]) -> tuple[float, ...] | None:
+    bias = raw.get("decision", {}).get("class_bias")
+    if bias is None:
+        return None
+    if len(bias) != len(raw["classes"]):
+        raise ValueError(f"decision.class_bias has {len(bias)} values for {len(raw['classes'])} classes")
+    return tuple(float(b) for b in bias)
+
+
 @dataclass(frozen=True)
 class ModelCard:
     classes: tuple[str, ...]
     input_size: int
     representation: Representation
+    detail: int | None  # the crop's detail in training (InputSpec); None: the crop's own
     preprocessing_version: int
     sha256: str
+    class_bias: tuple[float, ...] | None  # log-probability offsets per class, set on validation (see convert)
     raw: dict[str, Any]  # everything else the card says (metrics, training, commands)
 
     @staticmethod
@@ -50,14 +61,20 @@ class ModelCard:
                 classes=tuple(raw["classes"]),
                 input_size=int(raw["input"]["size"]),
                 representation=Representation(raw["input"]["representation"]),
+                detail=None if raw["input"].get("detail_px") is None else int(raw["input"]["detail_px"]),
                 preprocessing_version=int(raw["preprocessing_version"]),
                 sha256=str(raw["file"]["sha256"]),
+                class_bias=_class_bias(raw),
                 raw=raw,
             )
         except FileNotFoundError as exc:
             raise ModelError(f"model card {path} is missing: the model cannot be checked") from exc
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ModelError(f"model card {path} is unreadable or incomplete ({exc})") from exc
+
+    @property
+    def input_spec(self) -> InputSpec:
+        return InputSpec(self.input_size, self.representation, self.detail)
 
     def check(self, model_path: Path) -> None:
         """Raise ModelError unless `model_path` is the file this card describes."""

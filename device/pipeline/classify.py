@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from device.expression.classifier import ExpressionClassifier
-from device.expression.preprocess import model_input
 from device.timing import StageTimes
 
 log = logging.getLogger(__name__)
@@ -70,7 +69,6 @@ class ClassifierThread:
             self._thread.join(timeout)
 
     def _run(self) -> None:
-        card = self.classifier.card
         while True:
             with self._wake:
                 self._wake.wait_for(lambda: self._job is not None or self._stopping)
@@ -80,7 +78,7 @@ class ClassifierThread:
             assert job is not None
             try:
                 with self.times.stage("preprocess"):
-                    x = model_input(job.gray, job.points, card.input_size, card.representation)
+                    x = self.classifier.model_input(job.gray, job.points)
                 with self.times.stage("classify"):
                     probabilities = self.classifier.predict_input(x)
             except Exception as exc:  # reported to the consumer through every later Update

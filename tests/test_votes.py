@@ -1,0 +1,56 @@
+"""FER+ annotators' votes: reading the file, matching images, majority labels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from device.expression.votes import VOTE_COLUMNS, Votes, VotesError, class_votes, majority, not_a_face
+from tests.helpers import EXPRESSIONS, FIXTURES, VOTES
+
+CLASSES = ("neutral", "happy", "sad")
+
+
+def row(**votes: int) -> np.ndarray:
+    return np.array([votes.get(column, 0) for column in VOTE_COLUMNS])
+
+
+def test_fixture_images_are_matched_by_class_folder_and_file_name() -> None:
+    votes = Votes.load(VOTES)
+    happy = sorted((EXPRESSIONS / "happy").glob("*.jpg"))
+    table, found = votes.table(np.array([str(p) for p in happy]))
+    assert found.all()
+    assert (class_votes(table, CLASSES)[:, 1] >= 5).mean() > 0.8  # happy faces, mostly voted happy
+    assert votes.of(Path("elsewhere/happy/not-in-fer.jpg")) is None
+
+
+def test_majority_needs_a_strict_winner_among_the_classes() -> None:
+    table = np.stack([
+        row(neutral=6, sadness=4),  # neutral
+        row(neutral=4, sadness=4, happiness=2),  # a tie: no label
+        row(surprise=7, happiness=3),  # another expression wins: no label
+        row(sadness=5, neutral=3, NF=2),  # sad
+        row(),  # no votes
+    ])  # fmt: skip
+    found = np.array([True, True, True, True, False])
+    assert majority(table, found, CLASSES).tolist() == [0, -1, -1, 2, -1]
+
+
+def test_not_a_face_is_what_annotators_say_or_what_fer_plus_dropped() -> None:
+    table = np.stack([row(NF=6, neutral=4), row(neutral=10), row()])
+    assert not_a_face(table, np.array([True, True, False])).tolist() == [True, False, True]
+
+
+def test_a_wrong_file_gives_one_clear_line(tmp_path: Path) -> None:
+    other = tmp_path / "other.csv"
+    other.write_text("file,label\ntrain/sad/x.jpg,3\n", encoding="utf-8")
+    with pytest.raises(VotesError, match="expected the columns"):
+        Votes.load(other)
+    with pytest.raises(VotesError, match="cannot be read"):
+        Votes.load(tmp_path / "missing.csv")
+    empty = tmp_path / "empty.csv"
+    empty.write_text((FIXTURES / "ferplus-votes.csv").read_text().splitlines()[0] + "\n", encoding="utf-8")
+    with pytest.raises(VotesError, match="holds no votes"):
+        Votes.load(empty)
