@@ -67,7 +67,7 @@ def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert "prepared 90 of 90 images" in out.stdout
     export(
         "train", "--data", str(prepared), "--out", str(run), "--epochs", "1", "--size", "32",
-        "--batch", "16", "--val-fraction", "0.2", "--representation", "both",
+        "--batch", "16", "--val-fraction", "0.2", "--representation", "both", "--votes", str(VOTES),
     )  # fmt: skip
     export("convert", "--run", str(run), "--data", str(prepared), "--votes", str(VOTES))
     export(

@@ -31,6 +31,10 @@ def test_train_saves_model_history_and_run_record(smoke_run: Path) -> None:
     run = json.loads((smoke_run / "run.json").read_text())
     assert run["epochs_run"] == 1
     assert run["input_size"] == 32
+    assert run["votes"].endswith("ferplus-votes.csv")
+    assert run["not_faces_left_out"] == 0  # every fixture face has FER+ votes, none called not a face
+    assert run["train_faces"] + run["val_faces"] == 90
+    assert len(np.load(smoke_run / "val_indices.npy")) == run["val_faces"]
     assert json.loads((smoke_run / "history.json").read_text())["loss"]
     assert (smoke_run / "model.keras").stat().st_size > 1_000_000
     commands = (smoke_run / "commands.txt").read_text().splitlines()
