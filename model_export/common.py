@@ -7,10 +7,11 @@ import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from device.expression.preprocess import InputSpec, model_input
+from device.expression.preprocess import InputSpec, Representation, model_input
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build"
@@ -61,6 +62,11 @@ class Prepared:
     def inputs(self, indices: np.ndarray, spec: InputSpec) -> np.ndarray:
         """Model inputs (no augmentation) for the given samples."""
         return np.stack([model_input(self.crops[i], self.points[i], spec) for i in indices])
+
+
+def run_input_spec(run: dict[str, Any]) -> InputSpec:
+    """The model input a run was trained on (its run.json)."""
+    return InputSpec(run["input_size"], Representation(run["representation"]), run.get("detail_px"))
 
 
 def record_command(run_dir: Path) -> None:

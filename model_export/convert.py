@@ -20,10 +20,10 @@ import numpy as np
 
 from device.expression.classifier import ExpressionClassifier
 from device.expression.model_card import card_path_for, sha256_of
-from device.expression.preprocess import InputSpec, Representation
+from device.expression.preprocess import Representation
 from device.expression.votes import Votes
 from model_export.calibrate import balanced_accuracy, class_bias
-from model_export.common import Prepared, record_command, write_json
+from model_export.common import Prepared, record_command, run_input_spec, write_json
 from model_export.validation import calibration_indices, validation_indices
 
 CALIBRATION_FACES = 300
@@ -55,13 +55,11 @@ def convert(args: Any) -> int:
 
     record_command(args.run)
     run = json.loads((args.run / "run.json").read_text(encoding="utf-8"))
-    representation = Representation(run["representation"])
     model = keras.models.load_model(args.run / "model.keras")
     data = Prepared.load(args.data).select(tuple(run["classes"]))
     rng = np.random.default_rng(run["seed"])
     chosen = rng.choice(len(data.labels), size=min(CALIBRATION_FACES, len(data.labels)), replace=False)
-    spec = InputSpec(run["input_size"], representation, run.get("detail_px"))
-    calibration = data.inputs(chosen, spec).astype(np.float32)
+    calibration = data.inputs(chosen, run_input_spec(run)).astype(np.float32)
 
     def representative() -> Any:
         for x in calibration:
@@ -102,17 +100,14 @@ def calibrate_decision(args: Any, run: dict[str, Any], data: Prepared, models: t
     """Each model's class offsets on the validation faces outside the posed-like set (calibrate.py)."""
     votes = Votes.load(args.votes) if args.votes else None
     chosen = calibration_indices(data, validation_indices(args.run), votes)
-    spec = InputSpec(run["input_size"], Representation(run["representation"]), run.get("detail_px"))
-    inputs = data.inputs(chosen, spec)
+    inputs = data.inputs(chosen, run_input_spec(run))
     for path in models:
-        card = json.loads(card_path_for(path).read_text(encoding="utf-8"))
-        card.pop("decision", None)  # measured without any earlier offsets
-        write_json(card_path_for(path), card)
         classifier = ExpressionClassifier(path)
-        probabilities = np.stack([classifier.predict_input(x) for x in inputs])
+        probabilities = np.stack([classifier.network_probabilities(x) for x in inputs])  # without earlier offsets
         bias = class_bias(probabilities, data.labels[chosen])
         before = balanced_accuracy(probabilities, data.labels[chosen], np.zeros_like(bias))
         after = balanced_accuracy(probabilities, data.labels[chosen], bias)
+        card = json.loads(card_path_for(path).read_text(encoding="utf-8"))
         card["decision"] = {
             "class_bias": [round(float(b), 2) for b in bias],
             "chosen_on": f"{len(chosen)} validation faces (folder labels), not the posed-like ones",

@@ -67,7 +67,19 @@ class ExpressionClassifier:
 
     def predict_input(self, x: np.ndarray) -> np.ndarray:
         """Class probabilities for one model input (size x size x channels,
-        uint8): the mean over the input and its mirror image.
+        uint8): the network's, shifted by the card's decision offsets if it has any."""
+        probabilities = self.network_probabilities(x)
+        if self._weights is None:
+            return probabilities
+        # The card's decision calibration (chosen on validation faces for the
+        # mean recall over classes, see model_export/calibrate.py): a per-class
+        # prior shift.
+        shifted = probabilities * self._weights
+        return shifted / shifted.sum()
+
+    def network_probabilities(self, x: np.ndarray) -> np.ndarray:
+        """The network's own probabilities (before any decision offsets): the
+        mean over the input and its mirror image.
 
         The aligned input is mirror-symmetric by construction (the eye
         midpoint on the centre line, left and right parts drawn alike), so its
@@ -76,14 +88,7 @@ class ExpressionClassifier:
         left-right bias: +1.5 points on FER2013's test split for a second
         pass (0.26 ms at 96 px here).
         """
-        probabilities = (self.run_once(x) + self.run_once(x[:, ::-1])) / 2
-        if self._weights is None:
-            return probabilities
-        # The card's decision calibration (chosen on validation faces, see
-        # model_export/convert.py): a per-class prior shift, so that a mild
-        # but clear sad face is not lost to neutral by the training set's mix.
-        shifted = probabilities * self._weights
-        return shifted / shifted.sum()
+        return (self.run_once(x) + self.run_once(x[:, ::-1])) / 2
 
     def run_once(self, x: np.ndarray) -> np.ndarray:
         """Class probabilities from a single pass of the network."""

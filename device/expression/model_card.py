@@ -45,9 +45,7 @@ def _class_bias(raw: dict[str, Any]) -> tuple[float, ...] | None:
 @dataclass(frozen=True)
 class ModelCard:
     classes: tuple[str, ...]
-    input_size: int
-    representation: Representation
-    detail: int | None  # the crop's detail in training (InputSpec); None: the crop's own
+    input_spec: InputSpec  # size, representation and the crop's detail, as in training
     preprocessing_version: int
     sha256: str
     class_bias: tuple[float, ...] | None  # log-probability offsets per class, set on validation (see convert)
@@ -59,9 +57,11 @@ class ModelCard:
             raw = json.loads(path.read_text(encoding="utf-8"))
             return ModelCard(
                 classes=tuple(raw["classes"]),
-                input_size=int(raw["input"]["size"]),
-                representation=Representation(raw["input"]["representation"]),
-                detail=None if raw["input"].get("detail_px") is None else int(raw["input"]["detail_px"]),
+                input_spec=InputSpec(
+                    int(raw["input"]["size"]),
+                    Representation(raw["input"]["representation"]),
+                    None if raw["input"].get("detail_px") is None else int(raw["input"]["detail_px"]),
+                ),
                 preprocessing_version=int(raw["preprocessing_version"]),
                 sha256=str(raw["file"]["sha256"]),
                 class_bias=_class_bias(raw),
@@ -73,8 +73,12 @@ class ModelCard:
             raise ModelError(f"model card {path} is unreadable or incomplete ({exc})") from exc
 
     @property
-    def input_spec(self) -> InputSpec:
-        return InputSpec(self.input_size, self.representation, self.detail)
+    def input_size(self) -> int:
+        return self.input_spec.size
+
+    @property
+    def representation(self) -> Representation:
+        return self.input_spec.representation
 
     def check(self, model_path: Path) -> None:
         """Raise ModelError unless `model_path` is the file this card describes."""

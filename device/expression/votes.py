@@ -6,7 +6,7 @@ annotators' vote counts for neutral, happiness, surprise, sadness, anger,
 disgust, fear, contempt, unknown and NF (not a face). Images FER+ dropped
 (mostly not faces) have no row.
 
-How training and evaluation use them (measured in the model card):
+How training and evaluation use them (measured in the README, "The expression model"):
 - training keeps the folder labels: annotators call mild sadness neutral, and
   posed sadness is often mild, so majority labels cost sad recall on posed
   faces; the votes only remove what they say is not a face;
@@ -35,8 +35,15 @@ VOTE_COLUMNS = (
     "unknown",
     "NF",
 )
-CLASS_COLUMN = {"neutral": "neutral", "happy": "happiness", "sad": "sadness", "surprise": "surprise", "angry": "anger"}
-CLASS_COLUMN |= {"disgust": "disgust", "fear": "fear"}
+CLASS_COLUMN = {
+    "neutral": "neutral",
+    "happy": "happiness",
+    "sad": "sadness",
+    "surprise": "surprise",
+    "angry": "anger",
+    "disgust": "disgust",
+    "fear": "fear",
+}
 
 
 class VotesError(ValueError):
@@ -56,18 +63,14 @@ class Votes:
         """The votes of every image in the CSV."""
         try:
             with path.open(encoding="utf-8", newline="") as handle:
-                reader = csv.reader(handle)
-                header = next(reader, None)
-                if header is None or tuple(header[1:]) != VOTE_COLUMNS:
-                    raise VotesError(f"{path}: expected the columns file,{','.join(VOTE_COLUMNS)}")
-                counts = {}
-                for row in reader:
-                    parts = Path(row[0]).parts
-                    if len(parts) >= 2:
-                        counts[f"{parts[-2]}/{parts[-1]}"] = np.array(row[1:], dtype=np.int64)
-        except (OSError, UnicodeDecodeError, ValueError, IndexError) as exc:
-            if isinstance(exc, VotesError):
-                raise
+                rows = list(csv.reader(handle))
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            raise VotesError(f"{path} cannot be read as FER+ votes ({exc})") from exc
+        if not rows or tuple(rows[0][1:]) != VOTE_COLUMNS:
+            raise VotesError(f"{path}: expected the columns file,{','.join(VOTE_COLUMNS)}")
+        try:
+            counts = {_key(row[0]): np.array(row[1:], dtype=np.int64) for row in rows[1:] if row and _key(row[0])}
+        except ValueError as exc:
             raise VotesError(f"{path} cannot be read as FER+ votes ({exc})") from exc
         if not counts:
             raise VotesError(f"{path} holds no votes")
@@ -75,8 +78,7 @@ class Votes:
 
     def of(self, image: str | Path) -> np.ndarray | None:
         """The vote counts of an image (any path ending in <class>/<file>), or None."""
-        parts = Path(image).parts
-        return self.counts.get(f"{parts[-2]}/{parts[-1]}") if len(parts) >= 2 else None
+        return self.counts.get(_key(image))
 
     def table(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each image: its 10 vote counts (zeros where it has none) and whether it has them."""
@@ -89,12 +91,23 @@ class Votes:
         return table, found
 
 
-def class_votes(table: np.ndarray, classes: tuple[str, ...]) -> np.ndarray:
-    """The vote counts for the given product classes only, N x len(classes)."""
+def _key(image: str | Path) -> str:
+    """An image's key: its class folder and file name ("" for a bare file name)."""
+    parts = Path(image).parts
+    return f"{parts[-2]}/{parts[-1]}" if len(parts) >= 2 else ""
+
+
+def _columns(classes: tuple[str, ...]) -> list[int]:
+    """The vote columns of the given product classes."""
     missing = [c for c in classes if c not in CLASS_COLUMN]
     if missing:
         raise VotesError(f"FER+ has no votes for class(es) {', '.join(missing)}")
-    return table[:, [VOTE_COLUMNS.index(CLASS_COLUMN[c]) for c in classes]]
+    return [VOTE_COLUMNS.index(CLASS_COLUMN[c]) for c in classes]
+
+
+def class_votes(table: np.ndarray, classes: tuple[str, ...]) -> np.ndarray:
+    """The vote counts for the given product classes only, N x len(classes)."""
+    return table[:, _columns(classes)]
 
 
 def not_a_face(table: np.ndarray, found: np.ndarray) -> np.ndarray:
@@ -108,7 +121,7 @@ def majority(table: np.ndarray, found: np.ndarray, classes: tuple[str, ...]) -> 
     image without votes, or another column winning)."""
     own = class_votes(table, classes)
     best = own.max(axis=1)
-    others = np.delete(table, [VOTE_COLUMNS.index(CLASS_COLUMN[c]) for c in classes], axis=1).max(axis=1)
+    others = np.delete(table, _columns(classes), axis=1).max(axis=1)
     unique = (own == best[:, None]).sum(axis=1) == 1
     label = np.where(found & unique & (best > others), own.argmax(axis=1), -1)
     return label.astype(np.int64)
