@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
@@ -129,7 +130,10 @@ def test_the_dashboard_speaks_korean_and_remembers_the_choice(server: str, brows
     browser.get(server + "/login")
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
     browser.find_element(By.ID, "language-ko").click()
-    WebDriverWait(browser, 10).until(lambda b: b.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ko")
+    # The page reloads under the wait: an element found just before it goes stale.
+    WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda b: b.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ko"
+    )
     assert browser.find_element(By.TAG_NAME, "h1").text == "로그인"
     shoot(browser, "login-ko", 390)
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
