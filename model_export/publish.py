@@ -8,6 +8,8 @@ data and its terms, the decision calibration, the evaluation (float, int8,
 and the comparison with the shipped model and the peers), the fixture
 figures `python -m device evaluate` reproduces, how long training took, and
 the exact commands; with --compare and --class-runs, those experiments too.
+Without them, the experiments recorded in the card being replaced are
+carried over, marked as such: they were measured once and still hold.
 """
 
 from __future__ import annotations
@@ -82,6 +84,7 @@ def publish(args: Any) -> int:
         raise SystemExit(f"{args.run} lacks run.json or evaluation.json: run train, convert and evaluate first")
     target = args.target
     target.parent.mkdir(parents=True, exist_ok=True)
+    previous = _read(card_path_for(target)) or {}
     shutil.copyfile(args.run / "model_int8.tflite", target)
     comparison = _read(args.compare / "comparison.json") if args.compare else None
     run_card = _read(card_path_for(args.run / "model_int8.tflite"))
@@ -131,6 +134,14 @@ def publish(args: Any) -> int:
         }
     if args.class_runs:
         extra["class_sets"] = _class_sets(args.class_runs)
+    carried = [key for key in ("input_comparison", "class_sets") if key not in extra and key in previous]
+    for key in carried:
+        extra[key] = previous[key]
+    if carried:
+        extra["carried_from_previous_card"] = {
+            "fields": carried,
+            "model": f"{previous.get('name')}, created {previous.get('created')}, sha256 {previous['file']['sha256']}",
+        }
     write_card(target, run, "int8", extra)
     # The committed fixture set's figure lets a test check the shipped model
     # without the full dataset.
