@@ -40,7 +40,7 @@ from tqdm import tqdm
 from device.expression.classifier import ExpressionClassifier
 from device.expression.dataset import Sample, find_face, list_samples, read_gray
 from device.expression.evaluate import Evaluation, Predictor, evaluate_many, format_evaluation
-from device.expression.votes import Votes, majority
+from device.expression.votes import Votes
 from device.vision.landmarks import FaceLandmarker
 from model_export.common import ROOT, Prepared, record_command, write_json
 from model_export.peers import FerPeer, HogBaseline
@@ -48,6 +48,7 @@ from model_export.reliance import neutral_shape, with_drawing_of
 from model_export.validation import FRONTAL_DEGREES, POSED_AGREEMENT, posed_like, validation_indices
 
 TIMING_PHOTO = ROOT / "tests" / "fixtures" / "astronaut.jpg"
+NEUTRAL_DRAWING = "(neutral drawing)"  # suffix of a model's name in the posed-like pass
 
 
 @cache
@@ -116,8 +117,7 @@ def scored_sets(
     }
     if args.votes:
         votes = Votes.load(args.votes)
-        table, found = votes.table(np.array([str(s.path) for s in test]))
-        labels = majority(table, found, classes)
+        labels = votes.majority_of((s.path for s in test), classes)
         by_folder = evaluations["test_folder_labels"]
         evaluations["test_ferplus_majority"] = {name: e.relabelled(labels) for name, e in by_folder.items()}
         sets["test_ferplus_majority"] = {
@@ -130,9 +130,14 @@ def scored_sets(
                 print("no validation face looks posed: the posed-like set is left out")
                 return evaluations, sets
             samples = [Sample(Path(str(train.paths[i])), classes[train.labels[i]]) for i in chosen]
-            evaluations["posed_like_validation"] = evaluate_many(
-                predictors, classes, samples, landmarker, progress("posed-like")
-            )
+            # One pass finds each face once for both columns; a model that
+            # takes no drawing keeps its posed-like figures in the second.
+            redrawn = {f"{name} {NEUTRAL_DRAWING}": predict for name, predict in with_neutral_drawing.items()}
+            both = evaluate_many(predictors | redrawn, classes, samples, landmarker, progress("posed-like"))
+            evaluations["posed_like_validation"] = {name: both[name] for name in predictors}
+            evaluations["posed_like_neutral_drawing"] = {
+                name: both.get(f"{name} {NEUTRAL_DRAWING}", both[name]) for name in predictors
+            }
             sets["posed_like_validation"] = {
                 "data": f"{args.train}, the run's validation split",
                 "labels": (
@@ -140,9 +145,6 @@ def scored_sets(
                     f"(|yaw|, |pitch| <= {FRONTAL_DEGREES:.0f} degrees), found by the detector"
                 ),
             }
-            posed = evaluations["posed_like_validation"]
-            redrawn = evaluate_many(with_neutral_drawing, classes, samples, landmarker) if with_neutral_drawing else {}
-            evaluations["posed_like_neutral_drawing"] = {name: redrawn.get(name, e) for name, e in posed.items()}
             sets["posed_like_neutral_drawing"] = {
                 "data": "the posed-like faces",
                 "labels": "as the posed-like set; each model sees the face's pixels with the landmark "

@@ -19,13 +19,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from device.expression.classifier import ExpressionClassifier
 from device.expression.dataset import FACE_CROP_THRESHOLD, SMALL_IMAGE_PX, UPSCALED_PX, list_samples
 from device.expression.evaluate import evaluate
 from device.expression.model_card import DEFAULT_MODEL, card_path_for
-from device.expression.votes import Votes, majority
+from device.expression.votes import Votes
 from device.vision.landmarks import FaceLandmarker
 from model_export.common import DEFAULT_CLASSES, ROOT, write_json
 from model_export.convert import write_card
@@ -151,11 +149,11 @@ def publish(args: Any) -> int:
     card = _read(card_path_for(target))
     card["metrics"]["fixture_set"] = {"data": str(args.fixtures.relative_to(ROOT))} | fixture.summary()
     if args.fixture_votes.exists():
-        table, found = Votes.load(args.fixture_votes).table(np.array([str(s.path) for s in samples]))
+        labels = Votes.load(args.fixture_votes).majority_of((s.path for s in samples), classifier.classes)
         card["metrics"]["fixture_set_ferplus_majority"] = {
             "data": str(args.fixtures.relative_to(ROOT)),
             "votes": str(args.fixture_votes.relative_to(ROOT)),
-        } | fixture.relabelled(majority(table, found, classifier.classes)).summary()
+        } | fixture.relabelled(labels).summary()
     write_json(card_path_for(target), card)
     print(f"published {target} ({target.stat().st_size / 1e6:.1f} MB) and {card_path_for(target).name}")
     return 0

@@ -9,14 +9,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from device.commands.common import load
 from device.expression.classifier import ExpressionClassifier
 from device.expression.dataset import DatasetError, list_samples
 from device.expression.evaluate import evaluate, format_evaluation
 from device.expression.model_card import DEFAULT_MODEL
-from device.expression.votes import Votes, VotesError, majority
+from device.expression.votes import Votes, VotesError
 from device.vision.analysis import load_landmarker
 
 
@@ -49,8 +47,7 @@ def run(args: argparse.Namespace) -> int:
         except VotesError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
-        table, found = votes.table(np.array([str(s.path) for s in samples]))
-        majority_labels = majority(table, found, classifier.classes)
+        majority_labels = votes.majority_of((s.path for s in samples), classifier.classes)
     landmarker = load_landmarker(config)
     result = evaluate(classifier.probabilities, classifier.classes, samples, landmarker)
     relabelled = None if majority_labels is None else result.relabelled(majority_labels)

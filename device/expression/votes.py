@@ -17,6 +17,7 @@ How training and evaluation use them (measured in the README, "The expression mo
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,6 +90,11 @@ class Votes:
             if row is not None:
                 table[i], found[i] = row, True
         return table, found
+
+    def majority_of(self, images: Iterable[str | Path], classes: tuple[str, ...]) -> np.ndarray:
+        """Each image's majority label among `classes` (see `majority`), -1 where it has none."""
+        table, found = self.table(np.array([str(image) for image in images]))
+        return majority(table, found, classes)
 
 
 def _key(image: str | Path) -> str:
