@@ -8,8 +8,9 @@ weights (weights=None). The input is produced by device.expression.preprocess
 (see preprocess.DETAIL_PX), augmented as in augment.py. Classes are balanced with
 class weights; the folder labels are kept, and with --votes the images FER+
 annotators call not a face are left out (device/expression/votes.py says
-why). A stratified part of the training data is held out for validation and
-early stopping (val_indices.npy); the seed is fixed; the history is saved.
+why). With --vote-share W the training targets blend the folder label with
+the annotators' vote shares (weight W); validation keeps the folder labels. A stratified part of the training data
+is held out for validation and early stopping (val_indices.npy); the seed is fixed; the history is saved.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from device.expression.preprocess import DETAIL_PX, PREPROCESSING_VERSION, InputSpec, Representation
-from device.expression.votes import Votes, not_a_face
+from device.expression.votes import Votes, not_a_face, soft_targets
 from model_export.augment import augmented_input
 from model_export.common import DEFAULT_CLASSES, Prepared, record_command, write_json
 
@@ -90,14 +91,12 @@ def fit_epochs(
     val_idx: np.ndarray,
     class_weight: dict[int, float],
     rng: np.random.Generator,
+    train_targets: np.ndarray,
 ) -> tuple[dict[str, list[float]], int]:
-    """Train epoch by epoch; keep the best epoch's model. Returns the history and the best epoch's index."""
-    import keras
-
-    def targets(indices: np.ndarray) -> np.ndarray:
-        return keras.utils.to_categorical(data.labels[indices], len(data.classes))
-
-    val_x, val_y = data.inputs(val_idx, spec).astype(np.float32), targets(val_idx)
+    """Train epoch by epoch; keep the best epoch's model. `train_targets` holds
+    one target row per prepared face. Returns the history and the best epoch's index."""
+    val_x = data.inputs(val_idx, spec).astype(np.float32)
+    val_y = np.eye(len(data.classes))[data.labels[val_idx]]  # validation scores the folder labels
     history: dict[str, list[float]] = {}
     best = -1
     start = time.monotonic()
@@ -109,7 +108,7 @@ def fit_epochs(
         x = np.stack([augmented_input(data.crops[j], data.points[j], spec, rng) for j in order])
         logs = model.fit(
             x.astype(np.float32),
-            targets(order),
+            train_targets[order],
             batch_size=args.batch,
             epochs=1,
             shuffle=False,
@@ -145,6 +144,9 @@ def train(args: Any) -> int:
     rng = np.random.default_rng(args.seed)
     train_idx, val_idx = stratified_split(data.labels, args.val_fraction, rng)
     dropped = 0
+    targets = np.eye(len(data.classes))[data.labels]
+    if args.vote_share and not args.votes:
+        raise SystemExit("--vote-share needs --votes (the FER+ votes CSV)")
     if args.votes:
         # The folder labels stay (see votes.py); what the annotators say is
         # not a face is left out of training and of validation.
@@ -153,6 +155,9 @@ def train(args: Any) -> int:
         dropped = int((~faces).sum())
         train_idx, val_idx = train_idx[faces[train_idx]], val_idx[faces[val_idx]]
         print(f"left out {dropped} images that FER+ annotators call not a face (or that FER+ dropped)")
+        if args.vote_share:
+            targets = soft_targets(data.labels, table, data.classes, args.vote_share)
+            print(f"training targets: {1 - args.vote_share:.2f} folder label + {args.vote_share:.2f} FER+ vote shares")
     if args.limit:
         train_idx = train_idx[: args.limit]
     counts = np.bincount(data.labels[train_idx], minlength=len(data.classes))
@@ -190,7 +195,15 @@ def train(args: Any) -> int:
 
     start = time.monotonic()
     history, best = fit_epochs(
-        model, data, spec, args, train_idx=train_idx, val_idx=val_idx, class_weight=class_weight, rng=rng
+        model,
+        data,
+        spec,
+        args,
+        train_idx=train_idx,
+        val_idx=val_idx,
+        class_weight=class_weight,
+        rng=rng,
+        train_targets=targets.astype(np.float32),
     )
     duration = time.monotonic() - start
     write_json(
@@ -205,6 +218,7 @@ def train(args: Any) -> int:
             "val_faces": len(val_idx),
             "not_faces_left_out": dropped,
             "votes": str(args.votes) if args.votes else None,
+            "vote_share": args.vote_share,
             "class_counts": dict(zip(data.classes, map(int, counts), strict=True)),
             "epochs_run": len(history["loss"]),
             "best_epoch": best + 1,
@@ -253,5 +267,11 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--votes", type=Path, default=None, help="FER+ votes CSV: leave out what annotators call not a face"
+    )
+    parser.add_argument(
+        "--vote-share",
+        type=float,
+        default=0.0,
+        help="weight of the FER+ vote shares in the training targets (0: folder labels only; needs --votes)",
     )
     parser.set_defaults(handler=train)

@@ -68,6 +68,7 @@ def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     export(
         "train", "--data", str(prepared), "--out", str(run), "--epochs", "1", "--size", "32",
         "--batch", "16", "--val-fraction", "0.2", "--representation", "both", "--votes", str(VOTES),
+        "--vote-share", "0.5",
     )  # fmt: skip
     export("convert", "--run", str(run), "--data", str(prepared), "--votes", str(VOTES))
     export(

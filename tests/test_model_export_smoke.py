@@ -32,6 +32,7 @@ def test_train_saves_model_history_and_run_record(smoke_run: Path) -> None:
     assert run["epochs_run"] == 1
     assert run["input_size"] == 32
     assert run["votes"].endswith("ferplus-votes.csv")
+    assert run["vote_share"] == 0.5
     assert run["not_faces_left_out"] == 0  # every fixture face has FER+ votes, none called not a face
     assert run["train_faces"] + run["val_faces"] == 90
     assert len(np.load(smoke_run / "val_indices.npy")) == run["val_faces"]

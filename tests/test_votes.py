@@ -7,7 +7,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from device.expression.votes import VOTE_COLUMNS, Votes, VotesError, class_votes, majority, not_a_face
+from device.expression.votes import (
+    VOTE_COLUMNS,
+    Votes,
+    VotesError,
+    class_votes,
+    majority,
+    not_a_face,
+    soft_targets,
+)
 from tests.helpers import EXPRESSIONS, FIXTURES, VOTES
 
 CLASSES = ("neutral", "happy", "sad")
@@ -41,6 +49,24 @@ def test_majority_needs_a_strict_winner_among_the_classes() -> None:
 def test_not_a_face_is_what_annotators_say_or_what_fer_plus_dropped() -> None:
     table = np.stack([row(NF=6, neutral=4), row(neutral=10), row()])
     assert not_a_face(table, np.array([True, True, False])).tolist() == [True, False, True]
+
+
+def test_soft_targets_blend_the_folder_label_with_the_vote_shares_among_the_classes() -> None:
+    table = np.stack([
+        row(neutral=6, sadness=2, surprise=2),  # a sad-folder face most annotators read as neutral
+        row(happiness=10),  # agrees with its folder
+        row(surprise=8, NF=2),  # no votes for any of the three classes: keeps its folder label
+    ])  # fmt: skip
+    labels = np.array([2, 1, 0])
+    targets = soft_targets(labels, table, CLASSES, 0.5)
+    # shares among the three classes only (surprise's votes do not count): 0.75 neutral, 0.25 sad
+    np.testing.assert_allclose(targets[0], [0.375, 0.0, 0.625])
+    np.testing.assert_allclose(targets[1], [0.0, 1.0, 0.0])
+    np.testing.assert_allclose(targets[2], [1.0, 0.0, 0.0])
+    np.testing.assert_allclose(targets.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(soft_targets(labels, table, CLASSES, 0.0), np.eye(3)[labels])
+    with pytest.raises(VotesError, match="between 0 and 1"):
+        soft_targets(labels, table, CLASSES, 1.5)
 
 
 def test_a_wrong_file_gives_one_clear_line(tmp_path: Path) -> None:
