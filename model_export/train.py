@@ -165,7 +165,18 @@ def train(args: Any) -> int:
     size, batch = args.size, args.batch
     spec = InputSpec(size, representation, args.detail or None)
 
-    model = build_model(size, representation.channels, len(data.classes))
+    if args.init:
+        # Continue from an earlier run's best model (a warm restart of the
+        # schedule): the input must be the one that model was built for.
+        model = keras.models.load_model(args.init, compile=False)
+        expected = (None, size, size, representation.channels)
+        if tuple(model.input_shape) != expected:
+            raise SystemExit(
+                f"{args.init} takes input {model.input_shape}, not {expected}: "
+                "give the same --size and --representation"
+            )
+    else:
+        model = build_model(size, representation.channels, len(data.classes))
     per_epoch = int(np.ceil(len(train_idx) / batch))
     # Warm up for one epoch, then cosine decay to zero over the planned epochs:
     # a plateau-driven decay cut the rate to 1e-5 by epoch 20 on a noisy
@@ -219,6 +230,7 @@ def train(args: Any) -> int:
             "not_faces_left_out": dropped,
             "votes": str(args.votes) if args.votes else None,
             "vote_share": args.vote_share,
+            "init": str(args.init) if args.init else None,
             "class_counts": dict(zip(data.classes, map(int, counts), strict=True)),
             "epochs_run": len(history["loss"]),
             "best_epoch": best + 1,
@@ -273,5 +285,11 @@ def add_parser(sub: Any) -> None:
         type=float,
         default=0.0,
         help="weight of the FER+ vote shares in the training targets (0: folder labels only; needs --votes)",
+    )
+    parser.add_argument(
+        "--init",
+        type=Path,
+        default=None,
+        help="start from this saved model (a run's model.keras) instead of random weights",
     )
     parser.set_defaults(handler=train)

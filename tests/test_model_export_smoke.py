@@ -5,6 +5,7 @@ This proves the pipeline, not the model's quality (see test_shipped_model.py).""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 
 from device.expression.classifier import ExpressionClassifier
 from device.expression.model_card import DEFAULT_MODEL
-from tests.helpers import EXPRESSIONS, export, run_device
+from tests.helpers import EXPRESSIONS, ROOT, export, run_device
 
 pytestmark = pytest.mark.slow  # runs the device as a user would: see the README's fast loop
 
@@ -40,6 +41,44 @@ def test_train_saves_model_history_and_run_record(smoke_run: Path) -> None:
     assert (smoke_run / "model.keras").stat().st_size > 1_000_000
     commands = (smoke_run / "commands.txt").read_text().splitlines()
     assert [c.split()[3] for c in commands] == ["train", "convert", "evaluate"]
+
+
+def test_train_continues_from_an_earlier_runs_model(smoke_run: Path, tmp_path: Path) -> None:
+    import keras
+
+    prepared, start = smoke_run.parent / "prepared.npz", smoke_run / "model.keras"
+    common = ["--data", str(prepared), "--epochs", "1", "--batch", "16", "--val-fraction", "0.2"]
+    wrong = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "model_export",
+            "train",
+            *common,
+            "--out",
+            str(tmp_path / "wrong"),
+            "--init",
+            str(start),
+        ],
+        cwd=ROOT,
+        env=os.environ | {"TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""},
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # the default size (96) is not the smoke model's (32)
+    assert wrong.returncode != 0
+    assert "give the same --size and --representation" in wrong.stderr.strip().splitlines()[-1]
+
+    out = tmp_path / "more"
+    export("train", *common, "--out", str(out), "--size", "32", "--init", str(start), "--learning-rate", "1e-7")
+    assert json.loads((out / "run.json").read_text())["init"] == str(start)
+    # With a vanishing rate the kernels stay where the earlier run left them;
+    # random weights would be nowhere near.
+    before, after = keras.models.load_model(start), keras.models.load_model(out / "model.keras")
+    kernel = "stem_conv"
+    np.testing.assert_allclose(
+        after.get_layer(kernel).get_weights()[0], before.get_layer(kernel).get_weights()[0], atol=1e-4
+    )
 
 
 def test_convert_makes_int8_and_float_models_the_device_loads(smoke_run: Path) -> None:
