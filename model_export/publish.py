@@ -8,6 +8,9 @@ data and its terms, the decision calibration, the evaluation (float, int8,
 and the comparison with the shipped model and the peers), the fixture
 figures `python -m device evaluate` reproduces, how long training took, and
 the exact commands; with --compare and --class-runs, those experiments too.
+A run continued from another (train --init) is published with the runs
+before it: their train commands come first and the training time is theirs
+and its own together.
 Without them, the experiments recorded in the card being replaced are
 carried over, marked as such: they were measured once and still hold.
 """
@@ -48,6 +51,23 @@ def _commands(*folders: Path) -> list[str]:
     return lines
 
 
+def training_stages(run_folder: Path) -> list[Path]:
+    """The run folders that trained this run's model, first to last: a run
+    started with --init from an earlier run's model.keras follows that run."""
+    stages = [run_folder]
+    while True:
+        run = _read(stages[0] / "run.json") or {}
+        earlier = Path(run["init"]).parent if run.get("init") else None
+        if earlier is None or not (earlier / "run.json").exists() or earlier in stages:
+            return stages
+        stages.insert(0, earlier)
+
+
+def _train_commands(folders: list[Path]) -> list[str]:
+    """The train lines of the runs an --init run continued from."""
+    return [line for line in _commands(*folders) if line.split()[3:4] == ["train"]]
+
+
 def _class_sets(folders: list[Path]) -> list[dict[str, Any]]:
     """Runs alike but for their classes, each scored on the three-class test
     (for more classes, also on its own): whether the extra classes cost the
@@ -85,6 +105,9 @@ def publish(args: Any) -> int:
     previous = _read(card_path_for(target)) or {}
     shutil.copyfile(args.run / "model_int8.tflite", target)
     comparison = _read(args.compare / "comparison.json") if args.compare else None
+    stages = training_stages(args.run)
+    stage_runs = [_read(folder / "run.json") for folder in stages]
+    minutes = round(sum(stage["duration_s"] for stage in stage_runs) / 60, 1)
     run_card = _read(card_path_for(args.run / "model_int8.tflite"))
     extra: dict[str, Any] = {
         "architecture": run.get("architecture", "EfficientNet-B0")
@@ -98,7 +121,17 @@ def publish(args: Any) -> int:
             "epochs_run": run["epochs_run"],
             "best_epoch": run["best_epoch"],
             "best_validation_accuracy": round(run["best_val_accuracy"], 4),
-            "duration_minutes": round(run["duration_s"] / 60, 1),
+            "duration_minutes": minutes,
+            "stages": [
+                {
+                    "run": str(folder),
+                    "epochs_run": stage["epochs_run"],
+                    "best_epoch": stage["best_epoch"],
+                    "learning_rate": stage["learning_rate"],
+                    "minutes": round(stage["duration_s"] / 60, 1),
+                }
+                for folder, stage in zip(stages, stage_runs, strict=True)
+            ],
             "seed": run["seed"],
             "machine": args.machine,
         },
@@ -121,9 +154,9 @@ def publish(args: Any) -> int:
         },
         "decision": run_card.get("decision") if run_card else None,
         "metrics": evaluation,
-        "commands": _commands(
-            Path(run["data"]).parent, *([args.compare] if args.compare else []), *args.class_runs, args.run
-        ),
+        "commands": _commands(Path(run["data"]).parent, *([args.compare] if args.compare else []), *args.class_runs)
+        + _train_commands(stages[:-1])
+        + _commands(args.run),
     }
     if comparison:
         extra["input_comparison"] = {
