@@ -8,11 +8,11 @@ data and its terms, the decision calibration, the evaluation (float, int8,
 and the comparison with the shipped model and the peers), the fixture
 figures `python -m device evaluate` reproduces, how long training took, and
 the exact commands; with --compare and --class-runs, those experiments too.
+Without them, the experiments recorded in the card being replaced are
+carried over, marked as such: they were measured once and still hold.
 A run continued from another (train --init) is published with the runs
 before it: their train commands come first and the training time is theirs
 and its own together.
-Without them, the experiments recorded in the card being replaced are
-carried over, marked as such: they were measured once and still hold.
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def publish(args: Any) -> int:
     shutil.copyfile(args.run / "model_int8.tflite", target)
     comparison = _read(args.compare / "comparison.json") if args.compare else None
     stages = training_stages(args.run)
-    stage_runs = [_read(folder / "run.json") for folder in stages]
+    stage_runs = [_read(folder / "run.json") for folder in stages[:-1]] + [run]
     minutes = round(sum(stage["duration_s"] for stage in stage_runs) / 60, 1)
     run_card = _read(card_path_for(args.run / "model_int8.tflite"))
     extra: dict[str, Any] = {
