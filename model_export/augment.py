@@ -10,6 +10,9 @@ indices, so index 36 stays the subject's right eye. Camera differences are
 imitated by blur and noise on the crop, and a hand, glasses or a nasal
 cannula by a patch of the crop hidden (random erasing): the model then cannot
 lean on any one part of the face, and the drawing channel still shows it.
+Optionally, pairs of faces are blended with their targets (mixup), so the
+network is trained between the classes as well as on them: with folder
+labels as noisy as FER2013's, it then learns less of each face's own label.
 """
 
 from __future__ import annotations
@@ -63,3 +66,24 @@ def augmented_input(crop: np.ndarray, points: np.ndarray, spec: InputSpec, rng: 
     if rng.random() < ERASE_PROBABILITY:
         gray = erase_patch(gray, rng)
     return model_input(gray, moved, spec)
+
+
+def mixed_pairs(
+    x: np.ndarray, targets: np.ndarray, alpha: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mixup: each input blended with another of the batch, and so its target.
+
+    The weight is drawn from Beta(alpha, alpha) and folded to at least a half,
+    so each blend stays mostly its own face: its class weight (Keras takes the
+    largest target) is the one that applies. alpha 0 returns the inputs as floats.
+    """
+    x = x.astype(np.float32)
+    if alpha <= 0:
+        return x, targets
+    weight = rng.beta(alpha, alpha, size=len(x)).astype(np.float32)
+    weight = np.maximum(weight, 1 - weight)
+    partner = rng.permutation(len(x))
+    shape = (-1,) + (1,) * (x.ndim - 1)
+    blended = weight.reshape(shape) * x + (1 - weight).reshape(shape) * x[partner]
+    blended_targets = weight[:, None] * targets + (1 - weight[:, None]) * targets[partner]
+    return blended, blended_targets.astype(np.float32)

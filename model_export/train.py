@@ -11,7 +11,8 @@ annotators call not a face are left out (device/expression/votes.py says
 why). With --vote-share W the training targets blend the folder label with
 the annotators' vote shares (weight W); validation keeps the folder labels.
 With --init the network starts from an earlier run's model instead of
-random weights. A stratified part of the training data is held out for
+random weights. With --mixup pairs of faces are blended (augment.py).
+A stratified part of the training data is held out for
 validation and early stopping (val_indices.npy); the seed is fixed; the
 history is saved.
 """
@@ -27,7 +28,7 @@ import numpy as np
 
 from device.expression.preprocess import DETAIL_PX, PREPROCESSING_VERSION, InputSpec, Representation
 from device.expression.votes import Votes, not_a_face, soft_targets
-from model_export.augment import augmented_input
+from model_export.augment import augmented_input, mixed_pairs
 from model_export.common import DEFAULT_CLASSES, Prepared, record_command, write_json
 
 
@@ -109,9 +110,10 @@ def fit_epochs(
     for epoch in range(args.epochs):
         order = rng.permutation(train_idx)
         x = np.stack([augmented_input(data.crops[j], data.points[j], spec, rng) for j in order])
+        x, y = mixed_pairs(x, train_targets[order], args.mixup, rng)
         logs = model.fit(
-            x.astype(np.float32),
-            train_targets[order],
+            x,
+            y,
             batch_size=args.batch,
             epochs=1,
             shuffle=False,
@@ -234,6 +236,7 @@ def train(args: Any) -> int:
             "votes": str(args.votes) if args.votes else None,
             "vote_share": args.vote_share,
             "init": str(args.init) if args.init else None,
+            "mixup": args.mixup,
             "class_counts": dict(zip(data.classes, map(int, counts), strict=True)),
             "epochs_run": len(history["loss"]),
             "best_epoch": best + 1,
@@ -294,5 +297,11 @@ def add_parser(sub: Any) -> None:
         type=Path,
         default=None,
         help="start from this saved model (a run's model.keras) instead of random weights",
+    )
+    parser.add_argument(
+        "--mixup",
+        type=float,
+        default=0.0,
+        help="blend pairs of faces and their targets, weight from Beta(a, a) (0: no mixup; 0.2 is usual)",
     )
     parser.set_defaults(handler=train)

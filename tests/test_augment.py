@@ -7,9 +7,9 @@ import cv2
 import numpy as np
 import pytest
 
-from device.expression.preprocess import InputSpec, Representation
+from device.expression.preprocess import MAX_WARP_SHRINK, InputSpec, Representation, alignment
 from device.vision.landmarks import FaceLandmarker
-from model_export.augment import ERASE_AREA, augmented_input, erase_patch
+from model_export.augment import ERASE_AREA, MAX_SCALE, augmented_input, erase_patch, mixed_pairs
 from model_export.prepare import canonical
 
 
@@ -42,3 +42,30 @@ def test_augmented_inputs_vary_and_keep_shape_and_type(face_crop: tuple[np.ndarr
     inputs = [augmented_input(crop, points, InputSpec(64, Representation.BOTH), rng) for _ in range(8)]
     assert all(x.shape == (64, 64, 2) and x.dtype == np.uint8 for x in inputs)
     assert len({x.tobytes() for x in inputs}) == 8
+
+
+@pytest.mark.parametrize("size", [48, 64, 96])
+def test_training_faces_never_reach_the_anti_aliasing_step(face_crop: tuple[np.ndarray, np.ndarray], size: int) -> None:
+    """prepare's canonical crop shrinks to a 48 px or larger input by less
+    than MAX_WARP_SHRINK, even at the augmentation's largest scale: models
+    trained before the device anti-aliased large faces saw the same inputs."""
+    _, points = face_crop
+    matrix = alignment(points, size)
+    shrink = 1 / float(np.hypot(matrix[0, 0], matrix[0, 1]))
+    assert shrink * (1 + MAX_SCALE) * 1.02 < MAX_WARP_SHRINK  # 2 % for the point jitter
+
+
+def test_mixup_blends_pairs_mostly_of_their_own_face() -> None:
+    rng = np.random.default_rng(3)
+    classes = [0, 1, 2, 1, 0, 2]
+    x = np.stack([np.full((4, 4, 1), 100 * c, np.uint8) for c in classes])  # each face's value says its class
+    targets = np.eye(3, dtype=np.float32)[classes]
+    mixed, mixed_targets = mixed_pairs(x, targets, 0.2, rng)
+    assert mixed.dtype == np.float32
+    assert mixed.shape == x.shape
+    assert np.allclose(mixed_targets.sum(axis=1), 1)
+    assert ((targets * mixed_targets).sum(axis=1) >= 0.5 - 1e-6).all()  # mostly its own class
+    assert not np.array_equal(mixed_targets, targets)  # some pairs were blended
+    # each input is blended with the same weights as its target
+    assert np.allclose(mixed[:, 0, 0, 0], mixed_targets @ np.array([0, 100, 200], np.float32), atol=1e-3)
+    assert np.array_equal(mixed_pairs(x, targets, 0.0, rng)[0], x.astype(np.float32))
