@@ -20,6 +20,13 @@ Sets:
   much each model's decision rests on the landmark fit. A model that reads
   only pixels scores as on the posed-like set.
 
+Each accuracy carries its 95% interval (Wilson), and the candidate is set
+against every other model face by face (paired_with): how many faces only
+one of the two gets right, and McNemar's exact test of whether that split
+is more than chance. Two models on the same images differ far less by
+chance than their intervals suggest, and far more than a 0.5-point gap
+shows on a set of 400.
+
 Everything goes to the run's evaluation.json (for a test on fewer of the
 model's classes, evaluation-<classes>.json); publish copies it to the card.
 """
@@ -35,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.stats import binomtest
 from tqdm import tqdm
 
 from device.expression.classifier import ExpressionClassifier
@@ -90,12 +98,26 @@ def progress(name: str) -> Callable[[Iterable[Sample]], Iterable[Sample]]:
 
 def scores(evaluation: Evaluation) -> dict[str, Any]:
     per_class = evaluation.per_class()
+    right = int((evaluation.predictions == evaluation.labels).sum())
+    interval = binomtest(right, evaluation.total).proportion_ci(0.95, method="wilson")
     return {
         "images": evaluation.total,
         "accuracy": round(evaluation.accuracy(), 4),
+        "accuracy_95": [round(interval.low, 4), round(interval.high, 4)],
         "recall": {c: round(v["recall"], 4) for c, v in per_class.items() if not np.isnan(v["recall"])},
         "confusion": evaluation.confusion().tolist(),
     }
+
+
+def paired_with(evaluation: Evaluation, other: Evaluation) -> dict[str, Any]:
+    """The faces one of two models gets right and the other not (same images,
+    same order), and McNemar's exact two-sided p-value for that split."""
+    mine = evaluation.predictions == evaluation.labels
+    theirs = other.predictions == other.labels
+    only_mine, only_theirs = int((mine & ~theirs).sum()), int((theirs & ~mine).sum())
+    split = only_mine + only_theirs
+    p_value = binomtest(only_mine, split, 0.5).pvalue if split else 1.0
+    return {"only_this_right": only_mine, "only_other_right": only_theirs, "p_value": round(float(p_value), 4)}
 
 
 def scored_sets(
@@ -226,14 +248,21 @@ def run_evaluation(args: Any) -> int:
         print(format_evaluation(name, folder[name]))
     if "hog" in folder:
         results["baseline_hog_logistic_regression"] = folder["hog"].summary()
-    results["comparison"] = {"sets": sets, "models": models}
+    reference = candidates[0] if candidates else None
+    paired = {
+        set_name: {name: paired_with(by_model[reference], e) for name, e in by_model.items() if name != reference}
+        for set_name, by_model in evaluations.items()
+        if reference is not None
+    }
+    results["comparison"] = {"sets": sets, "models": models, "paired": {"model": reference, "sets": paired}}
     print(comparison_table(results["comparison"]))
     write_json(args.run / evaluation_file(classes, test_classes), results)
     return 0
 
 
 def comparison_table(comparison: dict[str, Any]) -> str:
-    """The comparison as a Markdown table: accuracy (sad recall) per set."""
+    """The comparison as Markdown: accuracy (sad recall) per set, then the
+    candidate against each other model, face by face."""
     set_names = list(comparison["sets"])
     head = "| model | " + " | ".join(f"{s} ({comparison['sets'][s]['images']})" for s in set_names) + " | ms | MB |"
     lines = [head, "|" + "---|" * (len(set_names) + 3)]
@@ -244,6 +273,23 @@ def comparison_table(comparison: dict[str, Any]) -> str:
             cells.append(f"{model[s]['accuracy']:.1%}" + (f" (sad {sad:.0%})" if sad is not None else ""))
         size = f"{model['bytes'] / 1e6:.2f}" if "bytes" in model else ""
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {model['latency_ms']} | {size} |")
+    paired = comparison.get("paired", {})
+    if paired.get("model"):
+        others = [name for name in comparison["models"] if name != paired["model"]]
+        lines += [
+            "",
+            f"{paired['model']} against each model on the same faces: only {paired['model']} right / "
+            "only the other right (McNemar's exact p)",
+            "",
+            "| against | " + " | ".join(set_names) + " |",
+            "|" + "---|" * (len(set_names) + 1),
+        ]
+        for name in others:
+            cells = [
+                f"{pair['only_this_right']} / {pair['only_other_right']} (p {pair['p_value']:.2g})"
+                for pair in (paired["sets"][s][name] for s in set_names)
+            ]
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

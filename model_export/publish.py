@@ -128,6 +128,7 @@ def publish(args: Any) -> int:
                     "epochs_run": stage["epochs_run"],
                     "best_epoch": stage["best_epoch"],
                     "learning_rate": stage["learning_rate"],
+                    "mixup": stage.get("mixup", 0.0),  # runs before --mixup existed had none
                     "minutes": round(stage["duration_s"] / 60, 1),
                 }
                 for folder, stage in zip(stages, stage_runs, strict=True)

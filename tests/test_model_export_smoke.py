@@ -118,6 +118,19 @@ def test_evaluate_compares_the_candidate_with_the_shipped_model_and_its_peers(sm
     assert sets["posed_like_neutral_drawing"]["images"] == sets["posed_like_validation"]["images"] > 0
     for name in ("fer", "hog"):
         assert models[name]["posed_like_neutral_drawing"] == models[name]["posed_like_validation"], name
+    # Face by face, the candidate against each model: the faces only one of
+    # the two gets right account for the whole difference in accuracy.
+    paired = comparison["paired"]
+    assert paired["model"] == "int8"
+    for set_name, against in paired["sets"].items():
+        assert set(against) == set(models) - {"int8"}
+        for name, pair in against.items():
+            gap = models["int8"][set_name]["accuracy"] - models[name][set_name]["accuracy"]
+            split = (pair["only_this_right"] - pair["only_other_right"]) / sets[set_name]["images"]
+            assert abs(gap - split) < 1e-3, (set_name, name)
+            assert 0 < pair["p_value"] <= 1
+        low, high = models["int8"][set_name]["accuracy_95"]
+        assert low <= models["int8"][set_name]["accuracy"] <= high
 
 
 def test_convert_calibrates_the_decision_on_validation_faces(smoke_run: Path) -> None:
