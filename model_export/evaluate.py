@@ -117,7 +117,8 @@ def paired_with(evaluation: Evaluation, other: Evaluation) -> dict[str, Any]:
     only_mine, only_theirs = int((mine & ~theirs).sum()), int((theirs & ~mine).sum())
     split = only_mine + only_theirs
     p_value = binomtest(only_mine, split, 0.5).pvalue if split else 1.0
-    return {"only_this_right": only_mine, "only_other_right": only_theirs, "p_value": round(float(p_value), 4)}
+    # three significant digits: a tiny p stays a (tiny) number, not 0
+    return {"only_this_right": only_mine, "only_other_right": only_theirs, "p_value": float(f"{p_value:.3g}")}
 
 
 def scored_sets(
@@ -260,6 +261,10 @@ def run_evaluation(args: Any) -> int:
     return 0
 
 
+def p_text(p_value: float) -> str:
+    return "< 0.0001" if p_value < 1e-4 else f"{p_value:.2g}"
+
+
 def comparison_table(comparison: dict[str, Any]) -> str:
     """The comparison as Markdown: accuracy (sad recall) per set, then the
     candidate against each other model, face by face."""
@@ -286,7 +291,7 @@ def comparison_table(comparison: dict[str, Any]) -> str:
         ]
         for name in others:
             cells = [
-                f"{pair['only_this_right']} / {pair['only_other_right']} (p {pair['p_value']:.2g})"
+                f"{pair['only_this_right']} / {pair['only_other_right']} (p {p_text(pair['p_value'])})"
                 for pair in (paired["sets"][s][name] for s in set_names)
             ]
             lines.append(f"| {name} | " + " | ".join(cells) + " |")

@@ -26,7 +26,9 @@ def test_the_split_counts_faces_only_one_model_gets_right_and_tests_it() -> None
     same = paired_with(better, better)
     assert same == {"only_this_right": 0, "only_other_right": 0, "p_value": 1.0}
     lopsided = paired_with(evaluation([0] * 12, [0] * 12), evaluation([0] * 12, [1] * 12))
-    assert lopsided["p_value"] < 0.001  # 12 against 0: 2 / 2**12
+    assert lopsided["p_value"] == 0.000488  # 12 against 0: 2 / 2**12, to three significant digits
+    huge = paired_with(evaluation([0] * 900, [0] * 900), evaluation([0] * 900, [1] * 900))
+    assert 0 < huge["p_value"] < 1e-200  # still a number, however small
 
 
 def test_a_face_with_no_prediction_counts_as_wrong_in_the_split_and_the_interval() -> None:
@@ -55,3 +57,5 @@ def test_the_table_shows_each_model_and_the_face_by_face_split() -> None:
     assert "| int8 | 100.0% (sad 100%) |" in table
     assert "| fer | 33.3% (sad 0%) |" in table
     assert "| fer | 8 / 0 (p 0.0078) |" in table
+    comparison["paired"]["sets"]["test"]["fer"]["p_value"] = 3e-9
+    assert "| fer | 8 / 0 (p < 0.0001) |" in comparison_table(comparison)
