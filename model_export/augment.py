@@ -71,7 +71,7 @@ def augmented_input(crop: np.ndarray, points: np.ndarray, spec: InputSpec, rng: 
 def mixed_pairs(
     x: np.ndarray, targets: np.ndarray, alpha: float, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Mixup: each input blended with another of the batch, and so its target.
+    """Mixup: each input blended with another of the same epoch, and so its target.
 
     The weight is drawn from Beta(alpha, alpha) and folded to at least a half,
     so each blend stays mostly its own face: its class weight (Keras takes the

@@ -11,10 +11,9 @@ annotators call not a face are left out (device/expression/votes.py says
 why). With --vote-share W the training targets blend the folder label with
 the annotators' vote shares (weight W); validation keeps the folder labels.
 With --init the network starts from an earlier run's model instead of
-random weights. With --mixup pairs of faces are blended (augment.py).
-A stratified part of the training data is held out for
-validation and early stopping (val_indices.npy); the seed is fixed; the
-history is saved.
+random weights. With --mixup pairs of faces are blended (augment.py). A
+stratified part of the training data is held out for validation and early
+stopping (val_indices.npy); the seed is fixed; the history is saved.
 """
 
 from __future__ import annotations

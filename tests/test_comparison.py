@@ -3,6 +3,8 @@ test, and the table a developer reads."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from device.expression.evaluate import NO_PREDICTION, Evaluation
@@ -48,7 +50,7 @@ def test_the_table_shows_each_model_and_the_face_by_face_split() -> None:
         "int8": evaluation(labels, labels),
         "fer": evaluation(labels, [0] * 12),
     }
-    comparison = {
+    comparison: dict[str, Any] = {
         "sets": {"test": {"images": 12}},
         "models": {name: {"latency_ms": 1.0, "test": scores(e)} for name, e in models.items()},
         "paired": {"model": "int8", "sets": {"test": {"fer": paired_with(models["int8"], models["fer"])}}},

@@ -70,8 +70,11 @@ def test_train_continues_from_an_earlier_runs_model(smoke_run: Path, tmp_path: P
     assert "give the same --size and --representation" in wrong.stderr.strip().splitlines()[-1]
 
     out = tmp_path / "more"
-    export("train", *common, "--out", str(out), "--size", "32", "--init", str(start), "--learning-rate", "1e-7")
-    assert json.loads((out / "run.json").read_text())["init"] == str(start)
+    continued = ("--init", str(start), "--learning-rate", "1e-7", "--mixup", "0.2")  # a third stage's options
+    export("train", *common, "--out", str(out), "--size", "32", *continued)
+    run = json.loads((out / "run.json").read_text())
+    assert run["init"] == str(start)
+    assert run["mixup"] == 0.2
     # With a vanishing rate the kernels stay where the earlier run left them;
     # random weights would be nowhere near.
     before, after = keras.models.load_model(start), keras.models.load_model(out / "model.keras")

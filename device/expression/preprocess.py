@@ -16,8 +16,8 @@ of it, as channels:
 Any change to what this module produces for a training face must bump
 PREPROCESSING_VERSION: the model card records it and the device refuses a
 model made for another. (Anti-aliasing faces larger than any training face,
-resampled_square, left every training input as it was: tests/test_expression
-checks that it still does.)
+resampled_square, left every training input as it was: tests/test_augment
+and tests/test_expression check that it still does.)
 """
 
 from __future__ import annotations
