@@ -18,6 +18,7 @@ stopping (val_indices.npy); the seed is fixed; the history is saved.
 
 from __future__ import annotations
 
+import argparse
 import os
 import time
 from pathlib import Path
@@ -258,6 +259,22 @@ def train(args: Any) -> int:
     return 0
 
 
+def share(text: str) -> float:
+    """An argparse type: a weight from 0 to 1, refused at once with one line."""
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text} is not a weight from 0 to 1")
+    return value
+
+
+def mixup_alpha(text: str) -> float:
+    """An argparse type: Beta(a, a)'s parameter, 0 (no mixup) or more."""
+    value = float(text)
+    if value < 0.0:
+        raise argparse.ArgumentTypeError(f"{text} is negative: give 0 (no mixup) or more")
+    return value
+
+
 def add_parser(sub: Any) -> None:
     parser = sub.add_parser("train", help="train EfficientNet-B0 on prepared data")
     parser.add_argument("--data", type=Path, required=True, help="a prepared .npz (from prepare)")
@@ -287,7 +304,7 @@ def add_parser(sub: Any) -> None:
     )
     parser.add_argument(
         "--vote-share",
-        type=float,
+        type=share,
         default=0.0,
         help="weight of the FER+ vote shares in the training targets (0: folder labels only; needs --votes)",
     )
@@ -299,7 +316,7 @@ def add_parser(sub: Any) -> None:
     )
     parser.add_argument(
         "--mixup",
-        type=float,
+        type=mixup_alpha,
         default=0.0,
         help="blend pairs of faces and their targets, weight from Beta(a, a) (0: no mixup; 0.2 is usual)",
     )

@@ -16,6 +16,7 @@ from device.expression.votes import (
     not_a_face,
     soft_targets,
 )
+from model_export.__main__ import main
 from tests.helpers import EXPRESSIONS, FIXTURES, VOTES
 
 CLASSES = ("neutral", "happy", "sad")
@@ -80,3 +81,25 @@ def test_a_wrong_file_gives_one_clear_line(tmp_path: Path) -> None:
     empty.write_text((FIXTURES / "ferplus-votes.csv").read_text().splitlines()[0] + "\n", encoding="utf-8")
     with pytest.raises(VotesError, match="holds no votes"):
         Votes.load(empty)
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "says"),
+    [
+        ("--vote-share", "1.5", "1.5 is not a weight from 0 to 1"),
+        ("--vote-share", "-0.1", "-0.1 is not a weight from 0 to 1"),
+        ("--mixup", "-0.2", "-0.2 is negative: give 0 (no mixup) or more"),
+    ],
+)
+def test_train_refuses_an_impossible_weight_at_once_in_one_line(
+    option: str, value: str, says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before any data is read or TensorFlow loaded: argparse's usage line, then the reason."""
+    args = ["train", "--data", str(tmp_path / "missing.npz"), "--out", str(tmp_path / "run"), option, value]
+    with pytest.raises(SystemExit) as stopped:
+        main(args)
+    assert stopped.value.code == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.endswith(says)
+    assert option in last
+    assert not (tmp_path / "run").exists()  # nothing was started
