@@ -12,6 +12,8 @@ Sets:
 - test, folder labels: the --data folder, as `python -m device evaluate` scores it;
 - test, FER+ majority: the same images scored against the annotators'
   majority among the classes (images without one left out);
+- test, posed-like: the test faces chosen as the posed-like validation set
+  is (below), a larger set with more sad faces, reported only;
 - posed-like validation: held-out training faces (the run's own validation
   split, never trained on) that look like posed photos: found by the
   detector, frontal, and with at least POSED_AGREEMENT of ten annotators
@@ -50,7 +52,7 @@ from device.camera.select import DEMO_PATH
 from device.expression.classifier import ExpressionClassifier
 from device.expression.dataset import Sample, find_face, list_samples
 from device.expression.evaluate import Evaluation, Predictor, evaluate_many, format_evaluation
-from device.expression.votes import Votes
+from device.expression.votes import Votes, class_votes
 from device.vision.landmarks import FaceLandmarker
 from model_export.common import Prepared, record_command, write_json
 from model_export.peers import FerPeer, HogBaseline
@@ -128,6 +130,18 @@ def paired_with(evaluation: Evaluation, other: Evaluation) -> dict[str, Any]:
     return {"only_this_right": only_mine, "only_other_right": only_theirs, "p_value": float(f"{p_value:.3g}")}
 
 
+def posed_like_test(evaluation: Evaluation, test: list[Sample], votes: Votes, classes: tuple[str, ...]) -> np.ndarray:
+    """The folder labels of the test faces that look posed, chosen as the
+    posed-like validation set is (validation.py), -1 for the rest: far more
+    sad faces than the validation split holds, and never used to choose anything."""
+    table, found = votes.table(np.array([str(s.path) for s in test]))
+    agreed = class_votes(table, classes)[np.arange(len(test)), evaluation.labels] >= POSED_AGREEMENT
+    assert evaluation.head_poses is not None
+    with np.errstate(invalid="ignore"):  # no face: nan, never frontal
+        frontal = (np.abs(evaluation.head_poses) <= FRONTAL_DEGREES).all(axis=1)
+    return np.where(found & agreed & frontal & evaluation.detected, evaluation.labels, -1)
+
+
 def scored_sets(
     args: Any,
     predictors: dict[str, Predictor],
@@ -154,6 +168,18 @@ def scored_sets(
             "data": str(args.data),
             "labels": "FER+ majority of ten annotators among the classes (images without one left out)",
         }
+        posed = posed_like_test(next(iter(by_folder.values())), test, votes, classes)
+        if (posed >= 0).any():
+            evaluations["test_posed_like"] = {name: e.relabelled(posed) for name, e in by_folder.items()}
+            sets["test_posed_like"] = {
+                "data": f"{args.data}, the faces that look posed",
+                "labels": (
+                    f"the class folders, where at least {POSED_AGREEMENT} of 10 FER+ annotators agree; frontal "
+                    f"(|yaw|, |pitch| <= {FRONTAL_DEGREES:.0f} degrees), found by the detector"
+                ),
+            }
+        else:
+            print("no test face looks posed: the posed-like test column is left out")
         if train is not None and val_idx is not None:
             chosen = posed_like(train, val_idx, votes)
             if not len(chosen):

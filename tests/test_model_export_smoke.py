@@ -105,6 +105,7 @@ def test_evaluate_compares_the_candidate_with_the_shipped_model_and_its_peers(sm
     sets = comparison["sets"]
     assert sets["test_folder_labels"]["images"] == 90
     assert 50 < sets["test_ferplus_majority"]["images"] < 90  # faces without a majority among the three left out
+    assert 0 < sets["test_posed_like"]["images"] < 90  # agreed, frontal and found faces only
     models = comparison["models"]
     assert set(models) == {"int8", "float", "shipped", "fer", "hog"}
     for name, model in models.items():

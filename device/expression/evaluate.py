@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from device.expression.dataset import Sample, find_face, read_gray
+from device.vision.geometry import head_pose
 from device.vision.landmarks import FaceLandmarker
 
 # image (gray), landmarks -> class probabilities in the order of `classes`;
@@ -25,6 +26,7 @@ class Evaluation:
     predictions: np.ndarray  # predicted class index, NO_PREDICTION where nothing could be predicted
     detected: np.ndarray  # bool: dlib's detector found the face (not the whole-image fallback)
     unreadable: int
+    head_poses: np.ndarray | None = None  # yaw, pitch in degrees per image (nan: no face)
 
     @property
     def total(self) -> int:
@@ -45,6 +47,7 @@ class Evaluation:
             labels=labels[keep],
             predictions=self.predictions[keep],
             detected=self.detected[keep],
+            head_poses=None if self.head_poses is None else self.head_poses[keep],
         )
 
     def accuracy(self, mask: np.ndarray | None = None) -> float:
@@ -109,7 +112,7 @@ def evaluate_many(
 ) -> dict[str, Evaluation]:
     """Each predictor on the same images, each face found once."""
     index = {name: i for i, name in enumerate(classes)}
-    labels, detected = [], []
+    labels, detected, poses = [], [], []
     predictions: dict[str, list[int]] = {name: [] for name in predictors}
     unreadable = 0
     for sample in progress(samples):
@@ -122,14 +125,22 @@ def evaluate_many(
             for guesses in predictions.values():
                 guesses.append(NO_PREDICTION)
             detected.append(False)
+            poses.append((math.nan, math.nan))
             continue
         for name, predict in predictors.items():
             probabilities = predict(gray, face.points)
             predictions[name].append(NO_PREDICTION if probabilities is None else int(np.argmax(probabilities)))
         detected.append(face.detected)
+        pose = head_pose(face.points, (gray.shape[1], gray.shape[0]))
+        poses.append((pose.yaw, pose.pitch))
     return {
         name: Evaluation(
-            tuple(classes), np.array(labels), np.array(guesses), np.array(detected, dtype=bool), unreadable
+            tuple(classes),
+            np.array(labels),
+            np.array(guesses),
+            np.array(detected, dtype=bool),
+            unreadable,
+            np.array(poses, dtype=np.float64).reshape(-1, 2),
         )
         for name, guesses in predictions.items()
     }
