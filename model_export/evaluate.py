@@ -43,21 +43,21 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 from scipy.stats import binomtest
 from tqdm import tqdm
 
-from device.camera.select import DEMO_PATH
+from device.camera.select import make_camera
+from device.config import load_config
 from device.expression.classifier import ExpressionClassifier
 from device.expression.dataset import Sample, find_face, list_samples
 from device.expression.evaluate import Evaluation, Predictor, evaluate_many, format_evaluation
-from device.expression.votes import Votes, class_votes
+from device.expression.votes import Votes, majority
 from device.vision.landmarks import FaceLandmarker
 from model_export.common import Prepared, record_command, write_json
 from model_export.peers import FerPeer, HogBaseline
 from model_export.reliance import neutral_shape, with_drawing_of
-from model_export.validation import FRONTAL_DEGREES, POSED_AGREEMENT, posed_like, validation_indices
+from model_export.validation import POSED_RULE, looks_posed, posed_like, validation_indices
 
 NEUTRAL_DRAWING = "(neutral drawing)"  # suffix of a model's name in the posed-like pass
 
@@ -65,16 +65,14 @@ NEUTRAL_DRAWING = "(neutral drawing)"  # suffix of a model's name in the posed-l
 @cache
 def timing_face() -> tuple[np.ndarray, np.ndarray]:
     """The frame every model is timed on, and its landmarks (found once): the
-    embedded demo's first frame, 640x480 like the device's camera, the face
-    shrunk about five times to a 48 px input as at a bedside, so the figure
-    includes what the device pays for such a face (preprocess.resampled_square)."""
-    capture = cv2.VideoCapture(str(DEMO_PATH))
-    ok, frame = capture.read()
-    capture.release()
-    assert ok, DEMO_PATH
-    gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    embedded demo's first frame as the device's camera delivers it (640x480
+    by default), the face shrunk about five times to a 48 px input as at a
+    bedside, so the figure includes what the device pays for such a face
+    (preprocess.resampled_square)."""
+    with make_camera("demo", load_config()) as camera:  # as `python -m device bench` sees it
+        gray = camera.read().gray
     points = find_face(FaceLandmarker(), gray).points
-    assert points is not None, DEMO_PATH
+    assert points is not None, "the embedded demo's first frame shows no face"
     return gray, points
 
 
@@ -130,18 +128,6 @@ def paired_with(evaluation: Evaluation, other: Evaluation) -> dict[str, Any]:
     return {"only_this_right": only_mine, "only_other_right": only_theirs, "p_value": float(f"{p_value:.3g}")}
 
 
-def posed_like_test(evaluation: Evaluation, test: list[Sample], votes: Votes, classes: tuple[str, ...]) -> np.ndarray:
-    """The folder labels of the test faces that look posed, chosen as the
-    posed-like validation set is (validation.py), -1 for the rest: far more
-    sad faces than the validation split holds, and never used to choose anything."""
-    table, found = votes.table(np.array([str(s.path) for s in test]))
-    agreed = class_votes(table, classes)[np.arange(len(test)), evaluation.labels] >= POSED_AGREEMENT
-    assert evaluation.head_poses is not None
-    with np.errstate(invalid="ignore"):  # no face: nan, never frontal
-        frontal = (np.abs(evaluation.head_poses) <= FRONTAL_DEGREES).all(axis=1)
-    return np.where(found & agreed & frontal & evaluation.detected, evaluation.labels, -1)
-
-
 def scored_sets(
     args: Any,
     predictors: dict[str, Predictor],
@@ -155,29 +141,31 @@ def scored_sets(
     """Every predictor on every set the arguments allow (see the module's docstring)."""
     landmarker = FaceLandmarker()
     test = list_samples(args.data, test_classes)
-    evaluations = {"test_folder_labels": evaluate_many(predictors, classes, test, landmarker, progress("test"))}
+    by_folder = evaluate_many(predictors, classes, test, landmarker, progress("test"), with_head_poses=bool(args.votes))
+    evaluations = {"test_folder_labels": by_folder}
     sets: dict[str, dict[str, Any]] = {
         "test_folder_labels": {"data": str(args.data), "labels": "the class folders"},
     }
     if args.votes:
         votes = Votes.load(args.votes)
-        labels = votes.majority_of((s.path for s in test), classes)
-        by_folder = evaluations["test_folder_labels"]
+        table, found = votes.table(np.array([str(s.path) for s in test]))
+        labels = majority(table, found, classes)
         evaluations["test_ferplus_majority"] = {name: e.relabelled(labels) for name, e in by_folder.items()}
         sets["test_ferplus_majority"] = {
             "data": str(args.data),
             "labels": "FER+ majority of ten annotators among the classes (images without one left out)",
         }
-        posed = posed_like_test(next(iter(by_folder.values())), test, votes, classes)
-        if (posed >= 0).any():
-            evaluations["test_posed_like"] = {name: e.relabelled(posed) for name, e in by_folder.items()}
-            sets["test_posed_like"] = {
-                "data": f"{args.data}, the faces that look posed",
-                "labels": (
-                    f"the class folders, where at least {POSED_AGREEMENT} of 10 FER+ annotators agree; frontal "
-                    f"(|yaw|, |pitch| <= {FRONTAL_DEGREES:.0f} degrees), found by the detector"
-                ),
-            }
+        # The test faces chosen as the posed-like validation set is: far more
+        # sad faces than the validation split holds, and never used to choose anything.
+        folder = next(iter(by_folder.values()))
+        assert folder.head_poses is not None
+        posed = looks_posed(
+            table, found, folder.labels, classes=classes, yaw_pitch=folder.head_poses, detected=folder.detected
+        )
+        if posed.any():
+            posed_labels = np.where(posed, folder.labels, -1)
+            evaluations["test_posed_like"] = {name: e.relabelled(posed_labels) for name, e in by_folder.items()}
+            sets["test_posed_like"] = {"data": f"{args.data}, the faces that look posed", "labels": POSED_RULE}
         else:
             print("no test face looks posed: the posed-like test column is left out")
         if train is not None and val_idx is not None:
@@ -196,10 +184,7 @@ def scored_sets(
             }
             sets["posed_like_validation"] = {
                 "data": f"{args.train}, the run's validation split",
-                "labels": (
-                    f"the class folders, where at least {POSED_AGREEMENT} of 10 FER+ annotators agree; frontal "
-                    f"(|yaw|, |pitch| <= {FRONTAL_DEGREES:.0f} degrees), found by the detector"
-                ),
+                "labels": POSED_RULE,
             }
             sets["posed_like_neutral_drawing"] = {
                 "data": "the posed-like faces",

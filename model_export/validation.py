@@ -30,14 +30,39 @@ def validation_indices(run_dir: Path) -> np.ndarray:
     return np.load(path)
 
 
+POSED_RULE = (
+    f"the class folders, where at least {POSED_AGREEMENT} of 10 FER+ annotators agree; frontal "
+    f"(|yaw|, |pitch| <= {FRONTAL_DEGREES:.0f} degrees), found by the detector"
+)
+
+
+def looks_posed(
+    table: np.ndarray,
+    found: np.ndarray,
+    labels: np.ndarray,
+    *,
+    classes: tuple[str, ...],
+    yaw_pitch: np.ndarray,
+    detected: np.ndarray,
+) -> np.ndarray:
+    """Per face, whether it looks like a posed photo (POSED_RULE): its FER+
+    votes (`table`, `found` from Votes.table) agree with its label, its head
+    pose (yaw, pitch in degrees; nan where there is no face) is frontal, and
+    the detector found it. The one rule both posed-like sets are chosen by."""
+    agreed = class_votes(table, classes)[np.arange(len(labels)), labels] >= POSED_AGREEMENT
+    with np.errstate(invalid="ignore"):  # nan: no face, never frontal
+        frontal = (np.abs(yaw_pitch) <= FRONTAL_DEGREES).all(axis=1)
+    return found & agreed & frontal & detected
+
+
 def posed_like(train: Prepared, indices: np.ndarray, votes: Votes) -> np.ndarray:
     """Those of `indices` that look like posed photos (see the module's docstring)."""
     table, found = votes.table(train.paths[indices])
-    agreed = class_votes(table, train.classes)[np.arange(len(indices)), train.labels[indices]] >= POSED_AGREEMENT
     size = (train.crops.shape[2], train.crops.shape[1])
     poses = [head_pose(train.points[i], size) for i in indices]
-    frontal = np.array([abs(p.yaw) <= FRONTAL_DEGREES and abs(p.pitch) <= FRONTAL_DEGREES for p in poses])
-    return indices[found & agreed & frontal & train.detected[indices]]
+    yaw_pitch = np.array([(pose.yaw, pose.pitch) for pose in poses], dtype=np.float64).reshape(-1, 2)
+    labels, detected = train.labels[indices], train.detected[indices]
+    return indices[looks_posed(table, found, labels, classes=train.classes, yaw_pitch=yaw_pitch, detected=detected)]
 
 
 def calibration_indices(train: Prepared, indices: np.ndarray, votes: Votes | None) -> np.ndarray:

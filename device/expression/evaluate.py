@@ -109,8 +109,12 @@ def evaluate_many(
     samples: Sequence[Sample],
     landmarker: FaceLandmarker,
     progress: Callable[[Iterable[Sample]], Iterable[Sample]] = lambda s: s,
+    *,
+    with_head_poses: bool = False,
 ) -> dict[str, Evaluation]:
-    """Each predictor on the same images, each face found once."""
+    """Each predictor on the same images, each face found once; with
+    `with_head_poses`, each face's yaw and pitch too (0.4 ms a face, which
+    only model_export's posed-like choice needs)."""
     index = {name: i for i, name in enumerate(classes)}
     labels, detected, poses = [], [], []
     predictions: dict[str, list[int]] = {name: [] for name in predictors}
@@ -125,14 +129,16 @@ def evaluate_many(
             for guesses in predictions.values():
                 guesses.append(NO_PREDICTION)
             detected.append(False)
-            poses.append((math.nan, math.nan))
+            if with_head_poses:
+                poses.append((math.nan, math.nan))
             continue
         for name, predict in predictors.items():
             probabilities = predict(gray, face.points)
             predictions[name].append(NO_PREDICTION if probabilities is None else int(np.argmax(probabilities)))
         detected.append(face.detected)
-        pose = head_pose(face.points, (gray.shape[1], gray.shape[0]))
-        poses.append((pose.yaw, pose.pitch))
+        if with_head_poses:
+            pose = head_pose(face.points, (gray.shape[1], gray.shape[0]))
+            poses.append((pose.yaw, pose.pitch))
     return {
         name: Evaluation(
             tuple(classes),
@@ -140,7 +146,7 @@ def evaluate_many(
             np.array(guesses),
             np.array(detected, dtype=bool),
             unreadable,
-            np.array(poses, dtype=np.float64).reshape(-1, 2),
+            np.array(poses, dtype=np.float64).reshape(-1, 2) if with_head_poses else None,
         )
         for name, guesses in predictions.items()
     }
