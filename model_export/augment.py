@@ -74,8 +74,8 @@ def mixed_pairs(
     """Mixup: each input blended with another of the same epoch, and so its target.
 
     The weight is drawn from Beta(alpha, alpha) and folded to at least a half,
-    so each blend stays mostly its own face: its class weight (Keras takes the
-    largest target) is the one that applies. alpha 0 returns the inputs as floats.
+    so each blend stays mostly its own face, and keeps its own class weight
+    (train passes it). alpha 0 returns the inputs as floats.
     """
     x = x.astype(np.float32)
     if alpha <= 0:

@@ -29,6 +29,10 @@ is more than chance. Two models on the same images differ far less by
 chance than their intervals suggest, and far more than a 0.5-point gap
 shows on a set of 400.
 
+With FER+ votes, the decision trade-off too (tradeoff.py): for each model,
+what shifting its neutral/sad decision trades between agreeing with the
+FER+ majority and recalling posed-like sad faces.
+
 Everything goes to the run's evaluation.json (for a test on fewer of the
 model's classes, evaluation-<classes>.json); publish copies it to the card.
 """
@@ -57,6 +61,7 @@ from device.vision.landmarks import FaceLandmarker
 from model_export.common import Prepared, record_command, write_json
 from model_export.peers import FerPeer, HogBaseline
 from model_export.reliance import neutral_shape, with_drawing_of
+from model_export.tradeoff import decision_tradeoff, tradeoff_table
 from model_export.validation import POSED_RULE, looks_posed, posed_like, validation_indices
 
 NEUTRAL_DRAWING = "(neutral drawing)"  # suffix of a model's name in the posed-like pass
@@ -268,15 +273,33 @@ def run_evaluation(args: Any) -> int:
     if "hog" in folder:
         results["baseline_hog_logistic_regression"] = folder["hog"].summary()
     reference = candidates[0] if candidates else None
-    paired = {
-        set_name: {name: paired_with(by_model[reference], e) for name, e in by_model.items() if name != reference}
-        for set_name, by_model in evaluations.items()
-        if reference is not None
-    }
+    paired = paired_sets(evaluations, reference)
     results["comparison"] = {"sets": sets, "models": models, "paired": {"model": reference, "sets": paired}}
     print(comparison_table(results["comparison"]))
+    results |= tradeoff_results(evaluations, classes)
     write_json(args.run / evaluation_file(classes, test_classes), results)
     return 0
+
+
+def paired_sets(
+    evaluations: dict[str, dict[str, Evaluation]], reference: str | None
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Per set, the reference model against every other one (paired_with); nothing without a reference."""
+    if reference is None:
+        return {}
+    return {
+        set_name: {name: paired_with(by_model[reference], e) for name, e in by_model.items() if name != reference}
+        for set_name, by_model in evaluations.items()
+    }
+
+
+def tradeoff_results(evaluations: dict[str, dict[str, Evaluation]], classes: tuple[str, ...]) -> dict[str, Any]:
+    """The decision trade-off (tradeoff.py), printed, for evaluation.json; nothing without FER+ votes."""
+    tradeoff = decision_tradeoff(evaluations, classes)
+    if tradeoff is None:
+        return {}
+    print(tradeoff_table(tradeoff))
+    return {"decision_tradeoff": tradeoff}
 
 
 def p_text(p_value: float) -> str:

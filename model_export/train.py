@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from device.expression.preprocess import DETAIL_PX, PREPROCESSING_VERSION, InputSpec, Representation
-from device.expression.votes import Votes, not_a_face, soft_targets
+from device.expression.votes import Votes, not_a_face, soft_targets, strongest_class
 from model_export.augment import augmented_input, mixed_pairs
 from model_export.common import DEFAULT_CLASSES, Prepared, record_command, write_json
 
@@ -93,14 +93,19 @@ def fit_epochs(
     *,
     train_idx: np.ndarray,
     val_idx: np.ndarray,
-    class_weight: dict[int, float],
+    class_weight: np.ndarray,
     rng: np.random.Generator,
     train_targets: np.ndarray,
+    face_class: np.ndarray,
 ) -> tuple[dict[str, list[float]], int]:
     """Train epoch by epoch; keep the best epoch's model. `train_targets` holds
-    one target row per prepared face. Returns the history and the best epoch's index."""
+    one target row per prepared face, `face_class` its strongest class (see
+    votes.strongest_class), which sets its weight (`class_weight` per class)
+    and what validation scores. Returns the history and the best epoch's index."""
     val_x = data.inputs(val_idx, spec).astype(np.float32)
-    val_y = np.eye(len(data.classes))[data.labels[val_idx]]  # validation scores the folder labels
+    # Validation scores what training aims at, so the best epoch is chosen for
+    # it: the folder labels, or with --vote-share each face's strongest class.
+    val_y = np.eye(len(data.classes))[face_class[val_idx]]
     history: dict[str, list[float]] = {}
     best = -1
     start = time.monotonic()
@@ -117,7 +122,8 @@ def fit_epochs(
             batch_size=args.batch,
             epochs=1,
             shuffle=False,
-            class_weight=class_weight,
+            # each face's own weight, whatever its partner in a mixup blend
+            sample_weight=class_weight[face_class[order]],
             validation_data=(val_x, val_y),
             verbose=0,
         ).history
@@ -165,8 +171,9 @@ def train(args: Any) -> int:
             print(f"training targets: {1 - args.vote_share:.2f} folder label + {args.vote_share:.2f} FER+ vote shares")
     if args.limit:
         train_idx = train_idx[: args.limit]
-    counts = np.bincount(data.labels[train_idx], minlength=len(data.classes))
-    class_weight = {i: float(len(train_idx) / (len(counts) * c)) for i, c in enumerate(counts) if c}
+    face_class = strongest_class(targets, data.labels)
+    counts = np.bincount(face_class[train_idx], minlength=len(data.classes))
+    class_weight = len(train_idx) / (len(counts) * np.maximum(counts, 1))  # balanced
     size, batch = args.size, args.batch
     spec = InputSpec(size, representation, args.detail or None)
 
@@ -220,6 +227,7 @@ def train(args: Any) -> int:
         class_weight=class_weight,
         rng=rng,
         train_targets=targets.astype(np.float32),
+        face_class=face_class,
     )
     duration = time.monotonic() - start
     write_json(

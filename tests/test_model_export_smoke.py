@@ -135,6 +135,16 @@ def test_evaluate_compares_the_candidate_with_the_shipped_model_and_its_peers(sm
             assert 0 < pair["p_value"] <= 1
         low, high = models["int8"][set_name]["accuracy_95"]
         assert low <= models["int8"][set_name]["accuracy"] <= high
+    # The neutral/sad trade-off, for every model: with no shift it scores as
+    # the comparison does; shifting towards sad never recalls fewer sad faces.
+    tradeoff = evaluation["decision_tradeoff"]
+    assert set(tradeoff["models"]) == set(models)
+    for name, model in tradeoff["models"].items():
+        unshifted = next(row for row in model["curve"] if row["shift"] == 0.0)
+        assert unshifted["accuracy"] == models[name]["test_ferplus_majority"]["accuracy"], name
+        assert unshifted["recall"] == models[name]["test_posed_like"]["recall"].get("sad", 0.0), name
+        recalls = [row["recall"] for row in model["curve"]]
+        assert recalls == sorted(recalls), name
 
 
 def test_convert_calibrates_the_decision_on_validation_faces(smoke_run: Path) -> None:

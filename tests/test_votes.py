@@ -15,6 +15,7 @@ from device.expression.votes import (
     majority,
     not_a_face,
     soft_targets,
+    strongest_class,
 )
 from model_export.__main__ import main
 from tests.helpers import EXPRESSIONS, FIXTURES, VOTES
@@ -68,6 +69,19 @@ def test_soft_targets_blend_the_folder_label_with_the_vote_shares_among_the_clas
     np.testing.assert_array_equal(soft_targets(labels, table, CLASSES, 0.0), np.eye(3)[labels])
     with pytest.raises(VotesError, match="between 0 and 1"):
         soft_targets(labels, table, CLASSES, 1.5)
+
+
+def test_each_face_counts_as_its_strongest_target_and_a_tie_keeps_the_folder() -> None:
+    table = np.stack([
+        row(neutral=10),  # a sad-folder face every annotator reads as neutral
+        row(neutral=8, sadness=2),  # a happy-folder face read as neutral
+        row(happiness=10),
+    ])  # fmt: skip
+    labels = np.array([2, 1, 1])
+    # at weight 0.5 the folder still wins every face, the first only by a tie
+    assert strongest_class(soft_targets(labels, table, CLASSES, 0.5), labels).tolist() == [2, 1, 1]
+    # beyond a half, the annotators do
+    assert strongest_class(soft_targets(labels, table, CLASSES, 0.7), labels).tolist() == [0, 0, 1]
 
 
 def test_a_wrong_file_gives_one_clear_line(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ class Evaluation:
     detected: np.ndarray  # bool: dlib's detector found the face (not the whole-image fallback)
     unreadable: int
     head_poses: np.ndarray | None = None  # yaw, pitch in degrees per image (nan: no face)
+    probabilities: np.ndarray | None = None  # per image and class (nan where nothing was predicted)
 
     @property
     def total(self) -> int:
@@ -48,6 +49,7 @@ class Evaluation:
             predictions=self.predictions[keep],
             detected=self.detected[keep],
             head_poses=None if self.head_poses is None else self.head_poses[keep],
+            probabilities=None if self.probabilities is None else self.probabilities[keep],
         )
 
     def accuracy(self, mask: np.ndarray | None = None) -> float:
@@ -117,7 +119,8 @@ def evaluate_many(
     only model_export's posed-like choice needs)."""
     index = {name: i for i, name in enumerate(classes)}
     labels, detected, poses = [], [], []
-    predictions: dict[str, list[int]] = {name: [] for name in predictors}
+    outputs: dict[str, list[np.ndarray]] = {name: [] for name in predictors}
+    nothing = np.full(len(classes), np.nan)
     unreadable = 0
     for sample in progress(samples):
         labels.append(index[sample.label])
@@ -126,30 +129,38 @@ def evaluate_many(
         if gray is None:
             unreadable += 1
         if gray is None or face is None or face.points is None:
-            for guesses in predictions.values():
-                guesses.append(NO_PREDICTION)
+            for output in outputs.values():
+                output.append(nothing)
             detected.append(False)
             if with_head_poses:
                 poses.append((math.nan, math.nan))
             continue
         for name, predict in predictors.items():
             probabilities = predict(gray, face.points)
-            predictions[name].append(NO_PREDICTION if probabilities is None else int(np.argmax(probabilities)))
+            outputs[name].append(nothing if probabilities is None else np.asarray(probabilities, np.float64))
         detected.append(face.detected)
         if with_head_poses:
             pose = head_pose(face.points, (gray.shape[1], gray.shape[0]))
             poses.append((pose.yaw, pose.pitch))
-    return {
-        name: Evaluation(
+    evaluations = {}
+    for name, output in outputs.items():
+        probabilities = np.array(output, dtype=np.float64).reshape(-1, len(classes))
+        evaluations[name] = Evaluation(
             tuple(classes),
-            np.array(labels),
-            np.array(guesses),
+            np.array(labels, dtype=np.int64),
+            predicted_classes(probabilities),
             np.array(detected, dtype=bool),
             unreadable,
             np.array(poses, dtype=np.float64).reshape(-1, 2) if with_head_poses else None,
+            probabilities,
         )
-        for name, guesses in predictions.items()
-    }
+    return evaluations
+
+
+def predicted_classes(probabilities: np.ndarray) -> np.ndarray:
+    """The most probable class per row; NO_PREDICTION where a row is nan (nothing predicted)."""
+    missing = np.isnan(probabilities).any(axis=1)
+    return np.where(missing, NO_PREDICTION, np.nan_to_num(probabilities, nan=-1.0).argmax(axis=1)).astype(np.int64)
 
 
 def format_evaluation(name: str, evaluation: Evaluation) -> str:

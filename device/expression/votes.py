@@ -134,6 +134,15 @@ def soft_targets(labels: np.ndarray, table: np.ndarray, classes: tuple[str, ...]
     return (1.0 - weight) * one_hot + weight * shares
 
 
+def strongest_class(targets: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Each row's class with the largest target, a tie going to the folder
+    label (`labels`): a sad face that every annotator calls neutral has the
+    target (0.5, 0, 0.5) at weight 0.5, and stays sad."""
+    rows = np.arange(len(labels))
+    own_is_largest = targets[rows, labels] >= targets.max(axis=1)
+    return np.where(own_is_largest, labels, targets.argmax(axis=1)).astype(np.int64)
+
+
 def not_a_face(table: np.ndarray, found: np.ndarray) -> np.ndarray:
     """Images FER+ dropped, or whose most-voted column is 'not a face'."""
     return ~found | (table.argmax(axis=1) == VOTE_COLUMNS.index("NF"))
