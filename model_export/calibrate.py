@@ -10,6 +10,14 @@ differences matter. Offsets that gain less than MIN_GAIN are not kept: on
 1,300 validation faces that is within the noise, and an offset that earns
 nothing only moves the model away from what it learned. The classifier
 applies them (classifier.py).
+
+A model trained towards FER+ annotators' vote shares reads mild sadness as
+neutral, as they do, and its balanced accuracy barely moves with the sad
+offset (flat within half a point), so that objective cannot place it. Such
+a model's decision is set by a recall floor instead (`recall_floor_bias`):
+the smallest offset on one class at which the validation faces most
+annotators give that class are recalled at least as often as the floor
+says: a patient's clear sad face must be called sad.
 """
 
 from __future__ import annotations
@@ -41,4 +49,24 @@ def class_bias(probabilities: np.ndarray, labels: np.ndarray) -> np.ndarray:
                     best, bias = score, trial
     if best - balanced_accuracy(probabilities, labels, np.zeros_like(bias)) < MIN_GAIN:
         return np.zeros_like(bias)
+    return bias
+
+
+def recall(probabilities: np.ndarray, labels: np.ndarray, bias: np.ndarray, column: int) -> float:
+    """The share of the faces labelled `column` that are predicted `column` under `bias`."""
+    predicted = np.argmax(np.log(np.maximum(probabilities, 1e-9)) + bias, axis=1)
+    return float((predicted[labels == column] == column).mean())
+
+
+def recall_floor_bias(probabilities: np.ndarray, labels: np.ndarray, column: int, floor: float) -> np.ndarray:
+    """Offsets with one class shifted: the smallest shift on GRID, 0 or more,
+    at which that class's recall among `labels` reaches `floor` (the largest
+    shift on GRID where none does); none where it already does."""
+    bias = np.zeros(probabilities.shape[1])
+    if not (labels == column).any():
+        raise ValueError("no face is labelled with the class whose recall is held")
+    for value in GRID[GRID >= 0]:
+        bias[column] = value
+        if recall(probabilities, labels, bias, column) >= floor:
+            break
     return bias

@@ -10,8 +10,10 @@ either.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,8 +23,8 @@ import numpy as np
 from device.expression.classifier import ExpressionClassifier
 from device.expression.model_card import card_path_for, sha256_of
 from device.expression.preprocess import Representation
-from device.expression.votes import Votes
-from model_export.calibrate import balanced_accuracy, class_bias
+from device.expression.votes import Votes, majority
+from model_export.calibrate import balanced_accuracy, class_bias, recall, recall_floor_bias
 from model_export.common import Prepared, record_command, run_input_spec, write_json
 from model_export.validation import calibration_indices, validation_indices
 
@@ -96,27 +98,70 @@ def calibrate(args: Any) -> int:
     return 0
 
 
+@dataclass(frozen=True)
+class RecallFloor:
+    """--min-recall: one class's recall held on the faces most annotators give it (calibrate.py)."""
+
+    column: int
+    name: str
+    floor: float
+    labels: np.ndarray  # the calibration faces' FER+ majority (-1: none)
+
+
+def recall_floor(args: Any, data: Prepared, chosen: np.ndarray, votes: Votes | None) -> RecallFloor | None:
+    if not args.min_recall:
+        return None
+    name, floor = args.min_recall
+    if votes is None:
+        raise SystemExit("--min-recall needs --votes (the faces most annotators give the class)")
+    if name not in data.classes:
+        raise SystemExit(f"--min-recall: the model has no class {name}")
+    table, found = votes.table(data.paths[chosen])
+    return RecallFloor(data.classes.index(name), name, floor, majority(table, found, data.classes))
+
+
+def decision(probabilities: np.ndarray, labels: np.ndarray, held: RecallFloor | None) -> dict[str, Any]:
+    """The card's decision for one model: its offsets, how they were chosen, what they did."""
+    faces = len(labels)
+    if held is None:
+        bias = class_bias(probabilities, labels)
+    else:
+        bias = recall_floor_bias(probabilities, held.labels, held.column, held.floor)
+    result: dict[str, Any] = {
+        "class_bias": [round(float(b), 2) for b in bias],
+        "chosen_on": f"{faces} validation faces (folder labels), not the posed-like ones",
+        "objective": "mean recall over classes",
+        "mean_recall_before": round(balanced_accuracy(probabilities, labels, np.zeros_like(bias)), 4),
+        "mean_recall_after": round(balanced_accuracy(probabilities, labels, bias), 4),
+    }
+    if held is not None:
+        given = int((held.labels == held.column).sum())
+        result["chosen_on"] = (
+            f"the {given} of {faces} validation faces (not the posed-like ones) whose FER+ majority is {held.name}"
+        )
+        result["objective"] = f"the smallest offset on {held.name} that recalls at least {held.floor:.0%} of them"
+        for when, offsets in (("before", np.zeros_like(bias)), ("after", bias)):
+            result[f"{held.name}_recall_{when}"] = round(recall(probabilities, held.labels, offsets, held.column), 4)
+    return result
+
+
 def calibrate_decision(args: Any, run: dict[str, Any], data: Prepared, models: tuple[Path, ...]) -> None:
     """Each model's class offsets on the validation faces outside the posed-like set (calibrate.py)."""
     votes = Votes.load(args.votes) if args.votes else None
     chosen = calibration_indices(data, validation_indices(args.run), votes)
+    held = recall_floor(args, data, chosen, votes)
     inputs = data.inputs(chosen, run_input_spec(run))
     for path in models:
         classifier = ExpressionClassifier(path)
         probabilities = np.stack([classifier.network_probabilities(x) for x in inputs])  # without earlier offsets
-        bias = class_bias(probabilities, data.labels[chosen])
-        before = balanced_accuracy(probabilities, data.labels[chosen], np.zeros_like(bias))
-        after = balanced_accuracy(probabilities, data.labels[chosen], bias)
         card = json.loads(card_path_for(path).read_text(encoding="utf-8"))
-        card["decision"] = {
-            "class_bias": [round(float(b), 2) for b in bias],
-            "chosen_on": f"{len(chosen)} validation faces (folder labels), not the posed-like ones",
-            "objective": "mean recall over classes",
-            "mean_recall_before": round(before, 4),
-            "mean_recall_after": round(after, 4),
-        }
+        card["decision"] = decision(probabilities, data.labels[chosen], held)
         write_json(card_path_for(path), card)
-        print(f"{path.name}: class offsets {card['decision']['class_bias']}, mean recall {before:.1%} -> {after:.1%}")
+        chosen_decision = card["decision"]
+        print(
+            f"{path.name}: class offsets {chosen_decision['class_bias']} ({chosen_decision['objective']}), "
+            f"mean recall {chosen_decision['mean_recall_before']:.1%} -> {chosen_decision['mean_recall_after']:.1%}"
+        )
 
 
 def add_parser(sub: Any) -> None:
@@ -126,9 +171,34 @@ def add_parser(sub: Any) -> None:
     parser.add_argument(
         "--votes", type=Path, default=None, help="FER+ votes CSV: keep the posed-like faces out of the calibration"
     )
+    add_min_recall(parser)
     parser.set_defaults(handler=convert)
     parser = sub.add_parser("calibrate", help="only the decision calibration of a run's converted models")
     parser.add_argument("--run", type=Path, required=True, help="run folder with model_int8.tflite and its card")
     parser.add_argument("--data", type=Path, required=True, help="the prepared training .npz")
     parser.add_argument("--votes", type=Path, default=None, help="FER+ votes CSV: keep the posed-like faces out")
+    add_min_recall(parser)
     parser.set_defaults(handler=calibrate)
+
+
+def class_floor(text: str) -> tuple[str, float]:
+    """An argparse type: CLASS=RECALL, the recall a fraction above 0 and at most 1."""
+    name, _, value = text.partition("=")
+    try:
+        floor = float(value)
+    except ValueError:
+        floor = -1.0
+    if not name or not 0 < floor <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give CLASS=RECALL, such as sad=0.85")
+    return name, floor
+
+
+def add_min_recall(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--min-recall",
+        type=class_floor,
+        default=None,
+        metavar="CLASS=RECALL",
+        help="set only CLASS's offset: the smallest that recalls RECALL of the validation faces most FER+ "
+        "annotators give CLASS (needs --votes), instead of the best mean recall",
+    )
