@@ -12,7 +12,8 @@ import pytest
 from device.expression.classifier import ExpressionClassifier
 from device.expression.model_card import DEFAULT_MODEL, card_path_for
 from device.vision.model_files import ModelError
-from model_export.calibrate import balanced_accuracy, class_bias
+from model_export.__main__ import main
+from model_export.calibrate import GRID, balanced_accuracy, class_bias, recall, recall_floor_bias
 
 
 def under_called_sad(n: int = 300, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -44,6 +45,41 @@ def test_a_calibrated_model_keeps_no_offsets() -> None:
     fair = probabilities * np.exp([0.0, 0.0, 1.5])
     fair /= fair.sum(axis=1, keepdims=True)
     assert class_bias(fair, labels).tolist() == [0.0, 0.0, 0.0]
+
+
+def test_a_recall_floor_lifts_only_that_class_and_no_further_than_it_needs() -> None:
+    probabilities, labels = under_called_sad()
+    before = recall(probabilities, labels, np.zeros(3), 2)
+    assert before < 0.6  # half the sad faces are called neutral
+    bias = recall_floor_bias(probabilities, labels, 2, 0.85)
+    assert bias[0] == bias[1] == 0.0
+    assert recall(probabilities, labels, bias, 2) >= 0.85
+    smaller = bias.copy()
+    smaller[2] = round(bias[2] - 0.05, 2)  # one grid step less
+    assert recall(probabilities, labels, smaller, 2) < 0.85  # the smallest shift that reaches the floor
+    # a floor already met needs no offset; one never met gets the largest shift the grid has
+    assert recall_floor_bias(probabilities, labels, 2, before).tolist() == [0.0, 0.0, 0.0]
+    hopeless = probabilities.copy()
+    hopeless[np.flatnonzero(labels == 2)[0]] = [1 - 2e-9, 1e-9, 1e-9]  # no shift on the grid makes it sad
+    assert recall_floor_bias(hopeless, labels, 2, 1.0)[2] == GRID.max()
+    # faces without a label (-1: the annotators had no majority) count for nothing
+    unlabelled = np.where(labels == 2, labels, -1)
+    assert recall_floor_bias(probabilities, unlabelled, 2, 0.85).tolist() == bias.tolist()
+    with pytest.raises(ValueError, match="no face is labelled"):
+        recall_floor_bias(probabilities, np.full(len(labels), -1), 2, 0.85)
+
+
+@pytest.mark.parametrize("value", ["sad", "sad=0", "sad=1.5", "=0.8", "sad=most"])
+def test_convert_refuses_a_recall_floor_it_cannot_read_in_one_line(
+    value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before any model or data is read: argparse's usage line, then the reason."""
+    with pytest.raises(SystemExit) as stopped:
+        main(["convert", "--run", str(tmp_path / "run"), "--data", str(tmp_path / "x.npz"), "--min-recall", value])
+    assert stopped.value.code == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.endswith("give CLASS=RECALL, such as sad=0.85")
+    assert "--min-recall" in last
 
 
 def model_with_bias(tmp_path: Path, bias: object) -> Path:

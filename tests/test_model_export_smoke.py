@@ -15,7 +15,7 @@ import pytest
 
 from device.expression.classifier import ExpressionClassifier
 from device.expression.model_card import DEFAULT_MODEL
-from tests.helpers import EXPRESSIONS, ROOT, export, run_device
+from tests.helpers import EXPRESSIONS, ROOT, VOTES, export, run_device
 
 pytestmark = pytest.mark.slow  # runs the device as a user would: see the README's fast loop
 
@@ -155,6 +155,25 @@ def test_convert_calibrates_the_decision_on_validation_faces(smoke_run: Path) ->
     assert card.class_bias[0] == 0.0
     assert decision["mean_recall_after"] >= decision["mean_recall_before"]
     assert "validation" in decision["chosen_on"]
+
+
+def test_a_recall_floor_sets_only_the_sad_offset(smoke_run: Path, tmp_path: Path) -> None:
+    """calibrate --min-recall on a copy of the run: the sad offset alone,
+    chosen on the validation faces most annotators call sad, and the card says so."""
+    run = tmp_path / "run"
+    run.mkdir()
+    for name in ("run.json", "val_indices.npy", "model_int8.tflite", "model_int8.card.json"):
+        (run / name).write_bytes((smoke_run / name).read_bytes())
+    prepared = smoke_run.parent / "prepared.npz"
+    export("calibrate", "--run", str(run), "--data", str(prepared), "--votes", str(VOTES), "--min-recall", "sad=0.9")
+    decision = json.loads((run / "model_int8.card.json").read_text())["decision"]
+    assert decision["class_bias"][:2] == [0.0, 0.0]
+    assert decision["class_bias"][2] >= 0.0
+    assert "FER+ majority is sad" in decision["chosen_on"]
+    assert decision["sad_recall_after"] >= min(0.9, decision["sad_recall_before"])
+    assert ExpressionClassifier(run / "model_int8.tflite").card.class_bias == tuple(decision["class_bias"])
+    with pytest.raises(AssertionError, match="--min-recall needs --votes"):  # no majority to hold without votes
+        export("calibrate", "--run", str(run), "--data", str(prepared), "--min-recall", "sad=0.9")
 
 
 def test_expression_exercise_is_scored_by_the_classifier(smoke_run: Path, tmp_path: Path) -> None:

@@ -63,6 +63,23 @@ def test_the_card_holds_the_comparison_the_model_leads_on_fer_test(card: ModelCa
             assert models["int8"][test_set]["accuracy"] > models[peer][test_set]["accuracy"], (test_set, peer)
 
 
+def test_the_cards_tradeoff_shows_the_decision_keeps_posed_sad_faces(card: ModelCard) -> None:
+    """The neutral/sad trade-off (model_export/tradeoff.py) is in the card: as
+    shipped, the model calls at least 80% of the posed-like sad test faces
+    sad, and at that recall it agrees with the annotators' majority more
+    than either peer can at any shift."""
+    tradeoff = card.raw["metrics"]["decision_tradeoff"]
+    assert tradeoff["target"] == 0.8
+    models = tradeoff["models"]
+    as_shipped = next(row for row in models["int8"]["curve"] if row["shift"] == 0.0)
+    assert as_shipped["recall"] >= 0.8
+    compared = card.raw["metrics"]["comparison"]["models"]["int8"]
+    assert as_shipped["accuracy"] == compared["test_ferplus_majority"]["accuracy"]
+    for peer in ("fer", "hog"):
+        best = models[peer]["best_agreement_keeping_recall"]
+        assert best is None or best["accuracy"] < as_shipped["accuracy"], peer
+
+
 @pytest.mark.slow  # the device's command in its own process
 def test_device_evaluate_reproduces_the_cards_fixture_figure(card: ModelCard) -> None:
     result = run_device("evaluate", "--data", str(EXPRESSIONS), "--json", timeout=120)
