@@ -62,10 +62,13 @@ def best_where(rows: list[dict[str, float]], score: str, floor_of: str) -> dict[
 def decision_tradeoff(
     evaluations: Mapping[str, Mapping[str, Evaluation]], classes: tuple[str, ...]
 ) -> dict[str, Any] | None:
-    """Each model's curve and its two summary points; None without the sets it needs."""
+    """Each model's curve and its two summary points; None without the sets
+    it needs, or without a sad face among the posed-like ones."""
     if SAD not in classes or AGREEMENT_SET not in evaluations or RECALL_SET not in evaluations:
         return None
     column = classes.index(SAD)
+    if not any((e.labels == column).any() for e in evaluations[RECALL_SET].values()):
+        return None  # no sad face to recall (a tiny set): no curve to draw
     models: dict[str, Any] = {}
     for name, agreement in evaluations[AGREEMENT_SET].items():
         rows = curve(agreement, evaluations[RECALL_SET][name], column)

@@ -61,3 +61,6 @@ def test_faces_without_a_prediction_stay_wrong_and_sets_without_votes_give_no_re
     assert list(shifted(missed, SAD, 1.0)) == [SAD, NO_PREDICTION]
     assert decision_tradeoff({"test_folder_labels": {"m": missed}}, CLASSES) is None
     assert decision_tradeoff({"test_ferplus_majority": {}, "test_posed_like": {}}, ("neutral", "happy")) is None
+    no_sad = evaluation([NEUTRAL], [[0.8, 0.1, 0.1]])
+    without_sad = {"test_ferplus_majority": {"m": missed}, "test_posed_like": {"m": no_sad}}
+    assert decision_tradeoff(without_sad, CLASSES) is None  # nothing to recall: no curve
