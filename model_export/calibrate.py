@@ -29,8 +29,13 @@ SWEEPS = 3
 MIN_GAIN = 0.01  # mean recall, as a fraction
 
 
+def decided(probabilities: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """The class each face is given with `bias` added to its log-probabilities."""
+    return np.argmax(np.log(np.maximum(probabilities, 1e-9)) + bias, axis=1)
+
+
 def balanced_accuracy(probabilities: np.ndarray, labels: np.ndarray, bias: np.ndarray) -> float:
-    predicted = np.argmax(np.log(np.maximum(probabilities, 1e-9)) + bias, axis=1)
+    predicted = decided(probabilities, bias)
     recalls = [float((predicted[labels == k] == k).mean()) for k in np.unique(labels)]
     return float(np.mean(recalls))
 
@@ -54,8 +59,7 @@ def class_bias(probabilities: np.ndarray, labels: np.ndarray) -> np.ndarray:
 
 def recall(probabilities: np.ndarray, labels: np.ndarray, bias: np.ndarray, column: int) -> float:
     """The share of the faces labelled `column` that are predicted `column` under `bias`."""
-    predicted = np.argmax(np.log(np.maximum(probabilities, 1e-9)) + bias, axis=1)
-    return float((predicted[labels == column] == column).mean())
+    return float((decided(probabilities, bias)[labels == column] == column).mean())
 
 
 def recall_floor_bias(probabilities: np.ndarray, labels: np.ndarray, column: int, floor: float) -> np.ndarray:

@@ -23,7 +23,7 @@ import numpy as np
 from device.expression.classifier import ExpressionClassifier
 from device.expression.model_card import card_path_for, sha256_of
 from device.expression.preprocess import Representation
-from device.expression.votes import Votes, majority
+from device.expression.votes import Votes
 from model_export.calibrate import balanced_accuracy, class_bias, recall, recall_floor_bias
 from model_export.common import Prepared, record_command, run_input_spec, write_json
 from model_export.validation import calibration_indices, validation_indices
@@ -116,31 +116,34 @@ def recall_floor(args: Any, data: Prepared, chosen: np.ndarray, votes: Votes | N
         raise SystemExit("--min-recall needs --votes (the faces most annotators give the class)")
     if name not in data.classes:
         raise SystemExit(f"--min-recall: the model has no class {name}")
-    table, found = votes.table(data.paths[chosen])
-    return RecallFloor(data.classes.index(name), name, floor, majority(table, found, data.classes))
+    return RecallFloor(data.classes.index(name), name, floor, votes.majority_of(data.paths[chosen], data.classes))
 
 
 def decision(probabilities: np.ndarray, labels: np.ndarray, held: RecallFloor | None) -> dict[str, Any]:
     """The card's decision for one model: its offsets, how they were chosen, what they did."""
-    faces = len(labels)
+    faces, none = len(labels), np.zeros(probabilities.shape[1])
     if held is None:
         bias = class_bias(probabilities, labels)
+        how: dict[str, Any] = {
+            "chosen_on": f"{faces} validation faces (folder labels), not the posed-like ones",
+            "objective": "mean recall over classes",
+        }
     else:
         bias = recall_floor_bias(probabilities, held.labels, held.column, held.floor)
-    result: dict[str, Any] = {
+        given = int((held.labels == held.column).sum())
+        how = {
+            "chosen_on": f"the {given} of {faces} validation faces (not the posed-like ones) "
+            f"whose FER+ majority is {held.name}",
+            "objective": f"the smallest offset on {held.name} that recalls at least {held.floor:.0%} of them",
+        }
+    result = {
         "class_bias": [round(float(b), 2) for b in bias],
-        "chosen_on": f"{faces} validation faces (folder labels), not the posed-like ones",
-        "objective": "mean recall over classes",
-        "mean_recall_before": round(balanced_accuracy(probabilities, labels, np.zeros_like(bias)), 4),
+        **how,
+        "mean_recall_before": round(balanced_accuracy(probabilities, labels, none), 4),
         "mean_recall_after": round(balanced_accuracy(probabilities, labels, bias), 4),
     }
     if held is not None:
-        given = int((held.labels == held.column).sum())
-        result["chosen_on"] = (
-            f"the {given} of {faces} validation faces (not the posed-like ones) whose FER+ majority is {held.name}"
-        )
-        result["objective"] = f"the smallest offset on {held.name} that recalls at least {held.floor:.0%} of them"
-        for when, offsets in (("before", np.zeros_like(bias)), ("after", bias)):
+        for when, offsets in (("before", none), ("after", bias)):
             result[f"{held.name}_recall_{when}"] = round(recall(probabilities, held.labels, offsets, held.column), 4)
     return result
 
@@ -155,12 +158,11 @@ def calibrate_decision(args: Any, run: dict[str, Any], data: Prepared, models: t
         classifier = ExpressionClassifier(path)
         probabilities = np.stack([classifier.network_probabilities(x) for x in inputs])  # without earlier offsets
         card = json.loads(card_path_for(path).read_text(encoding="utf-8"))
-        card["decision"] = decision(probabilities, data.labels[chosen], held)
+        card["decision"] = made = decision(probabilities, data.labels[chosen], held)
         write_json(card_path_for(path), card)
-        chosen_decision = card["decision"]
         print(
-            f"{path.name}: class offsets {chosen_decision['class_bias']} ({chosen_decision['objective']}), "
-            f"mean recall {chosen_decision['mean_recall_before']:.1%} -> {chosen_decision['mean_recall_after']:.1%}"
+            f"{path.name}: class offsets {made['class_bias']} ({made['objective']}), "
+            f"mean recall {made['mean_recall_before']:.1%} -> {made['mean_recall_after']:.1%}"
         )
 
 

@@ -25,6 +25,7 @@ import numpy as np
 
 from device.expression.evaluate import Evaluation, predicted_classes
 
+# -1.0 to 1.0 by 0.1 (+ 0.0 turns the -0.0 that rounding leaves into 0.0)
 SHIFTS = tuple(float(s) + 0.0 for s in np.round(np.arange(-1.0, 1.0001, 0.1), 1))
 TARGET = 0.80
 AGREEMENT_SET = "test_ferplus_majority"
