@@ -24,14 +24,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from device.expression.evaluate import predicted_classes
+
 GRID = np.round(np.arange(-1.5, 1.5001, 0.05), 2)
 SWEEPS = 3
 MIN_GAIN = 0.01  # mean recall, as a fraction
 
 
 def decided(probabilities: np.ndarray, bias: np.ndarray) -> np.ndarray:
-    """The class each face is given with `bias` added to its log-probabilities."""
-    return np.argmax(np.log(np.maximum(probabilities, 1e-9)) + bias, axis=1)
+    """The class each face is given with `bias` added to its log-probabilities
+    (NO_PREDICTION where its row is nan: no face was found)."""
+    return predicted_classes(np.log(np.maximum(probabilities, 1e-9)) + bias)
 
 
 def balanced_accuracy(probabilities: np.ndarray, labels: np.ndarray, bias: np.ndarray) -> float:

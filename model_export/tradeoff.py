@@ -23,7 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from device.expression.evaluate import Evaluation, predicted_classes
+from device.expression.evaluate import Evaluation
+from model_export.calibrate import decided
 
 # -1.0 to 1.0 by 0.1 (+ 0.0 turns the -0.0 that rounding leaves into 0.0)
 SHIFTS = tuple(float(s) + 0.0 for s in np.round(np.arange(-1.0, 1.0001, 0.1), 1))
@@ -36,10 +37,9 @@ SAD = "sad"
 def shifted(evaluation: Evaluation, column: int, shift: float) -> np.ndarray:
     """The predictions with `shift` added to one class's log-probability."""
     assert evaluation.probabilities is not None, "the evaluation kept no probabilities"
-    with np.errstate(divide="ignore"):
-        logits = np.log(evaluation.probabilities)
-    logits[:, column] += shift
-    return predicted_classes(logits)
+    bias = np.zeros(evaluation.probabilities.shape[1])
+    bias[column] = shift
+    return decided(evaluation.probabilities, bias)
 
 
 def curve(agreement: Evaluation, recall: Evaluation, column: int) -> list[dict[str, float]]:
