@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from device.expression.preprocess import InputSpec, Representation, model_input
+from device.expression.preprocess import EYE_LINE, SPAN, InputSpec, Representation, model_input
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build"
@@ -65,8 +65,16 @@ class Prepared:
 
 
 def run_input_spec(run: dict[str, Any]) -> InputSpec:
-    """The model input a run was trained on (its run.json)."""
-    return InputSpec(run["input_size"], Representation(run["representation"]), run.get("detail_px"))
+    """The model input a run was trained on (its run.json). Training always
+    uses the default view; a run folder made to score a test-time variant of
+    a model may name another (span, eye_line: see preprocess.InputSpec)."""
+    return InputSpec(
+        run["input_size"],
+        Representation(run["representation"]),
+        run.get("detail_px"),
+        float(run.get("span", SPAN)),
+        float(run.get("eye_line", EYE_LINE)),
+    )
 
 
 def record_command(run_dir: Path) -> None:

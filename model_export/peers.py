@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 from device.expression.dataset import SMALL_IMAGE_PX
-from device.expression.preprocess import aligned_crop
+from device.expression.preprocess import InputSpec, Representation, aligned_crop
 from model_export.common import Prepared
 
 # As fer.FER's defaults (fer 25.10.3): detectMultiScale(scaleFactor=1.1,
@@ -36,7 +36,7 @@ FER_PADDING = 40
 FER_INPUT = 64
 FER_CLASSES = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
 
-HOG_CROP_PX = 48
+HOG_CROP = InputSpec(48, Representation.CROP)  # the default view
 
 
 def fer_package_data() -> Path:
@@ -116,12 +116,12 @@ class HogBaseline:
         from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import StandardScaler
 
-        features = np.stack([hog_features(aligned_crop(train.crops[i], train.points[i], HOG_CROP_PX)) for i in indices])
+        features = np.stack([hog_features(aligned_crop(train.crops[i], train.points[i], HOG_CROP)) for i in indices])
         self._model: Any = make_pipeline(
             StandardScaler(), LogisticRegression(C=0.01, max_iter=3000, class_weight="balanced")
         )
         self._model.fit(features, train.labels[indices])
 
     def __call__(self, gray: np.ndarray, points: np.ndarray) -> np.ndarray:
-        features = hog_features(aligned_crop(gray, points, HOG_CROP_PX))
+        features = hog_features(aligned_crop(gray, points, HOG_CROP))
         return np.asarray(self._model.predict_proba(features[np.newaxis])[0])

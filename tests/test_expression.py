@@ -145,6 +145,32 @@ def test_drawing_is_deterministic_and_separates_parts(face: tuple[np.ndarray, np
     assert eyes_row.max() == 255  # the eyes sit on the eye line, at full brightness
 
 
+def eye_pixels(drawing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where the drawing's eyes are (the only parts drawn at full brightness): rows, columns."""
+    return np.nonzero(drawing == 255)
+
+
+def test_a_closer_view_shows_the_face_larger_and_a_lower_view_shows_it_lower(
+    face: tuple[np.ndarray, np.ndarray],
+) -> None:
+    """The card's view (span, eye_line) moves the face in the square as it
+    says, and keeps the eye midpoint on the centre line (the mirror image
+    stays the same face with its sides swapped)."""
+    gray, points = face
+    trained = InputSpec(96, Representation.DRAWING)
+    rows, cols = eye_pixels(model_input(gray, points, trained)[:, :, 0])
+    _, closer_cols = eye_pixels(model_input(gray, points, InputSpec(96, Representation.DRAWING, span=2.0))[:, :, 0])
+    assert np.ptp(closer_cols) > np.ptp(cols) * 1.15  # eyes further apart: the face shown larger (2.5 / 2.0)
+    assert abs(closer_cols.mean() - 47.5) < 1.5  # the eye midpoint stays on the centre line
+    assert abs(cols.mean() - 47.5) < 1.5
+    higher_rows, _ = eye_pixels(model_input(gray, points, InputSpec(96, Representation.DRAWING, eye_line=0.3))[:, :, 0])
+    assert rows.mean() - higher_rows.mean() == pytest.approx(0.06 * 96, abs=1.0)  # eyes higher: the face shown lower
+    crop = InputSpec(64, Representation.CROP, span=2.3, eye_line=0.34)
+    original = model_input(gray, points, crop)[:, :, 0].astype(float)
+    mirrored = model_input(*mirror_face(gray, points), crop)[:, :, 0].astype(float)
+    assert np.abs(cv2.flip(original, 1) - mirrored).mean() < 6
+
+
 def test_mirrored_face_keeps_anatomical_indices(face: tuple[np.ndarray, np.ndarray]) -> None:
     gray, points = face
     flipped_gray, flipped_points = mirror_face(gray, points)
@@ -232,6 +258,19 @@ def test_card_refuses_another_preprocessing_version(tmp_path: Path) -> None:
     fake_card(tmp_path, model, preprocessing_version=PREPROCESSING_VERSION + 1)
     with pytest.raises(ModelError, match="preprocessing version"):
         ModelCard.load(card_path_for(model)).check(model)
+
+
+def test_a_card_carries_its_view_and_refuses_one_outside_any_crop(tmp_path: Path) -> None:
+    model = tmp_path / "m.tflite"
+    model.write_bytes(b"model bytes")
+    fake_card(tmp_path, model)
+    assert ModelCard.load(card_path_for(model)).input_spec == InputSpec(64, Representation.BOTH)  # training's view
+    fake_card(tmp_path, model, input={"size": 64, "representation": "both", "span": 2.4, "eye_line": 0.35})
+    assert ModelCard.load(card_path_for(model)).input_spec == InputSpec(64, Representation.BOTH, None, 2.4, 0.35)
+    fake_card(tmp_path, model, input={"size": 64, "representation": "both", "span": 24, "eye_line": 0.35})
+    with pytest.raises(ModelError, match=r"span 24\.0, eye_line 0\.35 is outside") as refused:
+        ModelCard.load(card_path_for(model))
+    assert "\n" not in str(refused.value)
 
 
 def test_missing_or_broken_card_is_a_model_error(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ import pytest
 
 from device.expression.classifier import ExpressionClassifier
 from device.expression.model_card import DEFAULT_MODEL
+from device.expression.preprocess import model_input
 from tests.helpers import EXPRESSIONS, ROOT, VOTES, export, run_device
 
 pytestmark = pytest.mark.slow  # runs the device as a user would: see the README's fast loop
@@ -174,6 +176,35 @@ def test_a_recall_floor_sets_only_the_sad_offset(smoke_run: Path, tmp_path: Path
     assert ExpressionClassifier(run / "model_int8.tflite").card.class_bias == tuple(decision["class_bias"])
     with pytest.raises(AssertionError, match="--min-recall needs --votes"):  # no majority to hold without votes
         export("calibrate", "--run", str(run), "--data", str(prepared), "--min-recall", "sad=0.9")
+
+
+def test_a_test_time_view_is_calibrated_for_and_named_on_the_card(smoke_run: Path, tmp_path: Path) -> None:
+    """A copy of the run whose run.json names another view (the README's
+    test-time variants): calibrate sets the decision on faces cropped so,
+    the card names the view, and the device's classifier crops faces as the
+    card says."""
+    run = tmp_path / "run"
+    run.mkdir()
+    for name in ("val_indices.npy", "model_int8.tflite", "model_int8.card.json"):
+        (run / name).write_bytes((smoke_run / name).read_bytes())
+    trained = ExpressionClassifier(smoke_run / "model_int8.tflite").card.input_spec
+    assert (trained.span, trained.eye_line) == (2.5, 0.36)  # training's view
+    (run / "run.json").write_text(
+        json.dumps(json.loads((smoke_run / "run.json").read_text()) | {"span": 2.3, "eye_line": 0.34})
+    )
+    prepared = smoke_run.parent / "prepared.npz"
+    export("calibrate", "--run", str(run), "--data", str(prepared), "--votes", str(VOTES))
+    card = json.loads((run / "model_int8.card.json").read_text())
+    assert (card["input"]["span"], card["input"]["eye_line"]) == (2.3, 0.34)
+    assert card["input"]["dtype"] == "int8"  # the rest of the card's input is kept
+    classifier = ExpressionClassifier(run / "model_int8.tflite")
+    assert classifier.card.input_spec == replace(trained, span=2.3, eye_line=0.34)
+    with np.load(prepared) as data:
+        gray, points = data["crops"][0], data["points"][0]
+    np.testing.assert_array_equal(
+        classifier.model_input(gray, points), model_input(gray, points, classifier.card.input_spec)
+    )
+    assert not np.array_equal(classifier.model_input(gray, points), model_input(gray, points, trained))
 
 
 def test_expression_exercise_is_scored_by_the_classifier(smoke_run: Path, tmp_path: Path) -> None:

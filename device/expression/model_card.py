@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from device.expression.preprocess import PREPROCESSING_VERSION, InputSpec, Representation
+from device.expression.preprocess import EYE_LINE, PREPROCESSING_VERSION, SPAN, InputSpec, Representation
 from device.vision.model_files import ModelError
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
@@ -42,10 +42,24 @@ def _class_bias(raw: dict[str, Any]) -> tuple[float, ...] | None:
     return tuple(float(b) for b in bias)
 
 
+def _input_spec(raw: dict[str, Any]) -> InputSpec:
+    """The card's input; a card without a view (span, eye_line) uses training's."""
+    span, eye_line = float(raw.get("span", SPAN)), float(raw.get("eye_line", EYE_LINE))
+    if not (1.5 <= span <= 3.2 and 0.2 <= eye_line <= 0.5):
+        raise ValueError(f"input view span {span}, eye_line {eye_line} is outside any crop the model was made for")
+    return InputSpec(
+        int(raw["size"]),
+        Representation(raw["representation"]),
+        None if raw.get("detail_px") is None else int(raw["detail_px"]),
+        span,
+        eye_line,
+    )
+
+
 @dataclass(frozen=True)
 class ModelCard:
     classes: tuple[str, ...]
-    input_spec: InputSpec  # size, representation and the crop's detail, as in training
+    input_spec: InputSpec  # size, representation, the crop's detail and its view
     preprocessing_version: int
     sha256: str
     class_bias: tuple[float, ...] | None  # log-probability offsets per class, set on validation (see convert)
@@ -57,11 +71,7 @@ class ModelCard:
             raw = json.loads(path.read_text(encoding="utf-8"))
             return ModelCard(
                 classes=tuple(raw["classes"]),
-                input_spec=InputSpec(
-                    int(raw["input"]["size"]),
-                    Representation(raw["input"]["representation"]),
-                    None if raw["input"].get("detail_px") is None else int(raw["input"]["detail_px"]),
-                ),
+                input_spec=_input_spec(raw["input"]),
                 preprocessing_version=int(raw["preprocessing_version"]),
                 sha256=str(raw["file"]["sha256"]),
                 class_bias=_class_bias(raw),

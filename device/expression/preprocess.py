@@ -79,12 +79,17 @@ _PARTS: tuple[tuple[tuple[int, ...], bool, int], ...] = (
 
 @dataclass(frozen=True)
 class InputSpec:
-    """What one model takes: the square's size, the representation, and the
-    detail (pixels across) the crop is reduced to first; None keeps it all."""
+    """What one model takes: the square's size, the representation, the
+    detail (pixels across) the crop is reduced to first (None keeps it all),
+    and the view: how many eye-line units the square spans and how far down
+    it the eye line sits. Training uses the default view; a card names the
+    view its model is run with (the README's test-time views)."""
 
     size: int
     representation: Representation
     detail: int | None = None
+    span: float = SPAN
+    eye_line: float = EYE_LINE
 
 
 def alignment(points: np.ndarray, size: int, span: float = SPAN, eye_line: float = EYE_LINE) -> np.ndarray:
@@ -109,9 +114,10 @@ def transform_points(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     return points.astype(np.float64) @ matrix[:, :2].T + matrix[:, 2]
 
 
-def aligned_crop(gray: np.ndarray, points: np.ndarray, size: int, detail: int | None = None) -> np.ndarray:
-    """The face, aligned, at `detail` (see InputSpec) and histogram-equalized, size x size uint8."""
-    return cv2.equalizeHist(matched_detail(resampled_square(gray, alignment(points, size), size), detail))
+def aligned_crop(gray: np.ndarray, points: np.ndarray, spec: InputSpec) -> np.ndarray:
+    """The face, aligned in the spec's view, at its detail and histogram-equalized, size x size uint8."""
+    matrix = alignment(points, spec.size, spec.span, spec.eye_line)
+    return cv2.equalizeHist(matched_detail(resampled_square(gray, matrix, spec.size), spec.detail))
 
 
 def resampled_square(gray: np.ndarray, matrix: np.ndarray, size: int) -> np.ndarray:
@@ -150,9 +156,9 @@ def matched_detail(crop: np.ndarray, detail: int | None) -> np.ndarray:
     return cv2.resize(small, (size, size), interpolation=cv2.INTER_LINEAR)
 
 
-def landmark_drawing(points: np.ndarray, size: int) -> np.ndarray:
+def landmark_drawing(points: np.ndarray, size: int, span: float = SPAN, eye_line: float = EYE_LINE) -> np.ndarray:
     """The landmarks drawn in the aligned square, size x size uint8."""
-    aligned = transform_points(points, alignment(points, size))
+    aligned = transform_points(points, alignment(points, size, span, eye_line))
     canvas = np.zeros((size, size), dtype=np.uint8)
     shift = 4  # sub-pixel precision for cv2's drawing functions
     fixed = np.round(aligned * (1 << shift)).astype(np.int32)
@@ -164,13 +170,13 @@ def landmark_drawing(points: np.ndarray, size: int) -> np.ndarray:
 
 def model_input(gray: np.ndarray, points: np.ndarray, spec: InputSpec) -> np.ndarray:
     """The classifier's input for one face: size x size x channels, uint8."""
-    size, representation = spec.size, spec.representation
+    representation = spec.representation
     if representation is Representation.CROP:
-        layers = [aligned_crop(gray, points, size, spec.detail)]
+        layers = [aligned_crop(gray, points, spec)]
     elif representation is Representation.DRAWING:
-        layers = [landmark_drawing(points, size)]
+        layers = [landmark_drawing(points, spec.size, spec.span, spec.eye_line)]
     else:
-        layers = [aligned_crop(gray, points, size, spec.detail), landmark_drawing(points, size)]
+        layers = [aligned_crop(gray, points, spec), landmark_drawing(points, spec.size, spec.span, spec.eye_line)]
     return np.stack(layers, axis=-1)
 
 
