@@ -50,13 +50,30 @@ class Prepared:
         old = np.array([self.classes.index(c) for c in classes])
         keep = np.isin(self.labels, old)
         remap = {int(o): n for n, o in enumerate(old)}
+        return self.subset(keep, np.array([remap[int(v)] for v in self.labels[keep]]), classes)
+
+    def subset(self, keep: np.ndarray, labels: np.ndarray, classes: tuple[str, ...]) -> Prepared:
+        """The faces `keep` selects, labelled anew (`labels`, one per kept face, index into `classes`)."""
         return Prepared(
             crops=self.crops[keep],
             points=self.points[keep],
-            labels=np.array([remap[int(v)] for v in self.labels[keep]], dtype=np.int64),
+            labels=labels.astype(np.int64),
             classes=classes,
             paths=self.paths[keep],
             detected=self.detected[keep],
+        )
+
+    def joined(self, other: Prepared) -> Prepared:
+        """These faces, then `other`'s (same classes): indices of these stay as they were."""
+        if other.classes != self.classes or other.crops.shape[1:] != self.crops.shape[1:]:
+            raise SystemExit("the added faces were prepared for other classes or another crop size")
+        return Prepared(
+            crops=np.concatenate([self.crops, other.crops]),
+            points=np.concatenate([self.points, other.points]),
+            labels=np.concatenate([self.labels, other.labels]),
+            classes=self.classes,
+            paths=np.concatenate([self.paths, other.paths]),
+            detected=np.concatenate([self.detected, other.detected]),
         )
 
     def inputs(self, indices: np.ndarray, spec: InputSpec) -> np.ndarray:

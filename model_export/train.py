@@ -11,7 +11,8 @@ annotators call not a face are left out (device/expression/votes.py says
 why). With --vote-share W the training targets blend the folder label with
 the annotators' vote shares (weight W); validation keeps the folder labels.
 With --init the network starts from an earlier run's model instead of
-random weights. With --mixup pairs of faces are blended (augment.py). A
+random weights. With --extra, faces of other folders that most annotators
+give one of the classes train as that class (added_faces). With --mixup pairs of faces are blended (augment.py). A
 stratified part of the training data is held out for validation and early
 stopping (val_indices.npy); the seed is fixed; the history is saved.
 """
@@ -85,6 +86,22 @@ def build_model(size: int, channels: int, classes: int) -> Any:
     return model
 
 
+def starting_model(args: Any, spec: InputSpec, classes: int) -> Any:
+    """A new network, or with --init an earlier run's best model to continue
+    from (a warm restart of the schedule): its input must be this one."""
+    if not args.init:
+        return build_model(spec.size, spec.representation.channels, classes)
+    import keras
+
+    model = keras.models.load_model(args.init, compile=False)
+    expected = (None, spec.size, spec.size, spec.representation.channels)
+    if tuple(model.input_shape) != expected:
+        raise SystemExit(
+            f"{args.init} takes input {model.input_shape}, not {expected}: give the same --size and --representation"
+        )
+    return model
+
+
 def fit_epochs(
     model: Any,
     data: Prepared,
@@ -155,6 +172,7 @@ def train(args: Any) -> int:
     rng = np.random.default_rng(args.seed)
     train_idx, val_idx = stratified_split(data.labels, args.val_fraction, rng)
     dropped = 0
+    data, train_idx, added = with_added_faces(args, data, train_idx)
     targets = np.eye(len(data.classes))[data.labels]
     if args.vote_share and not args.votes:
         raise SystemExit("--vote-share needs --votes (the FER+ votes CSV)")
@@ -177,18 +195,7 @@ def train(args: Any) -> int:
     size, batch = args.size, args.batch
     spec = InputSpec(size, representation, args.detail or None)
 
-    if args.init:
-        # Continue from an earlier run's best model (a warm restart of the
-        # schedule): the input must be the one that model was built for.
-        model = keras.models.load_model(args.init, compile=False)
-        expected = (None, size, size, representation.channels)
-        if tuple(model.input_shape) != expected:
-            raise SystemExit(
-                f"{args.init} takes input {model.input_shape}, not {expected}: "
-                "give the same --size and --representation"
-            )
-    else:
-        model = build_model(size, representation.channels, len(data.classes))
+    model = starting_model(args, spec, len(data.classes))
     per_epoch = int(np.ceil(len(train_idx) / batch))
     # Warm up for one epoch, then cosine decay to zero over the planned epochs:
     # a plateau-driven decay cut the rate to 1e-5 by epoch 20 on a noisy
@@ -244,6 +251,8 @@ def train(args: Any) -> int:
             "votes": str(args.votes) if args.votes else None,
             "vote_share": args.vote_share,
             "init": str(args.init) if args.init else None,
+            "extra": str(args.extra) if args.extra else None,
+            "extra_faces": added,
             "mixup": args.mixup,
             "class_counts": dict(zip(data.classes, map(int, counts), strict=True)),
             "epochs_run": len(history["loss"]),
@@ -265,6 +274,29 @@ def train(args: Any) -> int:
         f"{duration / 60:.1f} min -> {args.out}"
     )
     return 0
+
+
+def with_added_faces(args: Any, data: Prepared, train_idx: np.ndarray) -> tuple[Prepared, np.ndarray, int]:
+    """With --extra: `data` and `train_idx` with the faces of other folders (a
+    prepared .npz of, say, FER2013's angry, fear, surprise and disgust) that
+    most FER+ annotators give one of the classes, labelled so, and how many.
+    A third of the faces in the fear folder look neutral to most people and
+    a fifth sad: the same faces the classes' own folders hold, filed
+    elsewhere. They are appended and train only, so the validation split
+    (indices into the classes' own folders) is the one every run draws."""
+    if args.extra is None:
+        return data, train_idx, 0
+    if not args.votes:
+        raise SystemExit("--extra needs --votes (its faces are labelled by the annotators' majority)")
+    extra = Prepared.load(args.extra)
+    label = Votes.load(args.votes).majority_of(extra.paths, data.classes)
+    keep = label >= 0
+    added = extra.subset(keep, label[keep], data.classes)
+    counts = np.bincount(added.labels, minlength=len(data.classes))
+    described = ", ".join(f"{c} {n}" for c, n in zip(data.classes, counts, strict=True))
+    print(f"added {len(added.labels)} of {len(label)} faces from {args.extra} by the FER+ majority ({described})")
+    joined_idx = np.concatenate([train_idx, len(data.labels) + np.arange(len(added.labels))])
+    return data.joined(added), joined_idx, len(added.labels)
 
 
 def share(text: str) -> float:
@@ -321,6 +353,13 @@ def add_parser(sub: Any) -> None:
         type=Path,
         default=None,
         help="start from this saved model (a run's model.keras) instead of random weights",
+    )
+    parser.add_argument(
+        "--extra",
+        type=Path,
+        default=None,
+        help="a prepared .npz of other folders: its faces most FER+ annotators give one of the classes "
+        "train as that class (needs --votes)",
     )
     parser.add_argument(
         "--mixup",

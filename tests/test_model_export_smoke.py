@@ -207,6 +207,53 @@ def test_a_test_time_view_is_calibrated_for_and_named_on_the_card(smoke_run: Pat
     assert not np.array_equal(classifier.model_input(gray, points), model_input(gray, points, trained))
 
 
+def test_extra_folders_add_the_faces_most_annotators_give_a_class_to_training_only(
+    smoke_run: Path, tmp_path: Path
+) -> None:
+    """train --extra: faces of another folder join training as the class most
+    FER+ annotators give them; a face they call fear stays out, and the
+    validation split is the one the classes' own folders give without it."""
+    fear = tmp_path / "others" / "fear"
+    fear.mkdir(parents=True)
+    faces = sorted((EXPRESSIONS / "neutral").glob("*.jpg"))[:2] + sorted((EXPRESSIONS / "sad").glob("*.jpg"))[:1]
+    votes = VOTES.read_text().rstrip("\n").split("\n")
+    # file, then neutral, happiness, surprise, sadness, anger, disgust, fear, contempt, unknown, NF
+    for face, name, row in zip(
+        faces,
+        ("a.jpg", "b.jpg", "c.jpg"),
+        ("8,0,0,2,0,0,0,0,0,0", "1,0,0,7,0,0,2,0,0,0", "2,0,0,0,0,0,8,0,0,0"),
+        strict=True,
+    ):
+        (fear / name).write_bytes(face.read_bytes())
+        votes.append(f"train/fear/{name},{row}")
+    votes_csv = tmp_path / "votes.csv"
+    votes_csv.write_text("\n".join(votes) + "\n")
+    others = tmp_path / "others.npz"
+    export("prepare", "--data", str(tmp_path / "others"), "--out", str(others))
+    prepared, run = smoke_run.parent / "prepared.npz", tmp_path / "run"
+    result = export(
+        "train", "--data", str(prepared), "--out", str(run), "--epochs", "1", "--size", "32", "--batch", "16",
+        "--val-fraction", "0.2", "--representation", "crop", "--votes", str(votes_csv), "--extra", str(others),
+    )  # fmt: skip
+    assert "added 2 of 3 faces" in result.stdout
+    assert "(neutral 1, happy 0, sad 1)" in result.stdout
+    added, without = json.loads((run / "run.json").read_text()), json.loads((smoke_run / "run.json").read_text())
+    assert added["extra_faces"] == 2
+    assert added["train_faces"] == without["train_faces"] + 2
+    np.testing.assert_array_equal(np.load(run / "val_indices.npy"), np.load(smoke_run / "val_indices.npy"))
+    refused = subprocess.run(
+        [sys.executable, "-m", "model_export", "train", "--data", str(prepared), "--out", str(tmp_path / "r"),
+         "--extra", str(others)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert refused.returncode != 0
+    assert (
+        refused.stderr.strip()
+        .splitlines()[-1]
+        .endswith("--extra needs --votes (its faces are labelled by the annotators' majority)")
+    )
+
+
 def test_expression_exercise_is_scored_by_the_classifier(smoke_run: Path, tmp_path: Path) -> None:
     """A practice session of an expression exercise runs the real TFLite model
     (the smoke run's, named by the expression.model setting) on every frame."""
