@@ -147,7 +147,8 @@ def test_drawing_is_deterministic_and_separates_parts(face: tuple[np.ndarray, np
 
 def eye_pixels(drawing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Where the drawing's eyes are (the only parts drawn at full brightness): rows, columns."""
-    return np.nonzero(drawing == 255)
+    rows, columns = np.nonzero(drawing == 255)
+    return rows, columns
 
 
 def test_a_closer_view_shows_the_face_larger_and_a_lower_view_shows_it_lower(
