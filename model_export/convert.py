@@ -21,8 +21,7 @@ from typing import Any
 import numpy as np
 
 from device.expression.classifier import ExpressionClassifier
-from device.expression.model_card import card_path_for, sha256_of
-from device.expression.preprocess import InputSpec
+from device.expression.model_card import card_path_for, input_record, sha256_of
 from device.expression.votes import Votes
 from model_export.calibrate import balanced_accuracy, class_bias, recall, recall_floor_bias
 from model_export.common import Prepared, record_command, run_input_spec, write_json
@@ -31,23 +30,11 @@ from model_export.validation import calibration_indices, validation_indices
 CALIBRATION_FACES = 300
 
 
-def card_input(spec: InputSpec) -> dict[str, Any]:
-    """The card's account of the model's input (model_card.py reads it back)."""
-    return {
-        "size": spec.size,
-        "channels": spec.representation.channels,
-        "representation": spec.representation.value,
-        "detail_px": spec.detail,
-        "span": spec.span,
-        "eye_line": spec.eye_line,
-    }
-
-
 def write_card(model_path: Path, run: dict[str, Any], dtype: str, extra: dict[str, Any] | None = None) -> None:
     card = {
         "name": "expression-efficientnet-b0",
         "classes": run["classes"],
-        "input": card_input(run_input_spec(run)) | {"dtype": dtype},
+        "input": input_record(run_input_spec(run)) | {"dtype": dtype},
         "preprocessing_version": run["preprocessing_version"],
         "file": {"name": model_path.name, "sha256": sha256_of(model_path), "bytes": model_path.stat().st_size},
         "created": datetime.now(UTC).strftime("%Y-%m-%d"),
@@ -167,7 +154,7 @@ def calibrate_decision(args: Any, run: dict[str, Any], data: Prepared, models: t
         card = json.loads(card_path_for(path).read_text(encoding="utf-8"))
         # The decision holds for the input it was set on: the card names it
         # (a test-time variant's run.json may name another view).
-        card["input"] |= card_input(spec)
+        card["input"] |= input_record(spec)
         card["decision"] = made = decision(probabilities, data.labels[chosen], held)
         write_json(card_path_for(path), card)
         print(

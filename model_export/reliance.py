@@ -32,7 +32,7 @@ def with_drawing_of(classifier: ExpressionClassifier, shape: np.ndarray) -> Pred
     spec = classifier.card.input_spec
     if spec.representation is Representation.CROP:
         return None
-    drawing = landmark_drawing(shape, spec.size)  # aligned by its own eyes: the same for every face
+    drawing = landmark_drawing(shape, spec)  # aligned by its own eyes: the same for every face
     channel = 0 if spec.representation is Representation.DRAWING else 1
 
     def predict(gray: np.ndarray, points: np.ndarray) -> np.ndarray:

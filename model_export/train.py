@@ -12,9 +12,10 @@ why). With --vote-share W the training targets blend the folder label with
 the annotators' vote shares (weight W); validation keeps the folder labels.
 With --init the network starts from an earlier run's model instead of
 random weights. With --extra, faces of other folders that most annotators
-give one of the classes train as that class (added_faces). With --mixup pairs of faces are blended (augment.py). A
-stratified part of the training data is held out for validation and early
-stopping (val_indices.npy); the seed is fixed; the history is saved.
+give one of the classes train as that class (with_added_faces). With
+--mixup pairs of faces are blended (augment.py). A stratified part of the
+training data is held out for validation and early stopping
+(val_indices.npy); the seed is fixed; the history is saved.
 """
 
 from __future__ import annotations
@@ -172,14 +173,13 @@ def train(args: Any) -> int:
     rng = np.random.default_rng(args.seed)
     train_idx, val_idx = stratified_split(data.labels, args.val_fraction, rng)
     dropped = 0
-    data, train_idx, added = with_added_faces(args, data, train_idx)
+    votes = training_votes(args)
+    data, train_idx, added = with_added_faces(args.extra, votes, data, train_idx)
     targets = np.eye(len(data.classes))[data.labels]
-    if args.vote_share and not args.votes:
-        raise SystemExit("--vote-share needs --votes (the FER+ votes CSV)")
-    if args.votes:
+    if votes is not None:
         # The folder labels stay (see votes.py); what the annotators say is
         # not a face is left out of training and of validation.
-        table, found = Votes.load(args.votes).table(data.paths)
+        table, found = votes.table(data.paths)
         faces = ~not_a_face(table, found)
         dropped = int((~faces).sum())
         train_idx, val_idx = train_idx[faces[train_idx]], val_idx[faces[val_idx]]
@@ -276,7 +276,21 @@ def train(args: Any) -> int:
     return 0
 
 
-def with_added_faces(args: Any, data: Prepared, train_idx: np.ndarray) -> tuple[Prepared, np.ndarray, int]:
+def training_votes(args: Any) -> Votes | None:
+    """The FER+ votes (--votes), read once; refused in one line where an
+    option that needs them is given without them."""
+    if args.votes:
+        return Votes.load(args.votes)
+    if args.vote_share:
+        raise SystemExit("--vote-share needs --votes (the FER+ votes CSV)")
+    if args.extra:
+        raise SystemExit("--extra needs --votes (its faces are labelled by the annotators' majority)")
+    return None
+
+
+def with_added_faces(
+    extra_path: Path | None, votes: Votes | None, data: Prepared, train_idx: np.ndarray
+) -> tuple[Prepared, np.ndarray, int]:
     """With --extra: `data` and `train_idx` with the faces of other folders (a
     prepared .npz of, say, FER2013's angry, fear, surprise and disgust) that
     most FER+ annotators give one of the classes, labelled so, and how many.
@@ -284,17 +298,15 @@ def with_added_faces(args: Any, data: Prepared, train_idx: np.ndarray) -> tuple[
     a fifth sad: the same faces the classes' own folders hold, filed
     elsewhere. They are appended and train only, so the validation split
     (indices into the classes' own folders) is the one every run draws."""
-    if args.extra is None:
+    if extra_path is None or votes is None:  # training_votes refuses --extra without --votes
         return data, train_idx, 0
-    if not args.votes:
-        raise SystemExit("--extra needs --votes (its faces are labelled by the annotators' majority)")
-    extra = Prepared.load(args.extra)
-    label = Votes.load(args.votes).majority_of(extra.paths, data.classes)
+    extra = Prepared.load(extra_path)
+    label = votes.majority_of(extra.paths, data.classes)
     keep = label >= 0
     added = extra.subset(keep, label[keep], data.classes)
     counts = np.bincount(added.labels, minlength=len(data.classes))
     described = ", ".join(f"{c} {n}" for c, n in zip(data.classes, counts, strict=True))
-    print(f"added {len(added.labels)} of {len(label)} faces from {args.extra} by the FER+ majority ({described})")
+    print(f"added {len(added.labels)} of {len(label)} faces from {extra_path} by the FER+ majority ({described})")
     joined_idx = np.concatenate([train_idx, len(data.labels) + np.arange(len(added.labels))])
     return data.joined(added), joined_idx, len(added.labels)
 

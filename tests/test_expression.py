@@ -138,8 +138,9 @@ def test_faces_the_size_of_training_faces_get_the_plain_warp(face: tuple[np.ndar
 
 def test_drawing_is_deterministic_and_separates_parts(face: tuple[np.ndarray, np.ndarray]) -> None:
     _, points = face
-    drawing = landmark_drawing(points, 96)
-    assert np.array_equal(drawing, landmark_drawing(points, 96))
+    spec = InputSpec(96, Representation.DRAWING)
+    drawing = landmark_drawing(points, spec)
+    assert np.array_equal(drawing, landmark_drawing(points, spec))
     assert len(np.unique(drawing[drawing > 0])) >= 5  # parts have their own grey levels
     eyes_row = drawing[int(96 * 0.36)]
     assert eyes_row.max() == 255  # the eyes sit on the eye line, at full brightness

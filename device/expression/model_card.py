@@ -56,6 +56,18 @@ def _input_spec(raw: dict[str, Any]) -> InputSpec:
     )
 
 
+def input_record(spec: InputSpec) -> dict[str, Any]:
+    """The card's `input` for a model taking `spec` (what _input_spec reads back)."""
+    return {
+        "size": spec.size,
+        "channels": spec.representation.channels,
+        "representation": spec.representation.value,
+        "detail_px": spec.detail,
+        "span": spec.span,
+        "eye_line": spec.eye_line,
+    }
+
+
 @dataclass(frozen=True)
 class ModelCard:
     classes: tuple[str, ...]

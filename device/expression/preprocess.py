@@ -156,9 +156,10 @@ def matched_detail(crop: np.ndarray, detail: int | None) -> np.ndarray:
     return cv2.resize(small, (size, size), interpolation=cv2.INTER_LINEAR)
 
 
-def landmark_drawing(points: np.ndarray, size: int, span: float = SPAN, eye_line: float = EYE_LINE) -> np.ndarray:
-    """The landmarks drawn in the aligned square, size x size uint8."""
-    aligned = transform_points(points, alignment(points, size, span, eye_line))
+def landmark_drawing(points: np.ndarray, spec: InputSpec) -> np.ndarray:
+    """The landmarks drawn in the aligned square of the spec's view, size x size uint8."""
+    size = spec.size
+    aligned = transform_points(points, alignment(points, size, spec.span, spec.eye_line))
     canvas = np.zeros((size, size), dtype=np.uint8)
     shift = 4  # sub-pixel precision for cv2's drawing functions
     fixed = np.round(aligned * (1 << shift)).astype(np.int32)
@@ -174,9 +175,9 @@ def model_input(gray: np.ndarray, points: np.ndarray, spec: InputSpec) -> np.nda
     if representation is Representation.CROP:
         layers = [aligned_crop(gray, points, spec)]
     elif representation is Representation.DRAWING:
-        layers = [landmark_drawing(points, spec.size, spec.span, spec.eye_line)]
+        layers = [landmark_drawing(points, spec)]
     else:
-        layers = [aligned_crop(gray, points, spec), landmark_drawing(points, spec.size, spec.span, spec.eye_line)]
+        layers = [aligned_crop(gray, points, spec), landmark_drawing(points, spec)]
     return np.stack(layers, axis=-1)
 
 
