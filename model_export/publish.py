@@ -130,6 +130,7 @@ def publish(args: Any) -> int:
                     "learning_rate": stage["learning_rate"],
                     "mixup": stage.get("mixup", 0.0),  # runs before --mixup existed had none
                     "vote_share": stage.get("vote_share", 0.0),
+                    "extra_faces": stage.get("extra_faces", 0),  # faces of other folders (train --extra)
                     "minutes": round(stage["duration_s"] / 60, 1),
                 }
                 for folder, stage in zip(stages, stage_runs, strict=True)
