@@ -315,3 +315,7 @@ def test_publish_writes_a_card_the_device_accepts(smoke_run: Path, tmp_path: Pat
     assert list(classifier.card.class_bias) == card["decision"]["class_bias"]
     assert card["metrics"]["fixture_set_ferplus_majority"]["images"] < 90
     assert any(" train " in command for command in card["commands"])
+    # Each stage says how many other folders' faces it trained on (train --extra).
+    assert card["training"]["stages"][-1]["extra_faces"] == json.loads((smoke_run / "run.json").read_text()).get(
+        "extra_faces", 0
+    )
