@@ -188,6 +188,7 @@ def train(args: Any) -> int:
             targets = soft_targets(data.labels, table, data.classes, args.vote_share)
             print(f"training targets: {1 - args.vote_share:.2f} folder label + {args.vote_share:.2f} FER+ vote shares")
     if args.limit:
+        # The --extra faces come after the classes' own, so a limit drops them first.
         train_idx = train_idx[: args.limit]
     face_class = strongest_class(targets, data.labels)
     counts = np.bincount(face_class[train_idx], minlength=len(data.classes))
