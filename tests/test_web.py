@@ -18,6 +18,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from device.clock import FixedClock
 from device.config import Config
 from device.practice.catalogue import catalogue
 from device.store.db import DB_NAME, open_database
@@ -44,12 +45,28 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+# The day the dashboard believes it is, unless a test sets another: never the
+# machine's date, so the suite reads the same on any day.
+TODAY = date(2026, 12, 6)
+
+
 def make_app(
-    config: Config, data_dir: Path, *, csrf: bool = False, rate_limit: bool = False, language: str = "en"
+    config: Config,
+    data_dir: Path,
+    *,
+    csrf: bool = False,
+    rate_limit: bool = False,
+    language: str = "en",
+    today: date = TODAY,
 ) -> Flask:
-    """The app as a browser with no language preference sees it on a device set to `language`."""
+    """The app as a browser with no language preference sees it on a device set to `language`, on `today`."""
     overrides = {"TESTING": True, "WTF_CSRF_ENABLED": csrf, "RATELIMIT_ENABLED": rate_limit}
-    return create_app(config.with_overrides({"kiosk.language": language}), data_dir=data_dir, overrides=overrides)
+    return create_app(
+        config.with_overrides({"kiosk.language": language}),
+        data_dir=data_dir,
+        clock=FixedClock.on(today),
+        overrides=overrides,
+    )
 
 
 @pytest.fixture
@@ -291,7 +308,7 @@ def test_month_page_and_api_match_the_data(client: FlaskClient) -> None:
 
 def test_month_marks_today_and_links_the_neighbouring_months(client: FlaskClient) -> None:
     mina = patient("Mina").id
-    today = date.today()
+    today = TODAY
     html = client.get(f"/patients/{mina}/month/{today:%Y-%m}").data.decode()
     assert re.search(rf'class="[^"]*today[^"]*">\s*<a class="day [^"]*" data-day="{today.isoformat()}"', html)
     may = client.get(f"/patients/{mina}/month/2026-05").data.decode()
@@ -329,17 +346,23 @@ def test_day_compares_with_the_week_before(client: FlaskClient) -> None:
     assert api["previous_week_mean"] == pytest.approx(sum(scores) / len(scores))
 
 
-def test_trends_say_in_words_how_symmetry_moved(config: Config, tmp_path: Path) -> None:
+# A Monday and a Sunday, the last and first days of a month and of a year.
+SOME_DAYS = [date(2026, 11, 30), date(2026, 12, 6), date(2026, 12, 31), date(2027, 1, 1), date(2027, 2, 28)]
+
+
+@pytest.mark.parametrize("today", SOME_DAYS, ids=str)
+def test_trends_say_in_words_how_symmetry_moved(config: Config, tmp_path: Path, today: date) -> None:
     open_database(tmp_path / DB_NAME)
     set_password(tmp_path, PASSWORD)
     who = Patient.create(name="Ana")
-    monday = date.today() - timedelta(days=date.today().weekday())
+    monday = today - timedelta(days=today.weekday())
     for weeks_ago, symmetry in ((3, 0.62), (2, 0.66), (0, 0.71)):
-        started = datetime.combine(monday - timedelta(weeks=weeks_ago), datetime.min.time()) + timedelta(hours=10)
+        day = today if weeks_ago == 0 else monday - timedelta(weeks=weeks_ago)
+        started = datetime.combine(day, datetime.min.time()) + timedelta(hours=10)
         record = PracticeRecord.create(patient=who, plan="[]", started=started, status="completed", score=50.0)
         ExerciseRecord.create(session=record, exercise="closed_smile", position=0, reps_planned=5, reps_done=4,
                               score=50.0, symmetry=symmetry)  # fmt: skip
-    c = make_app(config, tmp_path).test_client()
+    c = make_app(config, tmp_path, today=today).test_client()
     c.post("/login", data={"password": PASSWORD})
     page = text(c.get(f"/patients/{who.id}/trends").data)
     assert "Closed smile: symmetry up from about 0.62 to 0.71 over 4 weeks." in page
@@ -533,7 +556,7 @@ def test_a_streak_longer_than_the_trend_window_is_counted_whole(config: Config, 
     open_database(tmp_path / DB_NAME)
     set_password(tmp_path, PASSWORD)
     who = Patient.create(name="Daily")
-    today = date.today()
+    today = TODAY
     for days_ago in range(120):  # the trends page shows 12 weeks (84 days)
         started = datetime.combine(today - timedelta(days=days_ago), datetime.min.time()) + timedelta(hours=9)
         PracticeRecord.create(patient=who, plan="[]", started=started, status="completed", score=60.0)

@@ -12,6 +12,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from device.clock import SYSTEM_CLOCK, Clock
 from device.config import Config
 from device.store.db import DB_NAME, open_database
 from device.web import api, auth, device_page, export, language, manage, pages, security
@@ -22,8 +23,14 @@ log = logging.getLogger(__name__)
 MAX_REQUEST_BYTES = 64 * 1024  # forms here are a password or a plan: anything larger is refused (413)
 
 
-def create_app(config: Config, *, data_dir: Path | None = None, overrides: Mapping[str, object] | None = None) -> Flask:
-    """The dashboard app. `overrides` (Flask settings such as TESTING,
+def create_app(
+    config: Config,
+    *,
+    data_dir: Path | None = None,
+    clock: Clock = SYSTEM_CLOCK,
+    overrides: Mapping[str, object] | None = None,
+) -> Flask:
+    """The dashboard app, telling the date by `clock`. `overrides` (Flask settings such as TESTING,
     WTF_CSRF_ENABLED or RATELIMIT_ENABLED) are applied before the extensions
     read them: set afterwards, Flask-Limiter would never see them."""
     data_dir = data_dir if data_dir is not None else config.data_dir
@@ -44,6 +51,7 @@ def create_app(config: Config, *, data_dir: Path | None = None, overrides: Mappi
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the login
     )
     app.config.update(overrides or {})
+    app.extensions["clock"] = clock
     csrf.init_app(app)
     limiter.init_app(app)
     security.install(app)

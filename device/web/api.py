@@ -10,7 +10,7 @@ from flask import Blueprint, Response, jsonify
 
 from device.web.language import words
 from device.web.pages import active_patients
-from device.web.params import day_or_404, month_or_404, patient_or_404
+from device.web.params import day_or_404, month_or_404, patient_or_404, today
 from device.web.reports import ExerciseTrend, day_view, exercise_trend, month_view, trends_view
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
@@ -36,7 +36,7 @@ def patients() -> Response:
 
 @blueprint.route("/patients/<int:patient_id>/month/<month>")
 def month(patient_id: int, month: str) -> Response:
-    view = month_view(patient_or_404(patient_id), month_or_404(month), date.today())
+    view = month_view(patient_or_404(patient_id), month_or_404(month), today())
     days = [asdict(d.summary) for week in view.weeks for d in week if d.in_month and d.summary]
     return jsonify(
         _plain(
@@ -77,7 +77,7 @@ def trend_json(exercise: ExerciseTrend) -> dict[str, object]:
 
 @blueprint.route("/patients/<int:patient_id>/trends")
 def trends(patient_id: int) -> Response:
-    view = trends_view(patient_or_404(patient_id), date.today())
+    view = trends_view(patient_or_404(patient_id), today())
     return jsonify(
         _plain(
             {

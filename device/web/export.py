@@ -12,7 +12,7 @@ from flask import Blueprint, Response, request
 
 from device.store.models import PracticeRecord, RepRecord
 from device.store.queries import session_exercises
-from device.web.params import day_arg, patient_or_404
+from device.web.params import day_arg, patient_or_404, today
 from device.web.reports import sessions_between
 
 blueprint = Blueprint("export", __name__)
@@ -36,9 +36,9 @@ def neutralize(value: object) -> object:
 
 
 def _range() -> tuple[date, date]:
-    today = date.today()
-    first = day_arg(request.args.get("from"), "from", today - timedelta(days=30))
-    last = day_arg(request.args.get("to"), "to", today)
+    now_day = today()
+    first = day_arg(request.args.get("from"), "from", now_day - timedelta(days=30))
+    last = day_arg(request.args.get("to"), "to", now_day)
     return first, last
 
 

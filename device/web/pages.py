@@ -14,7 +14,7 @@ from device.store.queries import daily_summaries
 from device.store.records import current_plan, notes_of, plan_history
 from device.web import charts
 from device.web.language import words
-from device.web.params import day_arg, day_or_404, month_or_404, patient_or_404
+from device.web.params import day_arg, day_or_404, month_or_404, patient_or_404, today
 from device.web.reports import (
     Graded,
     Trends,
@@ -41,19 +41,19 @@ def home() -> str | Response:
     patients = active_patients()
     if not patients:
         return render_template("no_patients.html")
-    return redirect(url_for("pages.month", patient_id=patients[0].id, month=date.today().strftime("%Y-%m")))
+    return redirect(url_for("pages.month", patient_id=patients[0].id, month=today().strftime("%Y-%m")))
 
 
 @blueprint.route("/patients/<int:patient_id>/")
 def patient_home(patient_id: int) -> Response:
     patient_or_404(patient_id)
-    return redirect(url_for("pages.month", patient_id=patient_id, month=date.today().strftime("%Y-%m")))
+    return redirect(url_for("pages.month", patient_id=patient_id, month=today().strftime("%Y-%m")))
 
 
 @blueprint.route("/patients/<int:patient_id>/month/<month>")
 def month(patient_id: int, month: str) -> str:
     patient = patient_or_404(patient_id)
-    view = month_view(patient, month_or_404(month), date.today())
+    view = month_view(patient, month_or_404(month), today())
     return render_template("month.html", patient=patient, patients=active_patients(), view=view)
 
 
@@ -96,9 +96,9 @@ def region_chart(graded: Graded, view: Trends) -> str | None:
 @blueprint.route("/patients/<int:patient_id>/trends")
 def trends(patient_id: int) -> str:
     patient = patient_or_404(patient_id)
-    view = trends_view(patient, date.today())
+    view = trends_view(patient, today())
     score_chart, symmetry_chart = trend_charts(view)
-    graded = graded_sessions(patient, date.today())
+    graded = graded_sessions(patient, today())
     return render_template(
         "trends.html",
         patient=patient,
@@ -117,8 +117,8 @@ def trends(patient_id: int) -> str:
 def report(patient_id: int) -> str:
     """A printable summary of a date range, for a therapist's visit."""
     patient = patient_or_404(patient_id)
-    today = date.today()
-    last = day_arg(request.args.get("to"), "to", today)
+    now_day = today()
+    last = day_arg(request.args.get("to"), "to", now_day)
     first = day_arg(request.args.get("from"), "from", last - timedelta(days=27))
     if first > last or (last - first).days > MAX_REPORT_DAYS:
         abort(400, description=words()("problem.range", most=MAX_REPORT_DAYS))

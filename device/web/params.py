@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask import abort
+from flask import abort, current_app
 
+from device.clock import Clock
 from device.store.models import Patient
 from device.web.language import words
 
@@ -63,3 +64,9 @@ def day_arg(value: str | None, name: str, default: date) -> date:
     if parsed is None:
         abort(400, description=words()("problem.date_arg", name=name))
     return parsed
+
+
+def today() -> date:
+    """Today by the clock the app was given (create_app's `clock`)."""
+    clock: Clock = current_app.extensions["clock"]
+    return clock.today()
