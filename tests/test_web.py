@@ -356,7 +356,7 @@ def test_trends_say_in_words_how_symmetry_moved(config: Config, tmp_path: Path, 
     set_password(tmp_path, PASSWORD)
     who = Patient.create(name="Ana")
     monday = today - timedelta(days=today.weekday())
-    for weeks_ago, symmetry in ((3, 0.62), (2, 0.66), (0, 0.71)):
+    for weeks_ago, symmetry in ((4, 0.58), (3, 0.62), (2, 0.66), (0, 0.71)):
         day = today if weeks_ago == 0 else monday - timedelta(weeks=weeks_ago)
         started = datetime.combine(day, datetime.min.time()) + timedelta(hours=10)
         record = PracticeRecord.create(patient=who, plan="[]", started=started, status="completed", score=50.0)
@@ -365,7 +365,7 @@ def test_trends_say_in_words_how_symmetry_moved(config: Config, tmp_path: Path, 
     c = make_app(config, tmp_path, today=today).test_client()
     c.post("/login", data={"password": PASSWORD})
     page = text(c.get(f"/patients/{who.id}/trends").data)
-    assert "Closed smile: symmetry up from about 0.62 to 0.71 over 4 weeks." in page
+    assert "symmetry up from about 0.58 to 0.66 over 5 weeks." in page  # the last three weeks' median
     assert "current streak 1 day" in page  # only today's session counts towards it
     assert "4/5" in page  # reps done versus planned, this week
 

@@ -25,7 +25,7 @@ from device.store.queries import (
     session_exercises,
     sessions_on,
 )
-from device.web.trend_rule import Direction, Trend, trend
+from device.web.trend_rule import Trend, sentence, trend
 
 
 @dataclass(frozen=True)
@@ -279,24 +279,9 @@ def exercise_trend(weeks: list[WeekPoint]) -> tuple[str, Trend]:
 
 
 def trend_sentence(exercise: str, weeks: list[WeekPoint], words: Words) -> str:
-    """One plain sentence, in the reader's language."""
+    """One plain sentence, in the reader's language (trend_rule.sentence)."""
     measure, found = exercise_trend(weeks)
-    name = words.exercise(exercise)
-    if found.direction is Direction.TOO_FEW:
-        return words("trends.too_few", name=name, weeks_with_data=found.weeks_with_data)
-    assert found.start is not None
-    assert found.end is not None
-    assert found.spread is not None
-    fmt = "{:.2f}" if measure == "symmetry" else "{:.0f}"
-    return words(
-        f"trends.{found.direction.value}",
-        name=name,
-        measure=words(f"trends.measure_{measure}"),
-        start=fmt.format(found.start),
-        end=fmt.format(found.end),
-        spread=fmt.format(found.spread),
-        weeks=words.plural("count.weeks", found.weeks),
-    )
+    return sentence(exercise, measure, found, words)
 
 
 @dataclass(frozen=True)

@@ -1,30 +1,53 @@
-"""Whether a measure went up, down or stayed steady over the weeks shown, in
-a way that holds up to one odd week.
+"""Where a measure stands now against where it was: the dashboard's trend rule.
 
-The rule (also in the README, for therapists):
-- at least MIN_WEEKS weeks with practice, or the trend is "too few to tell";
-- the line through the weekly values is fitted by Theil-Sen (the median of
-  the slopes between every two weeks), so one unusual session this week does
-  not turn ten weeks of improvement into a decline;
-- the week-to-week spread is the robust standard deviation of the weeks
-  around that line (1.4826 x the median absolute deviation);
-- the change over the window (the line's end minus its start) is called up or
-  down only when it is larger than that spread and than a floor a therapist
-  would notice (MIN_CHANGE); otherwise it is steady.
+A therapist reads the sentence to decide whether to act, so it describes the
+patient's present, not a line through the past (docs/caregiver.md has the
+rule in plain words):
+
+- the weekly values are the weeks with practice; fewer than MIN_WEEKS and the
+  trend is "too few to tell";
+- a *level* is the median of RECENT_WEEKS weeks with practice, so one odd
+  week never moves it. The *recent* level is that of the last RECENT_WEEKS
+  weeks with practice; the *start* level that of the first ones; the *before*
+  level that of the weeks just before the recent ones; the *best* level the
+  highest level of any run of weeks before the recent ones;
+- a change counts only when it is larger than the week-to-week spread (the
+  robust standard deviation of one week's change, 1.4826 x the median
+  absolute deviation of the successive changes, over sqrt 2) and than a
+  floor a therapist would notice (MIN_CHANGE);
+- the recent level below the best (or below the level just before) is a
+  decline, told from that level: a rise then a fall is a decline, never
+  "steady"; the recent level above the level just before but still below
+  the best is a recovery, told with the best; the recent level above the
+  start is a rise; anything else is steady, with the reason it is (the
+  spread, or the floor when the floor was the larger);
+- the latest week alone, far from the recent level and against the sentence
+  (lower when the level rose or held, higher when it fell or held), is told
+  apart, as one week that is not yet a trend.
+
+Every level is a median of measured weeks, so a sentence never quotes a value
+beyond the range measured.
 """
 
 from __future__ import annotations
 
+import itertools
+import math
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-MIN_WEEKS = 3
+from device.i18n import Words
+
+MIN_WEEKS = 4  # the recent level needs 3 weeks, and something before them to compare with
+RECENT_WEEKS = 3
 MIN_CHANGE = {"symmetry": 0.03, "score": 3.0}
 
 
 class Direction(StrEnum):
-    UP = "up"
+    UP = "up"  # above the start, and at its best now
+    RECOVERING = "recovering"  # up from the weeks just before, still below the best
     DOWN = "down"
     STEADY = "steady"
     TOO_FEW = "too_few"
@@ -33,29 +56,100 @@ class Direction(StrEnum):
 @dataclass(frozen=True)
 class Trend:
     direction: Direction
-    start: float | None  # the fitted line at the first week with practice
-    end: float | None  # ... and at the last
-    spread: float | None  # week-to-week, around the line
+    now: float | None  # the recent level
+    since: float | None  # the level the change is told from (start, best or before); for steady, the start
+    best: float | None  # the highest level before the recent weeks
+    weeks_since: int  # weeks from the end of the `since` level's weeks to the last week
     weeks: int  # from the first week with practice to the last, inclusive
     weeks_with_data: int
+    spread: float | None  # week-to-week, see the module's text
+    floor: float  # the smallest change that counts for this measure
+    latest: float | None  # the last week's value where it alone differs from the recent level, else None
+
+    @property
+    def threshold(self) -> float:
+        return max(self.spread or 0.0, self.floor)
+
+
+def _level(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def _spread(values: Sequence[float]) -> float:
+    changes = [b - a for a, b in itertools.pairwise(values)]
+    centre = statistics.median(changes)
+    return 1.4826 * statistics.median(abs(c - centre) for c in changes) / math.sqrt(2)
 
 
 def trend(points: list[tuple[int, float]], measure: str) -> Trend:
     """`points`: (week number, weekly value) for the weeks with practice."""
     points = sorted(points)
+    floor = MIN_CHANGE[measure]
     if len(points) < MIN_WEEKS:
-        return Trend(Direction.TOO_FEW, None, None, None, 0, len(points))
-    slopes = [(yb - ya) / (tb - ta) for i, (ta, ya) in enumerate(points) for tb, yb in points[i + 1 :] if tb != ta]
-    slope = statistics.median(slopes)
-    intercept = statistics.median(y - slope * t for t, y in points)
-    residuals = [y - (intercept + slope * t) for t, y in points]
-    centre = statistics.median(residuals)
-    spread = 1.4826 * statistics.median(abs(r - centre) for r in residuals)
-    first, last = points[0][0], points[-1][0]
-    start, end = intercept + slope * first, intercept + slope * last
-    change = end - start
-    if abs(change) <= max(spread, MIN_CHANGE[measure]):
-        direction = Direction.STEADY
-    else:
-        direction = Direction.UP if change > 0 else Direction.DOWN
-    return Trend(direction, start, end, spread, last - first + 1, len(points))
+        return Trend(Direction.TOO_FEW, None, None, None, 0, 0, len(points), None, floor, None)
+    weeks = [t for t, _ in points]
+    values = [v for _, v in points]
+    recent_at = len(values) - RECENT_WEEKS  # the index of the first recent week
+    earlier = values[:recent_at]
+    now = _level(values[recent_at:])
+    start = _level(values[: min(RECENT_WEEKS, recent_at)])
+    before = _level(earlier[-RECENT_WEEKS:])
+    window = min(RECENT_WEEKS, len(earlier))
+    levels = [(_level(earlier[i - window + 1 : i + 1]), i) for i in range(window - 1, len(earlier))]
+    best = max(level for level, _ in levels)
+    spread = _spread(values)
+    threshold = max(spread, floor)
+    last = weeks[-1]
+    span = last - weeks[0] + 1
+
+    def result(direction: Direction, since: float, since_index: int) -> Trend:
+        # The last week alone, when the recent level's median leaves it out and it goes against the sentence.
+        off = values[-1] - now
+        against = off < -threshold and direction is not Direction.DOWN
+        against |= off > threshold and direction in {Direction.DOWN, Direction.STEADY}
+        latest = values[-1] if against else None
+        return Trend(direction, now, since, best, last - weeks[since_index], span, len(points), spread, floor, latest)
+
+    before_index = recent_at - 1
+    if now < best - threshold and now <= before + threshold:
+        # Told from the last run of weeks that was still at its best, so a
+        # relapse after a long plateau reads "in the last 3 weeks", not "since the plateau began".
+        at_best = max(i for level, i in levels if level >= best - threshold)
+        return result(Direction.DOWN, best, at_best)
+    if now < before - threshold:
+        return result(Direction.DOWN, before, before_index)
+    if now > before + threshold and now < best - threshold:
+        return result(Direction.RECOVERING, before, before_index)
+    if now > start + threshold:
+        return result(Direction.UP, start, 0)
+    return result(Direction.STEADY, start, 0)
+
+
+def sentence(exercise: str, measure: str, found: Trend, words: Words) -> str:
+    """One plain sentence, in the reader's language, about one exercise's trend."""
+    name = words.exercise(exercise)
+    if found.direction is Direction.TOO_FEW:
+        return words("trends.too_few", name=name, weeks_with_data=found.weeks_with_data, least=MIN_WEEKS)
+    assert found.now is not None
+    assert found.since is not None
+    assert found.best is not None
+    fmt = "{:.2f}" if measure == "symmetry" else "{:.0f}"
+    values = {
+        "name": name,
+        "measure": words(f"trends.measure_{measure}"),
+        "now": fmt.format(found.now),
+        "since": fmt.format(found.since),
+        "best": fmt.format(found.best),
+        "weeks": words.plural("count.weeks", found.weeks),
+        "recent": words.plural("count.weeks", max(found.weeks_since, 1)),
+        "spread": fmt.format(found.spread or 0.0),
+        "floor": fmt.format(found.floor),
+    }
+    key = f"trends.{found.direction.value}"
+    if found.direction is Direction.STEADY:
+        key += "_floor" if found.floor >= (found.spread or 0.0) else "_spread"
+    text = words(key, **values)
+    if found.latest is not None:
+        lower = found.latest < found.now
+        text += " " + words("trends.latest_lower" if lower else "trends.latest_higher", latest=fmt.format(found.latest))
+    return text
