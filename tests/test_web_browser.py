@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -149,7 +149,7 @@ def test_the_dashboard_speaks_korean_and_remembers_the_choice(server: str, brows
     browser.find_element(By.LINK_TEXT, "추이").click()
     WebDriverWait(browser, 10).until(expected_conditions.url_contains("/trends"))
     summaries = browser.find_element(By.CSS_SELECTOR, "ul.summaries").text
-    assert "입 다물고 미소" in summaries or "눈썹 올리기" in summaries  # exercise names from the catalogue
+    assert "입 다물고 웃기" in summaries or "눈썹 올리기" in summaries  # exercise names from the catalogue
     shoot(browser, "trends-ko", 390)
 
 
@@ -187,3 +187,96 @@ def test_the_report_prints_to_pdf_with_its_range_and_tables_and_no_controls(
     assert "Closed smile" in text
     for control in ("Log out", "Show", "한국어", "Calendar"):
         assert control not in text, control
+
+
+# -- trends a therapist acts on, on a fixed day ----------------------------------
+
+# The day the dashboard believes it is for the constructed histories (a Sunday):
+# never the machine's date.
+HISTORY_DAY = date(2026, 12, 6)
+# Weekly symmetry of closed_smile over the twelve weeks the trends page shows (see test_trend_rule.py).
+HISTORIES = {
+    "김민아": [0.72, 0.75, 0.70, 0.78, 0.74, 0.76, 0.73, 0.77, 0.75, 0.40, 0.38, 0.35],  # a relapse
+    "박준": [0.50, 0.55, 0.60, 0.65, 0.70, 0.75, 0.72, 0.68, 0.65, 0.62, 0.59, 0.56],  # up, then down
+    "이서연": [0.68, 0.70, 0.72, 0.74, 0.75, 0.77, 0.79, 0.81, 0.83, 0.85, 0.87, 0.30],  # one bad week
+}
+READS = {
+    "en": {
+        "김민아": "symmetry down from about 0.76 to 0.38 in the last 3 weeks.",
+        "박준": "symmetry down from about 0.72 to 0.59 in the last 4 weeks.",
+        "이서연": "The latest week alone was lower (0.30): one week is not yet a trend.",
+    },
+    "ko": {
+        "김민아": "대칭이 최근 3주 동안 약 0.76에서 0.38까지 내려갔어요.",
+        "박준": "대칭이 최근 4주 동안 약 0.72에서 0.59까지 내려갔어요.",
+        "이서연": "마지막 한 주만 낮았어요 (0.30). 한 주만으로는 아직 추세라고 할 수 없어요.",
+    },
+}
+
+
+def seed_weekly(name: str, symmetries: list[float], today: date) -> int:
+    """One finished session on the Wednesday of each of the weeks ending with today's."""
+    from device.store.models import ExerciseRecord, Patient, PracticeRecord
+
+    who = Patient.create(name=name)
+    monday = today - timedelta(days=today.weekday())
+    for weeks_ago, symmetry in zip(range(len(symmetries) - 1, -1, -1), symmetries, strict=True):
+        started = datetime.combine(monday - timedelta(weeks=weeks_ago, days=-2), time(10, 0))
+        record = PracticeRecord.create(patient=who, plan="[]", started=started, ended=started + timedelta(minutes=5),
+                                       status="completed", score=round(100 * symmetry))  # fmt: skip
+        ExerciseRecord.create(session=record, exercise="closed_smile", position=0, reps_planned=5, reps_done=5,
+                              score=round(100 * symmetry), symmetry=symmetry)  # fmt: skip
+    return int(who.id)
+
+
+@pytest.fixture(scope="module")
+def histories(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, int]]]:
+    """The real app on waitress, in this process so it can be given a fixed clock."""
+    import threading
+
+    import waitress
+
+    from device.clock import FixedClock
+    from device.config import load_config
+    from device.web import create_app
+    from device.web.security import set_password
+
+    data_dir = tmp_path_factory.mktemp("histories")
+    open_database(data_dir / DB_NAME)
+    ids = {name: seed_weekly(name, values, HISTORY_DAY) for name, values in HISTORIES.items()}
+    set_password(data_dir, PASSWORD)
+    config = load_config(FIXTURES / "empty-config.toml", env={})
+    app = create_app(config, data_dir=data_dir, clock=FixedClock.on(HISTORY_DAY))
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=2)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}", ids
+    finally:
+        server.close()
+        thread.join(timeout=10)
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_relapse_up_then_down_and_one_bad_week_read_right_in_the_browser(
+    histories: tuple[str, dict[str, int]], browser: webdriver.Chrome, language: str
+) -> None:
+    url, ids = histories
+    browser.delete_all_cookies()
+    browser.set_window_size(390, 844)
+    browser.get(url + "/login")
+    if browser.find_element(By.TAG_NAME, "html").get_attribute("lang") != language:
+        browser.find_element(By.ID, f"language-{language}").click()
+        WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+            lambda b: b.find_element(By.TAG_NAME, "html").get_attribute("lang") == language
+        )
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    WebDriverWait(browser, 10).until(expected_conditions.url_contains("/month/"))
+    for name, patient_id in ids.items():
+        browser.get(f"{url}/patients/{patient_id}/trends")
+        summary = browser.find_element(By.CSS_SELECTOR, "ul.summaries").text
+        assert READS[language][name] in summary, summary
+    if language == "ko":
+        browser.get(f"{url}/patients/{ids['김민아']}/trends")
+        shoot(browser, "trends-relapse-ko", 390)
