@@ -20,6 +20,8 @@ set -euo pipefail
 
 die() { printf 'install.sh: %s\n' "$*" >&2; exit 1; }
 say() { printf '==> %s\n' "$*"; }
+# A step that fails without its own message still ends in one line naming it.
+trap 'die "stopped at line $LINENO: $BASH_COMMAND"' ERR
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"  # python -m device runs from the checkout
@@ -42,8 +44,12 @@ py=$root/.venv/bin/python
 [ -x "$py" ] || die "no $py: run ./setup.sh first"
 DEVICE_NAME="" LANGUAGE="" TIMEZONE="" DASHBOARD_PASSWORD=""
 if [ -n "$provision" ]; then
-  # The parser prints shell-quoted assignments, or one line naming what is wrong.
-  assignments=$("$py" -m device provision --shell "$provision") || die "the provisioning file cannot be used (see above)"
+  # The parser prints shell-quoted assignments, or one line naming what is wrong
+  # (which becomes this script's one line).
+  if ! assignments=$("$py" -m device provision --shell "$provision" 2>&1); then
+    message=${assignments##*$'\n'}
+    die "the provisioning file cannot be used: ${message#error: }"
+  fi
   eval "$assignments"
 fi
 if [ "$check_only" = 1 ]; then
@@ -55,7 +61,8 @@ if ! id "$service_user" >/dev/null 2>&1; then
   say "creating the system user $service_user"
   useradd --system --home-dir "$state_dir" --no-create-home --shell /usr/sbin/nologin "$service_user"
 fi
-for group in video render input; do
+# Camera (video), display (render, video), touchscreen (input), sound (audio).
+for group in video render input audio; do
   getent group "$group" >/dev/null && usermod -a -G "$group" "$service_user"
 done
 
@@ -74,15 +81,36 @@ if [ -n "$DASHBOARD_PASSWORD" ]; then
   # The plaintext password must not stay on the boot partition.
   "$py" -m device provision --forget-password "$provision"
 fi
+renamed=0
 if [ -n "$DEVICE_NAME" ]; then
   say "host name $DEVICE_NAME (the dashboard: http://$DEVICE_NAME.local:PORT/)"
+  [ "$(cat /etc/hostname 2>/dev/null)" = "$DEVICE_NAME" ] || renamed=1
   hostnamectl set-hostname "$DEVICE_NAME" || die "could not set the host name to $DEVICE_NAME"
+  # sudo and other local tools resolve the host name through this line
+  # (Debian's convention); without it sudo warns "unable to resolve host".
+  hosts_line=$(printf '127.0.1.1\t%s' "$DEVICE_NAME")
+  if ! grep -qxF "$hosts_line" /etc/hosts; then
+    if grep -q '^127\.0\.1\.1[[:space:]]' /etc/hosts; then
+      sed -i "s/^127\.0\.1\.1[[:space:]].*/$hosts_line/" /etc/hosts
+    else
+      printf '%s\n' "$hosts_line" >> /etc/hosts
+    fi
+  fi
 fi
 # avahi (mDNS) advertises the dashboard, so a phone finds NAME.local.
 if [ -d /etc/avahi/services ]; then
-  port=$(KIOSK_CONFIG=$config "$py" -c 'from device.config import load_config; print(load_config().get_int("web.port"))')
-  sed "s|@PORT@|$port|g" "$root/systemd/avahi-dashboard.xml" > /etc/avahi/services/expression-kiosk.service
-  systemctl reload avahi-daemon 2>/dev/null || true
+  port=$(KIOSK_CONFIG=$config "$py" -c 'from device.config import load_config; print(load_config().web.port)') \
+    || die "could not read web.port from $config"
+  advertised=/etc/avahi/services/expression-kiosk.service
+  before=$(cat "$advertised" 2>/dev/null || true)
+  sed "s|@PORT@|$port|g" "$root/systemd/avahi-dashboard.xml" > "$advertised"
+  # avahi keeps announcing the old name until it restarts; a new service
+  # file only needs a reload.
+  if [ "$renamed" = 1 ]; then
+    systemctl try-restart avahi-daemon.service || true
+  elif [ "$before" != "$(cat "$advertised")" ]; then
+    systemctl try-reload-or-restart avahi-daemon.service || true
+  fi
 fi
 
 # Logs go to the journal; cap it so the SD card never fills with logs.
@@ -95,5 +123,10 @@ for unit in "${units[@]}"; do
 done
 systemd-analyze verify "${units[@]/#//etc/systemd/system/}" || die "the unit files do not verify"
 systemctl daemon-reload
+# The kiosk takes tty1; a desktop image would start its own session over it.
+if [ "$(systemctl get-default 2>/dev/null || true)" = graphical.target ]; then
+  say "a desktop image: starting on the console from now on (systemctl set-default multi-user.target)"
+  systemctl set-default multi-user.target
+fi
 systemctl enable --now expression-kiosk.service expression-kiosk-web.service expression-kiosk-backup.timer
 say "services installed and started: ${units[*]}"
