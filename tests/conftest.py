@@ -3,6 +3,8 @@ Helpers that are not fixtures live in helpers.py."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -106,7 +108,9 @@ def weak_left_smile_clip(
 
 
 # Places a test could change on the machine it runs on (as root, as CI runs):
-# the suite must leave every one of them as it found it.
+# the suite must leave every one of them as it found it. Folders by the names
+# they hold; the files and trees that install, first boot and update write
+# (tests/sandbox.py gives those a throwaway root) by content.
 SYSTEM_PLACES = (
     Path("/etc"),
     Path("/etc/systemd/system"),
@@ -116,23 +120,53 @@ SYSTEM_PLACES = (
     Path("/opt"),
     Path("/usr/local/bin"),
 )
+SYSTEM_CONTENTS = (
+    Path("/etc/passwd"),
+    Path("/etc/group"),
+    Path("/etc/hosts"),
+    Path("/etc/hostname"),
+    Path("/etc/localtime"),
+    Path("/etc/machine-id"),
+    Path("/etc/sudoers.d"),
+    Path("/etc/systemd"),
+    Path("/etc/ssh"),
+    Path("/etc/expression-kiosk"),
+    Path("/etc/avahi/services"),
+)
+
+
+def _fingerprint(path: Path) -> str:
+    """A file's content hash, a link's target (and what it points at), or a
+    tree's: a few dozen small files, so the check stays cheap."""
+    if path.is_symlink():
+        return f"-> {os.readlink(path)} " + (_fingerprint(path.resolve()) if path.exists() else "(dangling)")
+    if path.is_dir():
+        digest = hashlib.sha256()
+        for child in sorted(path.rglob("*")):
+            content = "dir" if child.is_dir() and not child.is_symlink() else _fingerprint(child)
+            digest.update(f"{child.relative_to(path)}\0{content}\0".encode())
+        return digest.hexdigest()
+    if path.is_file():
+        try:
+            return hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError as exc:
+            return f"unreadable ({exc.strerror})"
+    return "absent"
 
 
 def _machine_state() -> dict[str, object]:
     state: dict[str, object] = {
         str(place): sorted(p.name for p in place.iterdir()) if place.is_dir() else None for place in SYSTEM_PLACES
     }
-    state["users"] = Path("/etc/passwd").read_text(encoding="utf-8", errors="replace")
-    state["hostname"] = (
-        Path("/etc/hostname").read_text(encoding="utf-8").strip() if Path("/etc/hostname").exists() else ""
-    )
+    state.update({f"content of {path}": _fingerprint(path) for path in SYSTEM_CONTENTS})
     return state
 
 
 @pytest.fixture(scope="session", autouse=True)
 def machine_left_alone() -> Iterator[None]:
     """Nothing is written outside the tests' temporary folders: no config in
-    /etc, no units, no users, no host name, even when the suite runs as root."""
+    /etc, no units, no users, no host name, no time zone, even when the suite
+    runs as root."""
     before = _machine_state()
     yield
     after = _machine_state()
