@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from device.errors import KioskError
-from device.web.security import password_problem
+from device.passwords import password_problem
 
 KEYS = ("DEVICE_NAME", "LANGUAGE", "TIMEZONE", "DASHBOARD_PASSWORD")
 LANGUAGES = ("ko", "en")

@@ -13,7 +13,8 @@ from typing import Any
 
 from device.commands.common import load
 from device.errors import KioskError
-from device.web.security import PasswordError, set_password
+from device.passwords import PasswordError
+from device.web.security import set_password
 
 
 def add_parser(sub: Any) -> None:

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from device.errors import KioskError
+
 # The CSV's vote columns, and the product's class names for those it shares.
 VOTE_COLUMNS = (
     "neutral",
@@ -48,7 +50,7 @@ CLASS_COLUMN = {
 }
 
 
-class VotesError(ValueError):
+class VotesError(KioskError):
     """The votes file cannot be used; the message says why."""
 
 
