@@ -20,7 +20,9 @@ from functools import cache
 from pathlib import Path
 from typing import ClassVar
 
+from device.korean import FORMATTER
 from device.practice.catalogue import catalogue
+from device.practice.grading import subscore
 
 LANGUAGES = ("ko", "en")
 SHARED = Path(__file__).resolve().parent / "strings"
@@ -30,8 +32,8 @@ SHARED = Path(__file__).resolve().parent / "strings"
 OUTCOME_WORDS = {
     "skipped": "outcome.skipped",
     "timed_out": "outcome.timed_out",
-    "stopped": "outcome.not_achieved",
-    "not_reached": "outcome.not_achieved",
+    "stopped": "outcome.stopped",
+    "not_reached": "outcome.not_reached",
 }
 
 
@@ -64,7 +66,8 @@ class Words:
     def __call__(self, key: str, **values: object) -> str:
         # A missing word shows in English, then as its key: never a crash.
         text = self._strings.get(key) or load(self.FOLDERS, "en").get(key, key)
-        return text.format(**values) if values else text
+        # FORMATTER is str.format that also attaches Korean particles: "{name:은}" (device.korean).
+        return FORMATTER.format(text, **values) if values else text
 
     def plural(self, key: str, count: int, **values: object) -> str:
         """`key_one` for a count of 1 where the language has it, else `key_other`."""
@@ -84,6 +87,12 @@ class Words:
     def outcome(self, outcome: str) -> str:
         """How an exercise that did not finish ended ("" for a completed one)."""
         return self(OUTCOME_WORDS[outcome]) if outcome in OUTCOME_WORDS else ""
+
+    def balance(self, symmetry: float) -> str:
+        """Left/right balance on the one scale patients and caregivers read:
+        "좌우 균형 89", 0-100 with 100 for both sides alike (the eFACE-style
+        subscore of a 0-1 symmetry index, which therapists keep in exports)."""
+        return self("balance.value", value=f"{subscore(symmetry):.0f}")
 
     # -- dates ------------------------------------------------------------------
 

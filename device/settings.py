@@ -44,8 +44,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "device.name",
         str,
-        "kiosk",
-        "Name of this device, shown on the kiosk's settings screen and the dashboard.",
+        "연습 기기",
+        "Name of this device, shown on the kiosk's settings screen and the dashboard "
+        "(Korean by default, as the kiosk's words are; install.sh's DEVICE_NAME sets it).",
     ),
     Setting(
         "device.data_dir",
@@ -58,9 +59,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "practice.default_patient",
         str,
-        "patient",
+        "환자",
         "Patient that practice is recorded for when none is chosen (a bedside "
-        "device usually serves one person); created on first use.",
+        "device usually serves one person); created on first use. The kiosk "
+        "greets them as '{name} 님': set the patient's name at set-up.",
     ),
     Setting(
         "practice.intro_s",

@@ -435,7 +435,7 @@ def test_doctor_json_carries_the_devices_inventory_line(tmp_path: Path) -> None:
     env = {"KIOSK_DATA_DIR": str(tmp_path), "KIOSK_WEB_PORT": "8099"}
     fresh = json.loads(run_device("doctor", "--json", "--software", env=env).stdout)
     found = fresh["device"]
-    assert found["name"] == "kiosk"
+    assert found["name"] == "연습 기기"  # the default is Korean, as the kiosk is
     assert found["address"].startswith("http://")
     assert found["address"].endswith(":8099/")
     assert found["mdns_address"] == f"http://{socket.gethostname()}.local:8099/"

@@ -155,7 +155,7 @@ def test_a_patient_practises_alone_from_home_to_summary(
 
     [record] = PracticeRecord.select()
     assert record.status == SessionStatus.COMPLETED
-    assert record.patient.name == "patient"
+    assert record.patient.name == "환자"  # the default name is Korean, as the kiosk is
     assert RepRecord.select().where(RepRecord.session == record).count() == 5
     assert record.score is not None
     assert record.score > 0
@@ -175,7 +175,14 @@ def test_leaving_half_way_is_stored_as_stopped(
     driver = driver_factory(kiosk_config(tmp_path, f"replay:{right_smile_clip}"))
     practice = driver.practise("closed_smile")
     driver.run_until(lambda: practice.state is not None and practice.state.reps_done >= 1)
+    driver.tap("stop")  # End asks once: the session goes on until the answer
+    assert driver.kiosk.screen is practice
+    assert {b.name for b in practice.shown_buttons()} == {"stop_yes", "stop_no"}
+    driver.shot("stop-question")
+    driver.tap("stop_no")
+    assert driver.kiosk.screen is practice and not practice.asking
     driver.tap("stop")
+    driver.tap("stop_yes")
     assert driver.kiosk.screen.name == "summary"
     [record] = PracticeRecord.select()
     assert record.status == SessionStatus.STOPPED
@@ -430,9 +437,9 @@ def test_the_calendar_is_in_the_patients_language_and_a_day_lists_each_session(
     lines = [progress._exercise_line(e) for r in sessions for e in progress.chosen_exercises[r.id]]  # type: ignore[attr-defined]
     words = Words(language)
     assert words.pick({"en": "Brow", "ko": "눈썹"}) in lines[0]
-    assert words("status.symmetry", value="0.52") in lines[0]
+    assert words("balance.value", value="52") in lines[0]  # the one balance scale, 0-100
     assert words("outcome.timed_out") in lines[1]
-    assert words("outcome.not_achieved") in lines[2]
+    assert words("outcome.stopped") in lines[2]
     # The day's mean counts the finished session only: a stopped one is not the day's level.
     assert progress.days[day].mean_score == pytest.approx(81.0)  # type: ignore[attr-defined]
     driver.shot(f"progress-{language}")
@@ -493,11 +500,12 @@ def test_every_spoken_prompt_is_shipped_and_says_the_current_words() -> None:
 
 
 def test_both_languages_have_every_string() -> None:
-    assert keys("ko") == keys("en")
+    # English alone has `_one` forms (1 session); Korean needs only `_other`.
+    assert keys("ko") == {k for k in keys("en") if not k.endswith("_one")}
     for language in LANGUAGES:
         words = Words(language)
-        assert words("practice.reps", done=2, planned=5)
-    assert "2" in Words("ko")("practice.reps", done=2, planned=5)
+        assert words("practice.reps", number=2, planned=5)
+    assert "2" in Words("ko")("practice.reps", number=2, planned=5)
 
 
 def test_encouragement_compares_with_earlier_sessions() -> None:
@@ -555,8 +563,10 @@ def test_labels_are_rendered_once_shrunk_to_fit_and_the_cache_is_bounded(monkeyp
     t = Theme((800, 480))
     wide = t.fitted_text("Raise both eyebrows", 40, theme.TEXT, 600, 80)
     assert t.fitted_text("Raise both eyebrows", 40, theme.TEXT, 600, 80) is wide  # the next frame reuses it
-    narrow = t.fitted_text("Raise both eyebrows", 40, theme.TEXT, 150, 80)
-    assert narrow.get_width() <= 150 < wide.get_width()
+    narrow = t.fitted_text("Raise both eyebrows", 40, theme.TEXT, 300, 80)
+    assert narrow.get_width() <= 300 < wide.get_width()
+    floor = t.fitted_text("Raise both eyebrows", 40, theme.TEXT, 60, 80)  # no room: still readable, never tiny
+    assert floor.get_height() >= t.font(theme.MIN_TEXT).get_linesize()
     monkeypatch.setattr("ui.theme.TEXT_CACHE_SIZE", 3)
     for score in range(10):
         t.fitted_text(f"{score}%", 40, theme.TEXT, 200, 80)

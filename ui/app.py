@@ -80,6 +80,7 @@ class Kiosk:
         except ModelError as exc:
             log.warning("%s: the expression exercises are hidden", exc)
         self.cues = Cues(self.preferences.volume / 100, self.preferences.muted, self.preferences.language)
+        self.cues.recorded = config.data_dir / "voice"  # a clinic's recordings of the prompts, if any
         self.last_input = self.now()
         self.running = True
         self.frames_drawn = 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from enum import StrEnum
+from pathlib import Path
 
 import numpy as np
 import pygame
@@ -51,6 +52,7 @@ class Cues:
         self.volume = volume
         self.muted = muted
         self.language = language
+        self.recorded: Path | None = None  # a clinic's recorded prompts (ui/voice.py), preferred when there
         self.played: Counter[Cue] = Counter()
         self.spoken: Counter[str] = Counter()  # prompt keys, whatever the language
         self._sounds: dict[Cue, pygame.mixer.Sound] = {}
@@ -99,8 +101,15 @@ class Cues:
         cached = (self.language, key)
         if cached not in self._voices:
             try:
-                self._voices[cached] = pygame.mixer.Sound(str(voice_file(self.language, key)))
+                self._voices[cached] = pygame.mixer.Sound(str(voice_file(self.language, key, self.recorded)))
             except (pygame.error, FileNotFoundError) as exc:
                 log.warning("no spoken prompt %s/%s: %s", self.language, key, exc)
                 self._voices[cached] = None
         return self._voices[cached]
+
+    def length(self, key: str | None) -> float:
+        """Seconds prompt `key` takes to say; 0 when nothing is heard (muted, silent, no file)."""
+        if key is None or self._speech is None or self.muted or self.volume <= 0:
+            return 0.0
+        sound = self._voice(key)
+        return sound.get_length() if sound is not None else 0.0

@@ -9,35 +9,49 @@ layout, larger.
 from __future__ import annotations
 
 import subprocess
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
 import pygame
+import pygame.freetype
 
 Colour = tuple[int, int, int]
 
+# Colours, checked by tests/test_kiosk_legibility.py against WCAG 2: text at
+# least 4.5:1 on what it is drawn on, the edges of buttons and panels at
+# least 3:1 on the background (a fill alone is too close to it to see).
 BACKGROUND = (16, 24, 32)
 PANEL = (31, 45, 61)
+EDGE = (148, 163, 184)  # the outline of every button and panel
 TEXT = (245, 247, 250)
-MUTED = (170, 182, 194)
-ACCENT = (59, 130, 246)
+MUTED = (190, 200, 212)  # secondary text: still 6:1 on a button
+ACCENT = (29, 78, 216)  # the main action's fill: white on it 6.2:1
+ACCENT_TEXT = (147, 197, 253)  # the accent as text or a line on the dark background
 GOOD = (34, 197, 94)
 WARN = (250, 204, 21)
-BAD = (248, 113, 113)
+CALM = (147, 197, 253)  # a low score: calm, never red (a low score is not a fault)
 BUTTON = (51, 65, 85)
 BUTTON_TEXT = TEXT
 
 BASE_HEIGHT = 480
 MIN_TARGET = 72  # px at 800x480: 11 mm on the 7" display
+# The smallest text a patient reads, in px at 800x480 (about 4.6 mm on the
+# 7" display), scaled with the screen like every size.
+MIN_TEXT = 24
 
-# Noto Sans CJK has Hangul and Latin (Debian: fonts-noto-cjk, installed by setup.sh).
+# Noto Sans CJK has Hangul and Latin (Debian: fonts-noto-cjk, installed by
+# setup.sh). Bold: the Regular weight is thin for older eyes at a metre.
 FONT_CANDIDATES = (
-    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"),
+    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
 )
+# A .ttc holds one face per region (JP first); Hangul is drawn as Korean
+# type designers drew it in the Korean face.
+KOREAN_FACE = "KR"
 
 
 @cache
@@ -48,11 +62,85 @@ def font_path() -> str | None:
             return str(candidate)
     try:
         found = subprocess.run(
-            ["fc-match", "-f", "%{file}", "sans:lang=ko"], capture_output=True, text=True, timeout=5, check=False
+            ["fc-match", "-f", "%{file}", "sans:lang=ko:weight=bold"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
         ).stdout.strip()
     except OSError:
         return None
     return found or None
+
+
+@cache
+def font_index(path: str | None) -> int:
+    """The index of the Korean face in a font collection (0 for a single face)."""
+    if path is None:
+        return 0
+    pygame.freetype.init()
+    for index in range(16):
+        try:
+            face = pygame.freetype.Font(path, 12, font_index=index)
+        except (OSError, pygame.error):
+            break
+        if face.name is not None and face.name.split()[-1] == KOREAN_FACE:
+            return index
+    return 0
+
+
+def luminance(colour: Colour) -> float:
+    """WCAG 2 relative luminance."""
+
+    def channel(value: int) -> float:
+        v = value / 255
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(v) for v in colour)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: Colour, b: Colour) -> float:
+    """WCAG 2 contrast ratio, 1 to 21."""
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+class TextFont:
+    """One size of the Korean face, with the part of pygame.font.Font's
+    interface the kiosk uses (pygame.font cannot pick a face of a collection;
+    pygame.freetype can)."""
+
+    def __init__(self, path: str | None, pixels: int) -> None:
+        pygame.freetype.init()
+        self.pixels = pixels
+        self._font = pygame.freetype.Font(path, pixels, font_index=font_index(path))
+        self._font.pad = True  # every line as high as the face: lines of one size align
+        self._font.antialiased = True
+
+    def render(self, text: str, antialias: bool, colour: Colour) -> pygame.Surface:
+        self._font.antialiased = antialias
+        return self._font.render(text or " ", colour)[0]
+
+    def size(self, text: str) -> tuple[int, int]:
+        rect = self._font.get_rect(text or " ")
+        return rect.width, self.get_linesize()
+
+    def get_linesize(self) -> int:
+        return int(self._font.get_sized_height(0))  # 0: the font's own size
+
+    def get_height(self) -> int:
+        return self.get_linesize()
+
+
+@dataclass(frozen=True)
+class DrawnText:
+    """A line drawn while a Theme audits (tests): its size and colours."""
+
+    text: str
+    pixels: int
+    colour: Colour
+    background: Colour
 
 
 # Rendered text kept for reuse: the screens redraw the same words 30 times a
@@ -82,32 +170,56 @@ class Theme:
     def __init__(self, size: tuple[int, int]) -> None:
         self.width, self.height = size
         self.scale = self.height / BASE_HEIGHT
-        self._fonts: dict[int, pygame.font.Font] = {}
-        self._texts: OrderedDict[tuple[str, float, Colour, int, int], pygame.Surface] = OrderedDict()
+        self._fonts: dict[int, TextFont] = {}
+        self._texts: OrderedDict[tuple[str, float, Colour, int, int], tuple[pygame.Surface, int]] = OrderedDict()
         self._wrapped: OrderedDict[tuple[str, float, int], tuple[str, ...]] = OrderedDict()
+        # Every line drawn, with its size and colours, while a test audits legibility; None otherwise.
+        self.audit: list[DrawnText] | None = None
 
     def px(self, value: float) -> int:
         return max(1, round(value * self.scale))
 
-    def font(self, size: float) -> pygame.font.Font:
-        pixels = self.px(size)
+    def font(self, size: float) -> TextFont:
+        """The face at `size` design px, never smaller than MIN_TEXT."""
+        pixels = self.px(max(size, MIN_TEXT))
         if pixels not in self._fonts:
-            self._fonts[pixels] = pygame.font.Font(font_path(), pixels)
+            self._fonts[pixels] = TextFont(font_path(), pixels)
         return self._fonts[pixels]
 
-    def fitted_text(self, text: str, size: float, colour: Colour, width: int, height: int) -> pygame.Surface:
-        """One line of text at `size`, shrunk step by step (down to 0.9**11
-        of it) until it fits width x height; the same request returns the
-        same surface."""
+    def fitted(self, text: str, size: float, colour: Colour, width: int, height: int) -> tuple[pygame.Surface, int]:
+        """One line of text at `size`, shrunk step by step until it fits
+        width x height, but never below MIN_TEXT (a label too long for its
+        place is a layout to fix, not text to shrink out of reach); with the
+        size it was drawn at, in px. The same request returns the same surface."""
 
-        def render() -> pygame.Surface:
-            for step in range(12):
-                image = self.font(size * (0.9**step)).render(text, True, colour)
-                if image.get_width() <= width and image.get_height() <= height * 1.2:
-                    break
-            return image
+        def render() -> tuple[pygame.Surface, int]:
+            step = size
+            while True:
+                font = self.font(step)
+                image = font.render(text, True, colour)
+                fits = image.get_width() <= width and image.get_height() <= height * 1.2
+                if fits or step <= MIN_TEXT:
+                    return image, font.pixels
+                step = max(MIN_TEXT, step * 0.9)
 
         return _remember(self._texts, (text, size, colour, width, height), render)
+
+    def fitted_text(self, text: str, size: float, colour: Colour, width: int, height: int) -> pygame.Surface:
+        return self.fitted(text, size, colour, width, height)[0]
+
+    def note(self, surface: pygame.Surface, area: pygame.Rect, text: str, pixels: int, colour: Colour) -> None:
+        """While auditing, keep a line about to be drawn over `area` of
+        `surface`, with the colour most of that area has (its background)."""
+        if self.audit is None:
+            return
+        clipped = area.clip(surface.get_rect())
+        if clipped.width <= 0 or clipped.height <= 0:
+            return
+        pixels_under = pygame.surfarray.pixels3d(surface.subsurface(clipped))
+        counts = Counter(map(tuple, pixels_under.reshape(-1, 3).tolist()))
+        del pixels_under  # releases the surface's lock
+        r, g, b = counts.most_common(1)[0][0]
+        self.audit.append(DrawnText(text, pixels, colour, (r, g, b)))
 
     def forget_text(self) -> None:
         """Drop every rendered line and wrapping (the kiosk benchmark's baseline)."""
@@ -124,7 +236,7 @@ class Theme:
         return self.px(MIN_TARGET)
 
 
-def _wrap(font: pygame.font.Font, text: str, width: int) -> tuple[str, ...]:
+def _wrap(font: TextFont, text: str, width: int) -> tuple[str, ...]:
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line = ""

@@ -18,10 +18,10 @@ from device.camera import CameraEnded, is_live, open_camera
 from device.commands.common import add_camera_option, load
 from device.config import Config
 from device.expression.classifier import classifier_from_config
+from device.i18n import Words
 from device.pipeline import Pipeline
 from device.practice.catalogue import Kind
 from device.practice.feedback import asymmetry_sentence
-from device.practice.gating import PROMPT_TEXT
 from device.practice.live import LivePractice
 from device.practice.plan import Plan, PlanError, single_exercise_plan
 from device.practice.recording import SessionEnd
@@ -86,7 +86,7 @@ def _line(t: float, state: LiveState, plan: Plan) -> str:
         text = f"{state.exercise_id}  score {score}{sides}  reps {state.reps_done}/{state.reps_planned}  {phase}"
         text += f"  (exercise {step.strip()})"
     if state.prompt is not None:
-        text += f"  [{PROMPT_TEXT[state.prompt]['en']}]"
+        text += f"  [{Words('en')(f'prompt.{state.prompt}')}]"
     return f"{t:6.1f} s  {text}"
 
 

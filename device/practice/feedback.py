@@ -1,32 +1,33 @@
-"""Sentences about a session's asymmetry, in the patient's language: the
-summary says in words which side moved less and by how much."""
+"""The summary's sentence about a session's asymmetry, in the patient's
+language and in words: which side moved less and by about how much
+("얼굴 왼쪽은 오른쪽의 절반쯤 움직였어요."), never a percentage. The words
+are the catalogue's ([balance] in device/strings); this module only chooses.
+"""
 
 from __future__ import annotations
 
+from device.i18n import Words
 from device.practice.catalogue import Kind, exercise
 from device.practice.plan import Side
 from device.practice.scoring import CLEARLY_WEAKER, weaker_side
 from device.practice.session import ExerciseResult, SessionResult
 
-SIDE_WORDS = {
-    Side.RIGHT: {"en": "right", "ko": "오른쪽"},
-    Side.LEFT: {"en": "left", "ko": "왼쪽"},
-}
+SIDE_KEYS = {Side.RIGHT: "balance.right", Side.LEFT: "balance.left"}
+HARDLY = 0.15  # below this fraction of the other side, a side "hardly moved"
+# The weaker side's movement as a fraction of the other's, rounded to what a
+# patient reads at a glance: below each limit, its words.
+AMOUNTS = (
+    (0.3, "balance.amount_quarter"),
+    (0.4, "balance.amount_third"),
+    (0.6, "balance.amount_half"),
+    (0.7, "balance.amount_two_thirds"),
+    (CLEARLY_WEAKER, "balance.amount_three_quarters"),
+)
 
 
-def _fraction_words(ratio: float, language: str) -> str:
-    """0.48 -> "about half as much"; rounded to what a patient reads easily."""
-    if language == "ko":
-        if ratio < 0.15:
-            return "거의 움직이지 않았어요"
-        return f"약 {round(ratio * 10) * 10}% 정도 움직였어요"
-    if ratio < 0.15:
-        return "hardly moved"
-    for limit, words in ((0.3, "about a quarter"), (0.4, "about a third"), (0.6, "about half"),
-                         (0.7, "about two thirds"), (CLEARLY_WEAKER, "about three quarters")):  # fmt: skip
-        if ratio < limit:
-            return f"moved {words} as much"
-    return "moved almost as much"
+def amount_key(ratio: float) -> str:
+    """0.48 -> the key of "about half"; ratios at or above CLEARLY_WEAKER are not asked for."""
+    return next((key for limit, key in AMOUNTS if ratio < limit), AMOUNTS[-1][1])
 
 
 def _movement_exercises(result: SessionResult) -> list[ExerciseResult]:
@@ -39,11 +40,16 @@ def _movement_exercises(result: SessionResult) -> list[ExerciseResult]:
     ]
 
 
+def _moving_exercises(result: SessionResult) -> list[ExerciseResult]:
+    """The movement exercises in which either side moved at all."""
+    return [e for e in _movement_exercises(result) if max(e.right_movement or 0.0, e.left_movement or 0.0) > 1e-6]
+
+
 def session_weaker_side(result: SessionResult) -> tuple[Side, float] | None:
     """The side that moved less over the session's movement exercises, and
     its movement as a fraction of the other side's, when it is clearly less.
     Read from the median exercise, so one odd exercise does not decide."""
-    exercises = [e for e in _movement_exercises(result) if max(e.right_movement or 0.0, e.left_movement or 0.0) > 1e-6]
+    exercises = _moving_exercises(result)
     if not exercises:
         return None
     exercises.sort(key=lambda e: max(0.0, e.left_movement or 0.0) / max(e.right_movement or 0.0, 1e-9))
@@ -54,16 +60,16 @@ def session_weaker_side(result: SessionResult) -> tuple[Side, float] | None:
 
 
 def asymmetry_sentence(result: SessionResult, language: str) -> str | None:
-    """E.g. "Your left side moved about half as much as your right side."""
+    """E.g. "Your left side moved about half as much as your right side.";
+    "both sides moved almost alike" when neither is clearly weaker; None
+    when the session had no movement to compare."""
+    words = Words(language)
     found = session_weaker_side(result)
     if found is None:
-        return None
+        return words("balance.even") if _moving_exercises(result) else None
     side, ratio = found
     other = Side.LEFT if side is Side.RIGHT else Side.RIGHT
-    weak, strong = SIDE_WORDS[side][language], SIDE_WORDS[other][language]
-    if language == "ko":
-        return f"{weak} 얼굴이 {strong}보다 {_fraction_words(ratio, 'ko')}."
-    words = _fraction_words(ratio, "en")
-    if words.startswith("moved"):
-        return f"Your {weak} side {words} as your {strong} side."
-    return f"Your {weak} side {words} compared with your {strong} side."
+    weak, strong = words(SIDE_KEYS[side]), words(SIDE_KEYS[other])
+    if ratio < HARDLY:
+        return words("balance.hardly", weak=weak)
+    return words("balance.moved", weak=weak, strong=strong, amount=words(amount_key(ratio)))

@@ -27,7 +27,8 @@ MAX_OFF_CENTRE = 0.3  # face centre's distance from the frame centre, as a fract
 
 
 class Prompt(StrEnum):
-    """Why a frame does not score; the kiosk turns these into words."""
+    """Why a frame does not score; the kiosk says it in words, the
+    catalogue's `prompt.<value>` (device/strings)."""
 
     NO_FACE = "no_face"
     ONE_PERSON = "one_person"
@@ -36,20 +37,6 @@ class Prompt(StrEnum):
     HOLD_HEAD_LEVEL = "hold_head_level"
     MOVE_TO_CENTRE = "move_to_centre"
     RELAX_FACE = "relax_face"  # calibration refused a face that moved or showed an expression
-
-
-PROMPT_TEXT = {
-    Prompt.NO_FACE: {"en": "Look at the screen", "ko": "화면을 봐 주세요"},
-    Prompt.ONE_PERSON: {"en": "Only one face, please", "ko": "한 사람만 화면에 나오게 해 주세요"},
-    Prompt.COME_CLOSER: {"en": "Come a little closer", "ko": "조금 더 가까이 오세요"},
-    Prompt.FACE_THE_SCREEN: {"en": "Turn towards the screen", "ko": "화면 쪽으로 얼굴을 돌려 주세요"},
-    Prompt.HOLD_HEAD_LEVEL: {"en": "Keep your head straight", "ko": "고개를 똑바로 해 주세요"},
-    Prompt.MOVE_TO_CENTRE: {"en": "Move to the middle of the screen", "ko": "화면 가운데로 와 주세요"},
-    Prompt.RELAX_FACE: {
-        "en": "Relax your face and keep it still: let's measure again",
-        "ko": "얼굴에 힘을 빼고 가만히 계세요. 다시 잴게요",
-    },
-}
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,8 +88,15 @@ class Screen:
         fit_text(surface, t, text, 40, pygame.Rect(t.px(24), t.px(12), t.width - t.px(48), t.px(60)))
 
     def button(
-        self, name: str, rect: pygame.Rect, label: str, action: Action, colour: tuple[int, int, int] = theme.BUTTON
+        self,
+        name: str,
+        rect: pygame.Rect,
+        label: str,
+        action: Action,
+        colour: tuple[int, int, int] = theme.BUTTON,
+        *,
+        chosen: bool = False,
     ) -> Button:
-        made = Button(rect, label, action, colour, name)
+        made = Button(rect, label, action, colour, name, chosen)
         self.buttons.append(made)
         return made

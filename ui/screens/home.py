@@ -33,14 +33,17 @@ class HomeScreen(Screen):
                 row_of_buttons(strip, min(4, len(patients)), t.px(12)), patients[:4], strict=False
             ):
                 chosen = k.patient is not None and patient.id == k.patient.id
-                self.button(f"patient:{patient.name}", rect, patient.name, self._choose(patient),
-                            theme.ACCENT if chosen else theme.BUTTON)  # fmt: skip
+                # The chosen one is told by a check mark and an outline, not by colour alone.
+                label = w("common.chosen", label=patient.name) if chosen else patient.name
+                self.button(f"patient:{patient.name}", rect, label, self._choose(patient), chosen=chosen)
             top += t.target + t.px(20)
         # Today's count is read here, not in draw(): one query per visit, not 30 a second.
         self.today_line = ""
         if k.patient is not None and k.store_error is None:
             count = len(sessions_on(k.patient, date.today()))
-            self.today_line = f"{k.patient.name} · {w('home.today_done', count=count)}"
+            name = k.patient.name
+            done = w.plural("home.today_done", count, name=name)
+            self.today_line = done if count else w("home.today_none", name=name)
         area = pygame.Rect(t.px(120), top, t.width - t.px(240), t.height - top - t.px(30))
         rects = column_of_buttons(area, 3, t.px(16))
         self.button("start_plan", rects[0], w("home.start_plan"), self._start_plan, theme.ACCENT)

@@ -13,7 +13,7 @@ from device.practice.plan import Plan
 from ui import theme
 from ui.example_face import draw_example
 from ui.screens.base import Screen
-from ui.widgets import fit_text, wrap_text
+from ui.widgets import fit_text, panel, wrap_text
 
 if TYPE_CHECKING:
     from ui.app import Kiosk
@@ -59,10 +59,10 @@ class IntroScreen(Screen):
         exercise = item.exercise
         title = w.pick(exercise.name)
         if len(self.plan.items) > 1:
-            title += f"  (1/{len(self.plan.items)})"
+            title = w("practice.title_step", step=1, steps=len(self.plan.items), name=title)
         self.title(surface, title)
         face = pygame.Rect(t.px(24), t.px(80), t.width // 2 - t.px(48), t.height - t.px(80) - t.target - t.px(40))
-        pygame.draw.rect(surface, theme.PANEL, face, border_radius=t.px(16))
+        panel(surface, face, t, radius=16)
         draw_example(surface, face.inflate(-t.px(30), -t.px(20)), exercise, self._now - self._started)
         text = pygame.Rect(t.width // 2 + t.px(12), t.px(90), t.width // 2 - t.px(36), t.px(200))
         wrap_text(surface, t, w.pick(exercise.instruction), 30, text)

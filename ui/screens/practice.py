@@ -20,7 +20,6 @@ import pygame
 from device.camera import is_live
 from device.camera.base import CameraEnded, CameraError
 from device.pipeline import Pipeline, PipelineError, Update
-from device.practice.gating import PROMPT_TEXT
 from device.practice.live import LivePractice
 from device.practice.plan import Plan, Side
 from device.practice.recording import SessionEnd
@@ -33,14 +32,20 @@ from ui.camera_view import camera_surface
 from ui.example_face import draw_example
 from ui.screens.base import Screen
 from ui.sound import Cue
-from ui.voice import count_key, exercise_key
-from ui.widgets import Button, bar, fit_text, score_colour, wrap_text
+from ui.voice import count_key, exercise_key, prompt_key
+from ui.widgets import Button, bar, fit_text, row_of_buttons, score_colour, wrap_text
+from ui.widgets import panel as draw_panel
 
 if TYPE_CHECKING:
     from ui.app import Kiosk
 
 log = logging.getLogger(__name__)
 
+# At least 10 mm between End and any other control (5.2 px a mm on the 7" 800x480 display).
+STOP_GAP = 52
+PROMPT_EVERY_S = 6.0  # a camera-position prompt is spoken at most this often
+READ_AFTER_S = 2.0  # after an instruction is heard, time to look at the example before it starts
+READING_CHARS_PER_S = 5.0  # an unhurried reader's pace, for an instruction not heard (sound off)
 BAR_SPAN = 200.0  # the per-side bars' smallest scale: twice the target
 TIMELINE_EVERY_S = 0.5  # the summary's chart
 
@@ -62,6 +67,9 @@ class PracticeScreen(Screen):
         self.timeline: list[tuple[float, float]] = []
         self.source = SessionSource.CAMERA  # set from the camera that opens
         self.score_updates = 0  # how often the shown score changed (the kiosk benchmark)
+        self.asking = False  # End was tapped: the question "end here?" is shown
+        self._speech_until = 0.0  # when what was said so far will have been heard (kiosk clock)
+        self._prompt_said_at = -PROMPT_EVERY_S  # when a camera-position prompt was last spoken
         self._last_face = kiosk.now()
 
     def enter(self) -> None:
@@ -106,19 +114,43 @@ class PracticeScreen(Screen):
     def layout(self) -> None:
         t, w = self.kiosk.theme, self.kiosk.words
         self.buttons = []
-        width = t.px(150)
+        camera = pygame.Rect(t.px(12), t.px(12), round(t.width * 0.6), t.height - t.px(24))
+        # End sits in the camera's corner, far (> STOP_GAP_MM) from Skip and Start in the panel, and asks once.
+        self.button("stop", pygame.Rect(camera.left + t.px(12), camera.bottom - t.target - t.px(12), t.px(170),
+                                        t.target), w("practice.stop"), self._stop)  # fmt: skip
+        panel_left = camera.right + t.px(16)
         y = t.height - t.target - t.px(16)
-        self.button("stop", pygame.Rect(t.width - width - t.px(16), y, width, t.target), w("practice.stop"), self._stop)
-        self.button("skip", pygame.Rect(t.width - 2 * width - t.px(28), y, width, t.target), w("practice.skip"),
-                    self._skip)  # fmt: skip
-        camera_right = t.px(12) + round(t.width * 0.6)
-        begin = pygame.Rect(
-            camera_right + t.px(16), y - t.target - t.px(12), t.width - camera_right - t.px(32), t.target
-        )
+        self.button("skip", pygame.Rect(panel_left, y, t.width - panel_left - t.px(12), t.target),
+                    w("practice.skip"), self._skip)  # fmt: skip
+        begin = pygame.Rect(panel_left, y - t.target - t.px(12), t.width - panel_left - t.px(12), t.target)
         self.button("begin", begin, w("practice.begin"), self._begin, theme.ACCENT)
+        answers = self._question_box().inflate(-t.px(40), 0)
+        answers = pygame.Rect(answers.left, answers.bottom - t.target - t.px(20), answers.width, t.target)
+        yes, no = row_of_buttons(answers, 2, t.px(STOP_GAP))
+        self.button("stop_yes", yes, w("practice.stop_yes"), self._stop_confirmed)
+        self.button("stop_no", no, w("practice.stop_no"), self._stop_withdrawn, theme.ACCENT)
+
+    def _question_box(self) -> pygame.Rect:
+        t = self.kiosk.theme
+        return pygame.Rect(0, 0, min(t.width - t.px(40), t.px(620)), t.px(220)).move(
+            (t.width - min(t.width - t.px(40), t.px(620))) // 2, (t.height - t.px(220)) // 2
+        )
 
     def _stop(self) -> None:
+        """End asks once: one tap in passing must not end a session."""
+        if self.live is None:
+            self._finish(SessionEnd.STOPPED)
+        elif self.asking:
+            self._stop_confirmed()
+        else:
+            self.asking = True
+
+    def _stop_confirmed(self) -> None:
+        self.asking = False
         self._finish(SessionEnd.STOPPED)
+
+    def _stop_withdrawn(self) -> None:
+        self.asking = False
 
     def _skip(self) -> None:
         if self.live is not None and self.state is not None and self.state.stage in {Stage.INTRO, Stage.EXERCISING}:
@@ -130,7 +162,9 @@ class PracticeScreen(Screen):
             self.live.begin()
 
     def shown_buttons(self) -> list[Button]:
-        """Skip and Start only mean something at some stages."""
+        """Skip and Start only mean something at some stages; while End asks, only its answers."""
+        if self.asking:
+            return [b for b in self.buttons if b.name in {"stop_yes", "stop_no"}]
         stage = self.state.stage if self.state is not None else Stage.CALIBRATING
         names = {"stop"}
         if stage in {Stage.INTRO, Stage.EXERCISING}:
@@ -195,7 +229,8 @@ class PracticeScreen(Screen):
         elif now - self._last_face > self.kiosk.idle_timeout:
             log.info("no face for %.0f s: the session is stopped", self.kiosk.idle_timeout)
             live.finish(SessionEnd.STOPPED)
-            self.kiosk.go_to("home")
+            self.kiosk.cues.say("no_face")  # said and shown: the patient may be looking away
+            self.kiosk.go_to("message", title_key="practice.no_face", help_key="practice.no_face_help")
 
     def _take(self, update: Update) -> None:
         assert self.live is not None
@@ -218,24 +253,50 @@ class PracticeScreen(Screen):
     def _cue(self, before: LiveState | None, now: LiveState) -> None:
         """Sound and speech for what the patient cannot see with closed eyes."""
         assert self.live is not None
-        cues = self.kiosk.cues
+        cues, say = self.kiosk.cues, self._say
         if before is None and now.stage is Stage.CALIBRATING:
-            cues.say("calibrate")
+            say("calibrate")
         last_rep = self.live.session.last_rep
         if last_rep is not None:
-            cues.play(Cue.RELAX)  # a hold was completed
-            cues.say(count_key(last_rep[1].number))
+            cues.play(Cue.RELAX)  # a hold was completed: relax, told in words too, then the count
+            say("relax")
+            say(count_key(last_rep[1].number))
         elif now.stage is Stage.EXERCISING and (before is None or before.stage is not Stage.EXERCISING):
             cues.play(Cue.GO)  # the exercise starts
         elif before is not None and before.phase is not Phase.HOLDING and now.phase is Phase.HOLDING:
             cues.play(Cue.HOLD)
-            cues.say("hold")
+            say("hold")
         elif before is not None and before.phase is Phase.RESTING and now.phase is Phase.READY:
             cues.play(Cue.GO)
-            cues.say("again")
+            say("again")
         new_intro = before is None or before.stage is not Stage.INTRO or before.item_index != now.item_index
         if now.stage is Stage.INTRO and new_intro and now.exercise_id is not None:
-            cues.say(exercise_key(now.exercise_id))  # the instruction, told as it is shown
+            say(exercise_key(now.exercise_id))  # the instruction, told as it is shown
+            self._give_time_to_listen(now)
+        clock = self.kiosk.now()
+        if now.prompt is not None and clock - self._prompt_said_at >= PROMPT_EVERY_S:
+            self._prompt_said_at = clock  # where the face should be, said at most once every few seconds
+            say(prompt_key(now.prompt))
+
+    def _say(self, key: str | None) -> None:
+        """Speak `key`, keeping when it will have been heard (it waits for what is being said)."""
+        if key is None:
+            return
+        self.kiosk.cues.say(key)
+        self._speech_until = max(self._speech_until, self.kiosk.now()) + self.kiosk.cues.length(key)
+
+    def _give_time_to_listen(self, state: LiveState) -> None:
+        """An exercise's intro lasts until its spoken instruction has been
+        heard (after anything still being said) and then READ_AFTER_S more,
+        or as long as reading the instruction takes when the sound is off;
+        never less than the configured intro, and Start begins it sooner."""
+        assert self.live is not None
+        if state.exercise_id is None:
+            return
+        instruction = self.kiosk.words.pick(self.plan.items[state.item_index].exercise.instruction)
+        listening = self._speech_until - self.kiosk.now() + READ_AFTER_S
+        reading = len(instruction) / READING_CHARS_PER_S
+        self.live.session.intro_s = max(self.kiosk.config.practice.intro_s, listening, reading)
 
     # -- drawing -----------------------------------------------------------------
 
@@ -245,7 +306,7 @@ class PracticeScreen(Screen):
         panel = pygame.Rect(
             camera_area.right + t.px(16), t.px(12), t.width - camera_area.right - t.px(28), t.height - t.px(24)
         )
-        pygame.draw.rect(surface, theme.PANEL, camera_area, border_radius=t.px(12))
+        draw_panel(surface, camera_area, t)
         update = self.update_seen
         if update is None:
             fit_text(surface, t, w("practice.waiting_camera"), 30, camera_area, colour=theme.MUTED)
@@ -261,23 +322,34 @@ class PracticeScreen(Screen):
         else:
             self._draw_exercise(surface, panel, state)
         if state is not None and state.prompt is not None:
-            banner = pygame.Rect(camera_area.left, camera_area.bottom - t.px(70), camera_area.width, t.px(70))
+            # Above End, which sits in the camera's bottom corner.
+            bottom = camera_area.bottom - t.target - t.px(24)
+            banner = pygame.Rect(camera_area.left, bottom - t.px(70), camera_area.width, t.px(70))
             pygame.draw.rect(surface, theme.WARN, banner, border_radius=t.px(12))
             fit_text(
                 surface,
                 t,
-                w.pick(PROMPT_TEXT[state.prompt]),
+                w(f"prompt.{state.prompt}"),
                 32,
                 banner.inflate(-t.px(20), -t.px(8)),
                 colour=theme.BACKGROUND,
             )
         if self.live is not None and self.live.store_error is not None:
             note = pygame.Rect(camera_area.left, camera_area.top, camera_area.width, t.px(40))
-            pygame.draw.rect(surface, theme.BAD, note, border_radius=t.px(8))
+            pygame.draw.rect(surface, theme.WARN, note, border_radius=t.px(8))
             fit_text(
-                surface, t, w("practice.not_saved"), 20, note.inflate(-t.px(12), -t.px(4)), colour=theme.BACKGROUND
+                surface, t, w("practice.not_saved"), 24, note.inflate(-t.px(12), -t.px(4)), colour=theme.BACKGROUND
             )
+        if self.asking:
+            self._draw_question(surface)
         super().draw(surface)
+
+    def _draw_question(self, surface: pygame.Surface) -> None:
+        t, w = self.kiosk.theme, self.kiosk.words
+        surface.blit(self._shade(surface.get_size(), 200), (0, 0))
+        box = self._question_box()
+        draw_panel(surface, box, t, radius=16)
+        fit_text(surface, t, w("practice.stop_ask"), 34, pygame.Rect(box.left, box.top + t.px(20), box.width, t.px(60)))
 
     def _shade(self, size: tuple[int, int], alpha: int) -> pygame.Surface:
         """A translucent box of the background colour, made once, not every frame."""
@@ -329,11 +401,11 @@ class PracticeScreen(Screen):
             pygame.Rect(box.left + t.px(20), box.bottom - t.px(30), box.width - t.px(40), t.px(18)),
             progress,
             t,
-            colour=theme.ACCENT,
+            colour=theme.ACCENT_TEXT,
         )
         panel = pygame.Rect(area.right + t.px(16), t.px(12), t.width - area.right - t.px(28), t.px(200))
         countdown = max(0.0, 1.0 - progress) * 2.0  # calibration gathers 2 s of steady frames
-        fit_text(surface, t, f"{countdown:.0f}" if countdown >= 0.5 else "✓", 110, panel, colour=theme.ACCENT)
+        fit_text(surface, t, f"{countdown:.0f}" if countdown >= 0.5 else "✓", 110, panel, colour=theme.ACCENT_TEXT)
 
     def _draw_exercise(self, surface: pygame.Surface, panel: pygame.Rect, state: LiveState) -> None:
         t, w = self.kiosk.theme, self.kiosk.words
@@ -342,10 +414,11 @@ class PracticeScreen(Screen):
         y = panel.top
         title = w.pick(exercise.name)
         if len(self.plan.items) > 1:
-            title = f"{state.item_index + 1}/{len(self.plan.items)}  {title}"
+            title = w("practice.title_step", step=state.item_index + 1, steps=len(self.plan.items), name=title)
         fit_text(surface, t, title, 30, pygame.Rect(panel.left, y, panel.width, t.px(44)))
         y += t.px(48)
-        fit_text(surface, t, w("practice.reps", done=state.reps_done, planned=state.reps_planned), 24,
+        number = min(state.reps_done + 1, state.reps_planned)  # the rep under way, not a tally of what is missing
+        fit_text(surface, t, w("practice.reps", number=number, planned=state.reps_planned), 24,
                  pygame.Rect(panel.left, y, panel.width, t.px(32)), colour=theme.MUTED)  # fmt: skip
         y += t.px(40)
         big = pygame.Rect(panel.left, y, panel.width, t.px(100))
@@ -373,7 +446,7 @@ class PracticeScreen(Screen):
         elif state.phase is not Phase.RESTING:
             bottom = panel.bottom - t.target - t.px(12)
             instruction = pygame.Rect(panel.left, y, panel.width, max(t.px(30), bottom - y))
-            wrap_text(surface, t, w.pick(exercise.instruction), 20, instruction, colour=theme.TEXT)
+            wrap_text(surface, t, w.pick(exercise.instruction), 26, instruction, colour=theme.TEXT)
 
     def _draw_sides(self, surface: pygame.Surface, area: pygame.Rect, state: LiveState) -> None:
         """Per-side bars as in the mirror: the patient's own left side shows
@@ -391,7 +464,7 @@ class PracticeScreen(Screen):
             column = pygame.Rect(area.left + i * (half + t.px(12)), area.top, half, t.px(26))
             weaker = state.weaker is side
             label = w(key) + (" · " + w("practice.weaker") if weaker else "")
-            fit_text(surface, t, label, 20, column, colour=theme.WARN if weaker else theme.MUTED)
+            fit_text(surface, t, label, 24, column, colour=theme.WARN if weaker else theme.MUTED)
             track = column.move(0, t.px(30)).inflate(0, -t.px(6))
             bar(
                 surface,

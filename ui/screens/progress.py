@@ -94,27 +94,23 @@ class ProgressScreen(Screen):
     def draw(self, surface: pygame.Surface) -> None:
         t, w = self.kiosk.theme, self.kiosk.words
         header = pygame.Rect(t.px(180), t.px(8), t.width - t.px(390), t.target)
-        fit_text(surface, t, f"{w('progress.title')} · {w.month_title(self.month)}", 32, header)
+        fit_text(surface, t, w("progress.title_month", month=w.month_title(self.month)), 32, header)
         for column in range(7):
             cell = pygame.Rect(self.weekday_row.left + column * self.cell_width, self.weekday_row.top,
                                self.cell_width - t.px(4), self.weekday_row.height)  # fmt: skip
-            fit_text(surface, t, w.weekday_short(column), 16, cell, colour=theme.MUTED)
+            fit_text(surface, t, w.weekday_short(column), 24, cell, colour=theme.MUTED)
         today = date.today()
         for rect, day in self.cells:
             summary = self.days.get(day)
             colour = theme.PANEL if summary is None else score_colour(summary.mean_score)
             pygame.draw.rect(surface, colour, rect, border_radius=t.px(8))
-            if day in {today, self.chosen}:
-                pygame.draw.rect(
-                    surface,
-                    theme.ACCENT if day == self.chosen else theme.TEXT,
-                    rect,
-                    width=t.px(3),
-                    border_radius=t.px(8),
-                )
+            # The chosen day: a thick light outline; today: a thin one (shape, not colour, tells them apart).
+            edge, width = (theme.TEXT, t.px(5)) if day == self.chosen else (theme.TEXT, t.px(2)) if day == today \
+                else (theme.EDGE, 1)  # fmt: skip
+            pygame.draw.rect(surface, edge, rect, width=width, border_radius=t.px(8))
             ink = theme.BACKGROUND if summary is not None else theme.MUTED
             top_half = pygame.Rect(rect.left + t.px(4), rect.top, rect.width - t.px(8), rect.height // 2)
-            fit_text(surface, t, str(day.day), 16, top_half, colour=ink, align="left")
+            fit_text(surface, t, str(day.day), 24, top_half, colour=ink, align="left")
             if summary is not None and summary.mean_score is not None:
                 bottom_half = pygame.Rect(rect.left, rect.centery - t.px(4), rect.width, rect.height // 2)
                 fit_text(surface, t, f"{summary.mean_score:.0f}", 24, bottom_half, colour=ink)
@@ -133,24 +129,27 @@ class ProgressScreen(Screen):
         y, bottom = side.top + t.px(42), t.height - t.px(8)
 
         def line(text: str, size: float, colour: theme.Colour, indent: int = 0) -> bool:
+            """Draw `text`, wrapped to the column (the type stays readable); False when out of room."""
             nonlocal y
             height = t.px(size * 1.3)
-            if y + height > bottom:
-                return False
-            area = pygame.Rect(side.left + indent, y, side.width - indent, height)
-            fit_text(surface, t, text, size, area, colour=colour, align="left")
-            y += height
+            for part in t.wrapped_lines(text, size, side.width - indent):
+                if y + height > bottom:
+                    return False
+                area = pygame.Rect(side.left + indent, y, side.width - indent, height)
+                fit_text(surface, t, part, size, area, colour=colour, align="left")
+                y += height
             return True
 
         if not self.chosen_sessions:
-            line(w("progress.no_sessions"), 20, theme.MUTED)
+            line(w("progress.no_sessions"), 24, theme.MUTED)
         for record in self.chosen_sessions:
             score = "--" if record.score is None else f"{record.score:.0f}"
-            if not line(f"{record.started:%H:%M} · {w('status.' + record.status)} · {score}", 20,
-                        score_colour(record.score)):  # fmt: skip
+            time = f"{record.started:%H:%M}"
+            if not line(w("progress.session", time=time, status=w("status." + record.status), score=score), 24,
+                        theme.TEXT):  # fmt: skip
                 return
             for done in self.chosen_exercises.get(record.id, []):
-                if not line(self._exercise_line(done), 16, theme.TEXT, indent=t.px(12)):
+                if not line(self._exercise_line(done), 24, theme.MUTED, indent=t.px(12)):
                     return
             y += t.px(6)
 
@@ -158,10 +157,10 @@ class ProgressScreen(Screen):
         w = self.kiosk.words
         name, ended = w.exercise(done.exercise), w.outcome(done.outcome)
         if ended and done.reps_done == 0:
-            return f"{name} · {ended}"
-        text = f"{name} {done.score:.0f}"
+            return " · ".join((name, ended))
+        parts = [w("progress.exercise", name=name, score=f"{done.score:.0f}")]
         if done.symmetry is not None:
-            text += " · " + w("status.symmetry", value=f"{done.symmetry:.2f}")
+            parts.append(w.balance(done.symmetry))
         if ended:
-            text += f" · {ended}"
-        return text
+            parts.append(ended)
+        return " · ".join(parts)

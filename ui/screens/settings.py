@@ -15,6 +15,7 @@ from device.inventory import dashboard_urls
 from device.pipeline import Pipeline, PipelineError
 from ui import theme
 from ui.camera_view import camera_surface
+from ui.i18n import LANGUAGES
 from ui.screens.base import Action, Screen
 from ui.sound import Cue
 from ui.widgets import fit_text
@@ -63,10 +64,13 @@ class SettingsScreen(Screen):
         self.qr = qr_surface(self.url, min(right.width, right.height - t.px(100)))
         x, width = t.px(24), t.px(300)
         y = t.px(110)
-        for language, label in (("ko", "한국어"), ("en", "English")):
-            chosen = self.kiosk.words.language == language
-            self.button(f"language:{language}", pygame.Rect(x, y, (width - t.px(12)) // 2, t.target), label,
-                        self._language(language), theme.ACCENT if chosen else theme.BUTTON)  # fmt: skip
+        for language in LANGUAGES:
+            chosen = w.language == language
+            # Each language named in itself; the chosen one with a check mark and an outline, not by colour alone.
+            label = w(f"settings.language_{language}")
+            self.button(f"language:{language}", pygame.Rect(x, y, (width - t.px(12)) // 2, t.target),
+                        w("common.chosen", label=label) if chosen else label, self._language(language),
+                        chosen=chosen)  # fmt: skip
             x += (width + t.px(12)) // 2
         self.button(
             "camera_check",
@@ -85,7 +89,6 @@ class SettingsScreen(Screen):
             pygame.Rect(mute_left, sound_y, t.px(24) + width - mute_left, t.target),
             w("settings.unmute" if prefs.muted else "settings.mute"),
             self._toggle_mute,
-            theme.ACCENT if prefs.muted else theme.BUTTON,
         )
         self.button(
             "back",
@@ -187,7 +190,7 @@ class SettingsScreen(Screen):
             self.url,
             22,
             pygame.Rect(right.left, right.top + t.px(36), right.width, t.px(30)),
-            colour=theme.ACCENT,
+            colour=theme.ACCENT_TEXT,
         )
         fit_text(surface, t, self.mdns_url, 18, pygame.Rect(right.left, right.top + t.px(66), right.width, t.px(24)),
                  colour=theme.MUTED)  # fmt: skip
