@@ -158,7 +158,9 @@ def test_a_renamed_setting_keeps_an_old_file_working(tmp_path: Path, monkeypatch
         load_config(path=both, env={})
 
 
-def test_the_typed_settings_are_generated_from_the_table() -> None:
-    from device.settings_codegen import TARGET, generate
+def test_the_typed_settings_and_the_guide_are_generated_from_the_table() -> None:
+    from device.settings_codegen import GUIDE, TARGET, generate, guide_with_table
 
     assert TARGET.read_text(encoding="utf-8") == generate(), "run python -m device.settings_codegen"
+    guide = GUIDE.read_text(encoding="utf-8")
+    assert guide == guide_with_table(guide), "run python -m device.settings_codegen"
