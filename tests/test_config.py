@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -137,9 +138,9 @@ def test_config_command_stops_on_unknown_key_with_one_line(tmp_path: Path) -> No
 def test_template_is_a_valid_config_once_uncommented(tmp_path: Path) -> None:
     result = run_device("config", "--template")
     assert result.returncode == 0, result.stderr
-    uncommented = "\n".join(
-        line[2:] if line.startswith("# ") and "=" in line else line for line in result.stdout.splitlines()
-    )
+    # A commented setting is "# key = value"; help text may hold "=" too (hdmi:CARD=vc4hdmi0).
+    setting = re.compile(r"# [a-z_]+ = ")
+    uncommented = "\n".join(line[2:] if setting.match(line) else line for line in result.stdout.splitlines())
     config = load_config(path=write(tmp_path, uncommented), env={})
     assert all(config.sources[s.key] == "file" for s in SETTINGS)
     assert all(config[s.key] == s.default for s in SETTINGS)
