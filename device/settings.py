@@ -128,8 +128,17 @@ SETTINGS: tuple[Setting, ...] = (
         "camera.fps",
         int,
         30,
-        "Frame rate asked of a live camera (Pi camera or webcam).",
+        "Frame rate asked of a live camera (Pi camera or webcam). The Pi camera may slow "
+        "down to 15 in a dim room to expose longer instead of amplifying noise.",
         minimum=1,
+    ),
+    Setting(
+        "camera.rotation",
+        int,
+        0,
+        "Degrees the Pi camera's picture is turned: 0, or 180 for a camera mounted upside "
+        "down above the screen (done by the camera itself, through libcamera's Transform).",
+        check=lambda value: None if value in (0, 180) else "must be 0 or 180",
     ),
     Setting(
         "camera.replay_fps",
@@ -247,6 +256,22 @@ SETTINGS: tuple[Setting, ...] = (
         70,
         "Loudness of the kiosk's sound cues (start and end of a hold, time to move), 0-100; 0 is silent.",
         minimum=0,
+    ),
+    Setting(
+        "kiosk.rotation",
+        int,
+        0,
+        "Degrees clockwise the kiosk's picture is turned on the screen, for panels mounted "
+        "turned: 0, 90, 180 or 270 (Touch Display 2, portrait by itself, on its long side: 90 or 270). "
+        "Touches are turned back the same way.",
+        check=lambda value: None if value in (0, 90, 180, 270) else "must be 0, 90, 180 or 270",
+    ),
+    Setting(
+        "kiosk.sound_device",
+        str,
+        "",
+        "ALSA device the kiosk's sound goes to, e.g. hdmi:CARD=vc4hdmi0 or plughw:CARD=Device "
+        "(aplay -L lists them). Empty: ALSA's default device.",
     ),
     Setting(
         "kiosk.idle_timeout_s",

@@ -34,6 +34,7 @@ class CameraSettings:
     lores_width: int
     lores_height: int
     fps: int
+    rotation: int
     replay_fps: float
     replay_realtime: bool
     replay_loop: bool
@@ -66,6 +67,8 @@ class KioskSettings:
     language: str
     fps: int
     volume: int
+    rotation: int
+    sound_device: str
     idle_timeout_s: float
 
 

@@ -15,13 +15,19 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
+from types import FrameType
+from typing import TYPE_CHECKING
 
 import pygame
 
 from device.config import load_config
 from device.errors import KioskError, run_entry_point
 from device.logs import setup_logging
+
+if TYPE_CHECKING:
+    from ui.app import Kiosk
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -48,22 +54,46 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     config = load_config(overrides={"camera.source": args.camera, "kiosk.language": args.language})
     setup_logging(config)
-    from device.service import Notifier
-    from ui.app import Kiosk, run
-    from ui.display import open_display
+    from ui.app import Kiosk
+    from ui.display import DisplayError, open_display
 
     try:
-        surface = open_display(args.windowed, args.size)
-    except pygame.error as exc:
+        panel = open_display(args.windowed, args.size, config.kiosk.rotation)
+    except (DisplayError, pygame.error) as exc:
         hint = "on a desktop use --windowed; on a console run as a user in the video, render and input groups"
         raise KioskError(f"no display ({exc}); {hint}") from exc
-    kiosk = Kiosk(config, surface)
-    notifier = Notifier()
-    notifier.ready("kiosk running")
-    # The watchdog is fed from the loop itself: if the UI freezes, systemd restarts it.
-    run(kiosk, config.kiosk.fps, on_frame=notifier.alive)
-    notifier.stopping()
+    serve(Kiosk(config, panel), config.kiosk.fps)
     return 0
+
+
+def serve(kiosk: Kiosk, fps: int) -> None:
+    """Run the kiosk until it is closed or told to stop, telling systemd.
+
+    SIGTERM (systemctl stop, an update, a shutdown) ends the loop like the
+    window's close button: the screen is left (a session under way is stored
+    with what was done and its camera stopped) and the database writer
+    flushed before the process exits, instead of the session being found
+    still running at the next start."""
+    from device.service import Notifier
+    from ui.app import run
+
+    notifier = Notifier()
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        del frame
+        logging.getLogger("ui").info("%s: closing the kiosk", signal.Signals(signum).name)
+        notifier.stopping()
+        kiosk.running = False
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        notifier.ready("kiosk running")
+        # The watchdog is fed from the loop itself: if the UI freezes, systemd restarts it.
+        run(kiosk, fps, on_frame=notifier.alive)
+    finally:
+        # SDL's own handler (installed in C) reads back as None: restore the default then.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+    notifier.stopping()
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from device.vision.model_files import ModelError
 from ui import theme
 from ui.i18n import Words
 from ui.preferences import Preferences
+from ui.rotation import Panel
 from ui.screens.base import Screen
 from ui.screens.choose import ChooseScreen
 from ui.screens.home import HomeScreen
@@ -61,10 +62,14 @@ SCREENS: dict[str, Callable[..., Screen]] = {
 
 
 class Kiosk:
-    def __init__(self, config: Config, surface: pygame.Surface, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, config: Config, surface: pygame.Surface | Panel, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.config = config
-        self.surface = surface
-        self.theme = Theme(surface.get_size())
+        # The screen, or a Panel that turns what is drawn onto a screen mounted turned (ui/rotation.py).
+        self.panel = surface if isinstance(surface, Panel) else Panel(surface)
+        self.surface = self.panel.surface
+        self.theme = Theme(self.surface.get_size())
         self.preferences = Preferences.load(config)
         self.words = Words(self.preferences.language)
         self.now = clock
@@ -79,7 +84,9 @@ class Kiosk:
             self.classifier = classifier_from_config(config)
         except ModelError as exc:
             log.warning("%s: the expression exercises are hidden", exc)
-        self.cues = Cues(self.preferences.volume / 100, self.preferences.muted, self.preferences.language)
+        self.cues = Cues(
+            self.preferences.volume / 100, self.preferences.muted, self.preferences.language, config.kiosk.sound_device
+        )
         self.cues.recorded = config.data_dir / "voice"  # a clinic's recordings of the prompts, if any
         self.last_input = self.now()
         self.running = True
@@ -182,20 +189,32 @@ class Kiosk:
             self._fallback()
             self.surface.fill(theme.BACKGROUND)
             self.screen.draw(self.surface)
-        pygame.display.flip()
+        self._note_no_sound()
+        self.panel.show()
         self.frames_drawn += 1
+
+    def _note_no_sound(self) -> None:
+        """A small line along the bottom on every screen when sound could not
+        start (unless the patient turned it off): the cues of the eye
+        exercises are missing and the patient should know."""
+        if self.cues.error is None or self.preferences.muted:
+            return
+        t = self.theme
+        image = t.fitted_text(self.words("message.no_sound"), 16, theme.WARN, t.width // 2, t.px(22))
+        self.surface.blit(image, ((t.width - image.get_width()) // 2, t.height - image.get_height() - t.px(2)))
 
     def _handle(self, event: pygame.event.Event, now: float) -> None:
         size = self.surface.get_size()
         if event.type == pygame.QUIT:
             self.running = False
         elif event.type in {pygame.FINGERDOWN, pygame.FINGERUP}:
-            position = (round(event.x * size[0]), round(event.y * size[1]))
+            x, y = self.panel.point(event.x, event.y)  # the screen's fractions -> the drawing's
+            position = (round(x * size[0]), round(y * size[1]))
             self._pointer(event.type == pygame.FINGERDOWN, position, now)
         elif event.type in {pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP} and event.button == 1:
             if getattr(event, "touch", False):
                 return  # SDL's mouse copy of a touch already handled as FINGER*
-            self._pointer(event.type == pygame.MOUSEBUTTONDOWN, event.pos, now)
+            self._pointer(event.type == pygame.MOUSEBUTTONDOWN, self.panel.pixel(event.pos), now)
         elif event.type == pygame.KEYDOWN:
             self.last_input = now
             self.screen.on_key(event.key)
