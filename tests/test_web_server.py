@@ -4,20 +4,25 @@ web`, waitress, in its own process), as an attacker would try them."""
 from __future__ import annotations
 
 import http.cookiejar
+import random
+import socket
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from benchmarks.servers import csrf_token, dashboard, free_port, login, opener
 from device.store.db import DB_NAME, open_database
 from device.store.synthetic import seed_history
+from device.web.security import PASSWORD_FILE
 from tests.helpers import FIXTURES, ROOT
 
 pytestmark = pytest.mark.slow  # a real server process
@@ -142,3 +147,102 @@ def test_a_bad_port_is_refused_when_the_config_loads(tmp_path: Path, env: dict[s
     assert result.returncode == 2
     assert "must be at most 65535" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def raw_status(base: str, path: str, host: bytes) -> int:
+    """The status code the server answers a GET of `path` with this exact Host header (raw bytes)."""
+    address = urllib.parse.urlsplit(base)
+    with socket.create_connection((address.hostname or "127.0.0.1", address.port or 80), timeout=10) as conn:
+        conn.sendall(b"GET " + path.encode() + b" HTTP/1.1\r\nHost: " + host + b"\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while b"\r\n" not in answer:
+            chunk = conn.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    return int(answer.split(b" ", 2)[1])
+
+
+# Hosts Werkzeug refuses (a..b, a lone dot, a label over 63 characters) and a
+# bounded fuzz of others: dots, colons, brackets, digits of other scripts, bytes above ASCII.
+BAD_HOSTS = [b"a..b", b".", b"x" * 64 + b".com", b"..", b"a" * 300, b"a.." + b"b" * 64]
+
+
+def fuzzed_hosts(count: int, seed: int = 31) -> list[bytes]:
+    rng = random.Random(seed)
+    alphabet = [b"a", b"Z", b"0", b"9", b".", b"..", b"-", b":", b"[", b"]", b"%", b"_", b"@", b"x" * 63,
+                "é".encode(), "٣".encode(), b"\xff", b"*"]  # fmt: skip
+    return [b"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 8))) for _ in range(count)]
+
+
+def test_a_host_header_the_server_refuses_is_a_400_never_a_500(server: str) -> None:
+    """Unauthenticated, on every kind of route: the page, the API, the login, a static file."""
+    paths = ["/", "/login", "/api/patients", "/static/style.css", "/patients/1/trends", "/nowhere"]
+    for host in BAD_HOSTS:
+        for path in paths:
+            assert raw_status(server, path, host) == 400, (host, path)
+    answers = {host: raw_status(server, paths[len(host) % len(paths)], host) for host in fuzzed_hosts(300)}
+    assert all(code < 500 for code in answers.values()), {h: c for h, c in answers.items() if c >= 500}
+    assert raw_status(server, "/health", b"127.0.0.1") == 200  # and the server still answers
+
+
+# -- how long a login lasts --------------------------------------------------------
+
+
+def session_serializer(env: dict[str, str]) -> Any:
+    """Flask's own signer of session cookies, with this device's key."""
+    from flask import Flask
+
+    from device.web.security import SECRET_FILE
+
+    app = Flask(__name__)
+    app.secret_key = (Path(env["KIOSK_DATA_DIR"]) / SECRET_FILE).read_bytes()
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    assert serializer is not None
+    return serializer
+
+
+def forged_session(env: dict[str, str], **values: object) -> str:
+    """A session cookie signed with this device's own key, as the dashboard
+    would have issued it, holding `values` (an old login time, say)."""
+    return str(session_serializer(env).dumps(values))
+
+
+def with_cookie(base: str, path: str, cookie: str) -> tuple[int, str | None]:
+    """Status and any reissued session cookie for a request carrying `cookie`."""
+    request = urllib.request.Request(base + path, headers={"Cookie": f"session={cookie}"})
+    client = urllib.request.build_opener(NoRedirect)
+    try:
+        with client.open(request) as response:
+            return int(response.status), response.headers.get("Set-Cookie")
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Set-Cookie")
+
+
+def test_a_login_lasts_seven_days_from_the_password_however_often_it_is_used(server: str, env: dict[str, str]) -> None:
+    from device.web.security import generation
+
+    current = generation(Path(env["KIOSK_DATA_DIR"]))
+    day = 24 * 3600
+    fresh = {"logged_in": True, "generation": current, "permanent": True}
+    login_at = time.time() - 6.99 * day
+    code, reissued = with_cookie(server, "/api/patients", forged_session(env, **fresh, login_at=login_at))
+    assert code == 200
+    if reissued is not None:  # a reissued cookie keeps the login's own time: it is never extended
+        value = reissued.split(";", 1)[0].removeprefix("session=")
+        assert session_serializer(env).loads(value)["login_at"] == pytest.approx(login_at)
+    expired = forged_session(env, **fresh, login_at=time.time() - 7.01 * day)
+    assert with_cookie(server, "/api/patients", expired)[0] == 401
+    assert with_cookie(server, "/api/patients", forged_session(env, **fresh))[0] == 401  # no login time: log in again
+    assert with_cookie(server, "/api/patients", forged_session(env, **fresh, login_at=time.time()))[0] == 200
+
+
+def test_deleting_the_password_file_does_not_bring_old_cookies_back(server: str, env: dict[str, str]) -> None:
+    password_file = Path(env["KIOSK_DATA_DIR"]) / PASSWORD_FILE
+    password_file.unlink()
+    assert set_password(env, PASSWORD).returncode == 0
+    jar = login(server, PASSWORD)
+    assert status(jar, server + "/api/patients") == 200
+    password_file.unlink()  # as a technician might, to "reset" the password
+    assert set_password(env, PASSWORD).returncode == 0  # the same password, even
+    assert status(jar, server + "/api/patients") == 401

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask.globals import request_ctx
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadHost, HTTPException
 
 from device.clock import SYSTEM_CLOCK, Clock
 from device.config import Config
@@ -47,11 +48,22 @@ def create_app(
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
-        PERMANENT_SESSION_LIFETIME=timedelta(days=7),  # and ended on the server by logout or a new password
+        # The cookie's own limit; the login's absolute one is security.session_is_valid's, which a
+        # re-sent cookie does not extend. Logout and a new password end it on the server too.
+        PERMANENT_SESSION_LIFETIME=security.SESSION_LIFETIME,
+        SESSION_REFRESH_EACH_REQUEST=False,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the login
     )
     app.config.update(overrides or {})
     app.extensions["clock"] = clock
+
+    @app.before_request
+    def refuse_bad_host() -> None:
+        """A Host header Werkzeug refused (`a..b`, a 64-character label) leaves
+        no URL adapter: answer its 400 before any other hook builds a URL."""
+        if request_ctx.url_adapter is None and request.routing_exception is not None:
+            raise request.routing_exception
+
     csrf.init_app(app)
     limiter.init_app(app)
     security.install(app)
@@ -84,9 +96,13 @@ def create_app(
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str | Response, int]:
         code = error.code or 500
-        message = error.description or "Something went wrong."
+        message = http_message(error)
         if _wants_json():
             return jsonify({"error": message}), code
+        if request_ctx.url_adapter is None:
+            # Werkzeug refused the Host header before routing (BadHost): no URL
+            # can be built, so the page has no links, and it is a 400, never a 500.
+            return render_template("bare_error.html", code=code, message=message), code
         return render_template("error.html", code=code, message=message), code
 
     @app.errorhandler(Exception)
@@ -98,6 +114,22 @@ def create_app(
         return render_template("error.html", code=500, message=message), 500
 
     return app
+
+
+def http_message(error: HTTPException) -> str:
+    """What went wrong, in the reader's language. Our own aborts carry a
+    catalogue message already; the framework's (404 for an unknown path, 405,
+    413, Flask-Limiter's "5 per 1 minute") are English, so they are replaced
+    by the catalogue's text for their code."""
+    words = language.words()
+    if isinstance(error, RateLimitExceeded):
+        return words("login.too_many")
+    if isinstance(error, BadHost):
+        return words("error.bad_host")
+    if error.description and error.description != type(error).description:
+        return error.description
+    key = f"error.http_{error.code}"
+    return words(key) if key in words.keys(words.language) else words("error.http_other")
 
 
 def _wants_json() -> bool:

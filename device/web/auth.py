@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from werkzeug.wrappers.response import Response
 
 from device.web.extensions import limiter
-from device.web.security import check_password, end_all_sessions, generation, password_is_set
+from device.web.security import check_password, end_all_sessions, password_is_set, start_session
 
 blueprint = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
@@ -41,10 +41,7 @@ def login() -> str | Response | tuple[str, int]:
     if request.method == "POST":
         password = request.form.get("password", "")
         if check_password(data_dir, password):
-            session.clear()
-            session["logged_in"] = True
-            session["generation"] = generation(data_dir)
-            session.permanent = True
+            start_session(data_dir, current_app.extensions["clock"].now())
             return redirect(safe_next(request.args.get("next")))
         # Who tried and when (the journal stamps the time); never what was typed.
         log.warning("failed dashboard login from %s", request.remote_addr)

@@ -12,21 +12,22 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, Response, redirect, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers.response import Response as BaseResponse
 
+from device.passwords import PasswordError, password_problem
+
 SECRET_FILE = "dashboard-secret.key"
 PASSWORD_FILE = "dashboard-password.json"
-MIN_PASSWORD_LENGTH = 8
+# A login lasts this long from the moment the password was typed, however
+# often it is used: the cookie is re-sent on every request, the login time is not.
+SESSION_LIFETIME = timedelta(days=7)
 # Pages anyone may open: the login page, the health check and the stylesheet.
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "health", "static", "language.switch"})
-
-
-class PasswordError(ValueError):
-    """The password cannot be used; the message says why."""
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -64,19 +65,12 @@ def _write_record(data_dir: Path, record: dict[str, object]) -> None:
     _write_private(data_dir / PASSWORD_FILE, json.dumps(record).encode("utf-8"))
 
 
-def password_problem(password: str) -> str | None:
-    """What is wrong with a new password, or None."""
-    if len(password.strip()) < MIN_PASSWORD_LENGTH:
-        return f"the password needs at least {MIN_PASSWORD_LENGTH} characters other than spaces at either end"
-    return None
-
-
 def set_password(data_dir: Path, password: str) -> None:
     """Set the caregiver password; every session logged in before ends."""
     if problem := password_problem(password):
         raise PasswordError(problem)
     # werkzeug's default scheme: scrypt with a random salt.
-    _write_record(data_dir, {"hash": generate_password_hash(password), "generation": generation(data_dir) + 1})
+    _write_record(data_dir, {"hash": generate_password_hash(password), "generation": new_generation()})
 
 
 def password_is_set(data_dir: Path) -> bool:
@@ -90,19 +84,46 @@ def check_password(data_dir: Path, password: str) -> bool:
         return False
 
 
-def generation(data_dir: Path) -> int:
+def generation(data_dir: Path) -> str:
     """The login generation: a session is valid only while it carries the
     current one. Logging out and setting a password move it on, so a copied
-    cookie dies with them on the server's side, not only in the browser."""
-    value = _read_record(data_dir).get("generation", 0)
-    return value if isinstance(value, int) else 0
+    cookie dies with them on the server's side, not only in the browser.
+    It is random, never a count: a password file deleted and set again
+    starts a generation no old cookie carries ("" when none: nobody is let in)."""
+    value = _read_record(data_dir).get("generation")
+    return value if isinstance(value, str) else ""
+
+
+def new_generation() -> str:
+    return secrets.token_hex(16)
 
 
 def end_all_sessions(data_dir: Path) -> None:
     record = _read_record(data_dir)
     if record:
-        record["generation"] = generation(data_dir) + 1
+        record["generation"] = new_generation()
         _write_record(data_dir, record)
+
+
+def start_session(data_dir: Path, now: datetime) -> None:
+    """Log this browser in, from `now` (the app's clock) for SESSION_LIFETIME."""
+    session.clear()
+    session["logged_in"] = True
+    session["generation"] = generation(data_dir)
+    session["login_at"] = now.timestamp()
+    session.permanent = True
+
+
+def session_is_valid(data_dir: Path, now: datetime) -> bool:
+    """Logged in, in the current generation, and less than SESSION_LIFETIME since the password was typed."""
+    current = generation(data_dir)
+    login_at = session.get("login_at")
+    if not (session.get("logged_in") and current and session.get("generation") == current):
+        return False
+    if not isinstance(login_at, int | float) or isinstance(login_at, bool):
+        return False  # a cookie from before logins were timed: log in again
+    age = now.timestamp() - login_at
+    return -60 <= age <= SESSION_LIFETIME.total_seconds()  # a minute's grace for a clock set back
 
 
 def install(app: Flask) -> None:
@@ -112,7 +133,7 @@ def install(app: Flask) -> None:
     def require_login() -> BaseResponse | None:
         if request.endpoint in PUBLIC_ENDPOINTS:
             return None
-        if session.get("logged_in") and session.get("generation") == generation(app.config["DATA_DIR"]):
+        if session_is_valid(app.config["DATA_DIR"], app.extensions["clock"].now()):
             return None
         session.clear()
         if request.path.startswith("/api/"):
