@@ -54,12 +54,12 @@ def kiosk_config(data_dir: Path, camera: str, **extra: object) -> Config:
 class Driver:
     """Touches the kiosk like a finger would and steps its loop."""
 
-    def __init__(self, config: Config, size: tuple[int, int]) -> None:
+    def __init__(self, config: Config, size: tuple[int, int], clock: Callable[[], float] = time.monotonic) -> None:
         pygame.display.init()
         pygame.font.init()
         self.surface = pygame.display.set_mode(size)
         self.size = size
-        self.kiosk = Kiosk(config, self.surface)
+        self.kiosk = Kiosk(config, self.surface, clock)
         self.kiosk.step()
 
     def button(self, name: str) -> pygame.Rect:
@@ -118,8 +118,8 @@ class Driver:
 def driver_factory() -> Iterator[Callable[..., Driver]]:
     made: list[Driver] = []
 
-    def make(config: Config, size: tuple[int, int] = (800, 480)) -> Driver:
-        made.append(Driver(config, size))
+    def make(config: Config, size: tuple[int, int] = (800, 480), clock: Callable[[], float] = time.monotonic) -> Driver:
+        made.append(Driver(config, size, clock))
         return made[-1]
 
     yield make
@@ -218,6 +218,164 @@ def test_the_drawing_thread_never_writes_the_database_even_a_slow_one(
     [record] = PracticeRecord.select()
     assert record.status == SessionStatus.COMPLETED
     assert RepRecord.select().where(RepRecord.session == record).count() == 5
+
+
+class StepClock:
+    """The kiosk's clock, moved on by the test: a second a frame, so a whole
+    plan lasts many idle timeouts on it while the replay runs at full speed."""
+
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def worker_threads() -> list[str]:
+    """The live pipeline's threads still running (the store's writer outlives sessions)."""
+    import threading
+
+    return [t.name for t in threading.enumerate() if t.name in {"capture", "vision", "classifier"} and t.is_alive()]
+
+
+@pytest.mark.slow
+def test_the_default_plan_untouched_ends_on_its_summary_which_waits_its_own_idle_time(
+    driver_factory: Callable[..., Driver], tmp_path: Path
+) -> None:
+    """Nobody touches the screen from Start to the end of the six exercises
+    (minutes on the kiosk's clock, past the idle timeout many times over):
+    the summary is shown, and goes home only once it has itself waited the
+    idle time without a touch."""
+    clock = StepClock()
+    config = kiosk_config(
+        tmp_path,
+        "demo",
+        **{"kiosk.language": "ko", "practice.intro_s": 1.0, "practice.exercise_limit_s": 15.0,
+           "camera.replay_loop": True, "kiosk.idle_timeout_s": 30},
+    )  # fmt: skip
+    driver = driver_factory(config, clock=clock)
+    kiosk = driver.kiosk
+    driver.tap("start_plan")
+    practice = kiosk.screen
+    assert isinstance(practice, PracticeScreen)
+    frames = 0
+
+    def a_second_a_frame() -> bool:
+        nonlocal frames
+        clock.t += 1.0
+        frames += 1
+        return kiosk.screen is not practice
+
+    driver.run_until(a_second_a_frame, timeout=400)
+    assert frames > 3 * config.kiosk.idle_timeout_s  # the practice outlasted the idle timeout
+    assert kiosk.screen.name == "summary"
+    driver.shot("plan-summary-ko")
+    [record] = PracticeRecord.select()
+    assert record.status == SessionStatus.COMPLETED
+    assert worker_threads() == []
+    for _ in range(29):
+        clock.t += 1.0
+        kiosk.step()
+    assert kiosk.screen.name == "summary"  # 29 s untouched: still there
+    clock.t += 2.0
+    kiosk.step()
+    assert kiosk.screen.name == "home"
+
+
+def fail_after(calls: int, error: Exception) -> Callable[..., object]:
+    """Wraps a stage's real work: it runs `calls` times, then raises `error` (an injected fault)."""
+    count = 0
+
+    def wrap(original: Callable[..., object]) -> Callable[..., object]:
+        def run(*args: object, **kwargs: object) -> object:
+            nonlocal count
+            count += 1
+            if count > calls:
+                raise error
+            return original(*args, **kwargs)
+
+        return run
+
+    return wrap
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stage", ["camera", "vision", "feed", "classifier", "closing"])
+def test_every_way_out_of_a_session_stores_it_and_stops_its_threads(
+    driver_factory: Callable[..., Driver],
+    right_smile_clip: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    stage: str,
+) -> None:
+    """An error in each stage of the live session, and the kiosk closing:
+    the session is stored with a status that says what happened and the
+    reps done so far, the patient sees a message (never a traceback), and
+    no camera or worker thread is left running."""
+    from device.camera.replay import ReplayCamera
+    from device.practice.live import LivePractice
+    from device.store.writer import writer
+    from device.vision.analysis import FrameAnalyser
+
+    config = kiosk_config(tmp_path, f"replay:{right_smile_clip}", **{"camera.replay_loop": True})
+    driver = driver_factory(config)
+    kiosk = driver.kiosk
+    if stage == "classifier":
+        # It first runs in the expression exercise (the replay's calibration does not ask it).
+        assert kiosk.classifier is not None
+        monkeypatch.setattr(kiosk.classifier, "predict_input", fail_after(0, RuntimeError("tensor arena"))(
+            kiosk.classifier.predict_input))  # fmt: skip
+    practice = driver.practise("happy" if stage == "classifier" else "closed_smile")
+    if stage != "classifier":
+        driver.run_until(lambda: practice.state is not None and practice.state.reps_done >= 1)
+        broken = fail_after(0, RuntimeError(f"injected into {stage}"))
+        if stage == "camera":
+            monkeypatch.setattr(ReplayCamera, "read", broken(ReplayCamera.read))
+        elif stage == "vision":
+            monkeypatch.setattr(FrameAnalyser, "analyse", broken(FrameAnalyser.analyse))
+        elif stage == "feed":
+            monkeypatch.setattr(LivePractice, "feed", broken(LivePractice.feed))
+    if stage == "closing":
+        kiosk.close()  # the service is stopped, or the window closed
+    else:
+        driver.run_until(lambda: kiosk.screen.name == "message", timeout=30)
+        assert kiosk.screen.title_key == "message.error"  # type: ignore[attr-defined]
+        writer().flush(10)
+    assert worker_threads() == []
+    assert practice.pipeline is None
+    [record] = PracticeRecord.select()
+    expected = SessionStatus.INTERRUPTED if stage == "closing" else SessionStatus.FAILED
+    assert record.status == expected
+    assert record.ended is not None
+    [done] = ExerciseRecord.select().where(ExerciseRecord.session == record)
+    assert done.outcome == "stopped"
+    if stage != "classifier":
+        assert done.reps_done >= 1  # what was done is kept
+        assert RepRecord.select().where(RepRecord.session == record).count() == done.reps_done
+
+
+@pytest.mark.slow
+def test_a_database_failing_mid_session_closes_it_as_not_fully_saved(
+    driver_factory: Callable[..., Driver], right_smile_clip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The recorder's stage: a write fails on the store's thread; the
+    practice goes on to its summary, which says it was not saved, and the
+    session is closed as save_failed, never left running."""
+    import sqlite3
+
+    from device.store.writer import writer
+
+    driver = driver_factory(kiosk_config(tmp_path, f"replay:{right_smile_clip}"))
+    monkeypatch.setattr(RepRecord, "create", fail_after(1, sqlite3.OperationalError("disk I/O error"))(
+        RepRecord.create))  # fmt: skip
+    driver.start_exercise("closed_smile")
+    driver.run_until(lambda: driver.kiosk.screen.name == "summary")
+    writer().flush(10)
+    assert not driver.kiosk.screen.saved()  # type: ignore[attr-defined]
+    assert worker_threads() == []
+    [record] = PracticeRecord.select()
+    assert record.status == SessionStatus.SAVE_FAILED
+    assert RepRecord.select().where(RepRecord.session == record).count() == 1  # the write before the failure
 
 
 def test_idle_kiosk_returns_home(driver_factory: Callable[..., Driver], tmp_path: Path) -> None:

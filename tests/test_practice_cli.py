@@ -67,10 +67,13 @@ def test_the_default_plan_runs_to_the_end_on_the_demo(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     for step in range(1, 7):
         assert f"{step}/6 next:" in result.stdout
-    assert "(completed)" in result.stdout
+    # The printed status and what was done agree with what is stored.
+    said = re.search(r"session score \d+/100 \((\w+): (\d) of 6 exercises done in full\)", result.stdout)
+    assert said is not None, result.stdout
+    assert f"saved as session 1 ({said[1]})" in result.stdout
     open_database(tmp_path / "data" / DB_NAME)
     [session] = PracticeRecord.select()
-    assert session.status == SessionStatus.COMPLETED
+    assert session.status == said[1] == SessionStatus.COMPLETED  # the plan ran to its end
     assert session.source == SessionSource.DEMO
     rows = list(ExerciseRecord.select().where(ExerciseRecord.session == session).order_by(ExerciseRecord.position))
     assert [r.exercise for r in rows] == [
@@ -81,6 +84,25 @@ def test_the_default_plan_runs_to_the_end_on_the_demo(tmp_path: Path) -> None:
     assert outcomes["brow_raise"] == outcomes["closed_smile"] == outcomes["happy"] == "completed"
     assert RepRecord.select().where(RepRecord.session == session).count() >= 12
     assert RepRecord.select().where(RepRecord.exercise == "happy").count() == 3
+    in_full = sum(r.reps_done == r.reps_planned for r in rows)
+    assert int(said[2]) == in_full == sum(r.outcome == "completed" for r in rows)
+
+
+def test_an_empty_room_is_not_practice(tmp_path: Path) -> None:
+    """Frames arrive but nobody is in front of the camera: nothing is stored,
+    so home never says a session was practised."""
+    import numpy as np
+
+    from tests.helpers import write_clip
+
+    clip = write_clip(tmp_path / "empty-room", [(np.full((480, 640, 3), 110, np.uint8), 4.0)], FPS, ".jpg")
+    env = {"KIOSK_DATA_DIR": str(tmp_path / "data"), "KIOSK_CONFIG": str(fast_replay_config(tmp_path))}
+    result = run_device("practice", "--exercise", "brow_raise", "--camera", f"replay:{clip}", env=env)
+    assert result.returncode == 1
+    assert "no face was seen: nothing was recorded" in result.stderr
+    assert "Traceback" not in result.stderr
+    open_database(tmp_path / "data" / DB_NAME)
+    assert PracticeRecord.select().count() == 0
 
 
 def test_bad_seconds_and_a_camera_that_never_starts_leave_no_session(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from device.practice.plan import Effort, Plan, Side, make_plan, plan_item
 from device.practice.session import PracticeSession, SessionResult, Stage
 from device.vision.analysis import FrameAnalyser
 from device.vision.landmarks import FaceLandmarker
-from model_export.face_warp import LEFT_SMILE, RIGHT_SMILE, SMILE, Movement, eye_closure, warp_face
+from model_export.face_warp import LEFT_SMILE, RIGHT_SMILE, SMILE, Movement, eye_closure, one_sided_smile, warp_face
 from tests.helpers import write_clip
 
 FPS = 10.0
@@ -36,8 +36,14 @@ def rest_frame(landmarker: FaceLandmarker, demo_rest_frame: np.ndarray) -> tuple
 
 
 def run_session(
-    clip: Path, plan: Plan, config: Config, landmarker: FaceLandmarker
+    clip: Path,
+    plan: Plan,
+    config: Config,
+    landmarker: FaceLandmarker,
+    probabilities: dict[str, float] | None = None,
 ) -> tuple[SessionResult, list[Stage], list[Prompt | None]]:
+    """The session fed every frame of the clip, with the classifier's answer
+    `probabilities` on each (None: no classifier)."""
     analyser = FrameAnalyser(landmarker, config)
     session = PracticeSession(plan, frame_width=640, intro_s=0.5)
     stages, prompts = [], []
@@ -47,7 +53,7 @@ def run_session(
                 frame = camera.read()
             except CameraEnded:
                 break
-            state = session.feed(frame.index / FPS, analyser.analyse(frame), None)
+            state = session.feed(frame.index / FPS, analyser.analyse(frame), probabilities)
             stages.append(state.stage)
             prompts.append(state.prompt)
     return session.result(), stages, prompts
@@ -117,7 +123,7 @@ def test_left_side_moving_half_as_much_is_shown_and_said(
     assert "right side" in sentence
     korean = asymmetry_sentence(result, "ko")
     assert korean is not None
-    assert korean.startswith("왼쪽")
+    assert "왼쪽" in korean.split("오른쪽")[0]  # the weaker side named first
 
 
 def test_symmetric_smile_is_symmetric(
@@ -156,7 +162,7 @@ def test_no_movement_scores_no_reps(
     plan = make_plan([("closed_smile", 2)])
     result, _, _ = run_session(clip, plan, config, landmarker)
     assert result.exercises[0].reps == ()
-    assert not result.completed
+    assert result.exercises_done_in_full == 0
     assert result.score == 0.0
 
 
@@ -182,3 +188,61 @@ def test_expression_exercise_scores_the_classifier_probability() -> None:
 
     assert expression_score({"happy": 0.8, "sad": 0.1, "neutral": 0.1}, "happy") == pytest.approx(80.0)
     assert expression_score({"happy": 0.8}, "surprise") == 0.0
+
+
+READS_SAD = {"neutral": 0.25, "happy": 0.04, "sad": 0.71}  # how the model read a palsied face at rest
+
+
+def test_a_drooping_face_that_reads_sad_at_rest_calibrates_at_once(
+    tmp_path: Path, rest_frame: tuple[np.ndarray, np.ndarray], config: Config, landmarker: FaceLandmarker
+) -> None:
+    """A still face whose left mouth corner droops, read as sad by the
+    classifier on every frame: rest is the patient's own still face, so
+    calibration ends in one window, as a relaxed rest (not a fallback), with
+    the droop in its reference (the left corner lower than on the even face)."""
+    image, points = rest_frame
+    droop = warp_face(image, points, one_sided_smile("left", -0.8))
+    drooping = write_clip(tmp_path / "droop", [(droop, 4.0)], FPS)
+    even = write_clip(tmp_path / "even", [(image, 4.0)], FPS)
+    plan = short_plan(1)
+    result, stages, prompts = run_session(drooping, plan, config, landmarker, READS_SAD)
+    assert result.calibration is not None
+    assert not result.calibration.fallback
+    assert Prompt.RELAX_FACE not in prompts
+    assert stages.index(Stage.INTRO) <= 2.5 * FPS  # the first 2 s window was taken
+    even_result, _, _ = run_session(even, plan, config, landmarker, READS_SAD)
+    assert even_result.calibration is not None
+    drooped, level = result.calibration.neutral.left, even_result.calibration.neutral.left
+    assert drooped.mouth_corner_drop > level.mouth_corner_drop + 0.02
+
+
+def test_a_face_that_cannot_keep_still_is_accepted_after_two_tries_and_marked(
+    tmp_path: Path, rest_frame: tuple[np.ndarray, np.ndarray], config: Config, landmarker: FaceLandmarker
+) -> None:
+    """The mouth twitches every 0.3 s: each window is refused with "relax your
+    face" twice, then the stillest rest seen is accepted, marked as a fallback,
+    and the plan goes on (it never loops)."""
+    image, points = rest_frame
+    twitch = warp_face(image, points, one_sided_smile("left", 0.8))
+    clip = write_clip(tmp_path / "twitch", [(image, 0.3), (twitch, 0.3)] * 12, FPS)
+    result, stages, prompts = run_session(clip, short_plan(1), config, landmarker, READS_SAD)
+    assert Prompt.RELAX_FACE in prompts
+    assert result.calibration is not None
+    assert result.calibration.fallback
+    assert Stage.INTRO in stages
+    assert stages.index(Stage.INTRO) <= 5 * FPS  # two 2 s windows, then accepted
+
+
+def test_a_smile_held_still_is_not_taken_for_rest(
+    tmp_path: Path, rest_frame: tuple[np.ndarray, np.ndarray], config: Config, landmarker: FaceLandmarker
+) -> None:
+    """A smile is made, not a rest: a still face the classifier reads as
+    happy is refused once, then accepted only as a fallback."""
+    image, points = rest_frame
+    smiling = warp_face(image, points, SMILE, 1.0)
+    clip = write_clip(tmp_path / "smiling", [(smiling, 6.0)], FPS)
+    happy = {"neutral": 0.1, "happy": 0.85, "sad": 0.05}
+    result, _, prompts = run_session(clip, short_plan(1), config, landmarker, happy)
+    assert Prompt.RELAX_FACE in prompts
+    assert result.calibration is not None
+    assert result.calibration.fallback

@@ -23,6 +23,7 @@ from device.expression.classifier import ExpressionClassifier, classifier_from_c
 from device.pipeline import Pipeline
 from device.practice.catalogue import Kind
 from device.practice.plan import Plan
+from device.practice.recording import SessionEnd
 from device.store.db import DB_NAME, StoreError, UnknownPatientError, open_database
 from device.store.models import Patient
 from device.store.records import add_patient, find_patient
@@ -157,18 +158,35 @@ class Kiosk:
             self.screen.exit()
         except Exception:
             log.exception("leaving %s failed", self.screen.name)
-        self.screen = screen
+        self._show(screen)
         try:
             screen.enter()
         except Exception:
             log.exception("opening %s failed", screen.name)
             self._fallback()
 
+    def _show(self, screen: Screen) -> None:
+        # Idle time is the time a screen has waited for a touch: it starts
+        # when the screen appears, so a long practice never counts against
+        # the summary that follows it.
+        self.screen = screen
+        self.last_input = self.now()
+
+    def _leave(self, end: str) -> None:
+        """Leave the current screen because of an error or the kiosk closing
+        (a SessionEnd): a session under way is stored as such and its
+        camera and worker threads stopped, as the patient's own way out does."""
+        try:
+            self.screen.leave(end)
+        except Exception:
+            log.exception("closing %s after %s failed", self.screen.name, end)
+
     def _fallback(self) -> None:
         def retry() -> None:
             self.go_to("home")
 
-        self.screen = MessageScreen(self, "message.error", "message.error_help", retry)
+        self._leave(SessionEnd.FAILED)
+        self._show(MessageScreen(self, "message.error", "message.error_help", retry))
         self.screen.enter()
 
     # -- the loop ----------------------------------------------------------------
@@ -179,7 +197,9 @@ class Kiosk:
         try:
             for event in pygame.event.get():
                 self._handle(event, now)
-            if not self.screen.keeps_awake and now - self.last_input > self.idle_timeout and self.screen.name != "home":
+            if self.screen.keeps_awake:
+                self.last_input = now  # the screen is busy (practice, a retrying camera): it is not waiting
+            elif now - self.last_input > self.idle_timeout and self.screen.name != "home":
                 self.go_to("home")
             self.screen.update(now)
             self.surface.fill(theme.BACKGROUND)
@@ -227,10 +247,7 @@ class Kiosk:
             self.screen.release(position, now)
 
     def close(self) -> None:
-        try:
-            self.screen.exit()
-        except Exception:
-            log.exception("closing %s failed", self.screen.name)
+        self._leave(SessionEnd.INTERRUPTED)
         if self.store_error is None and not writer().flush(timeout=10):
             log.warning("the database writer did not finish within 10 s")
 

@@ -90,8 +90,10 @@ def _line(t: float, state: LiveState, plan: Plan) -> str:
     return f"{t:6.1f} s  {text}"
 
 
-def _summary(result: SessionResult) -> str:
-    lines = [f"session score {result.score:.0f}/100 ({'completed' if result.completed else 'not completed'})"]
+def _summary(result: SessionResult, end: str) -> str:
+    # The session's status (`end`, as it is stored) and what was done in it, in one line.
+    done = f"{result.exercises_done_in_full} of {len(result.exercises)} exercises done in full"
+    lines = [f"session score {result.score:.0f}/100 ({end}: {done})"]
     for exercise in result.exercises:
         extra = ""
         if exercise.symmetry is not None:
@@ -203,7 +205,10 @@ def _practise(
     if live.started_at is None:
         print("the camera delivered no frames: nothing was recorded", file=sys.stderr)
         return 1
-    print(_summary(result))
+    if not live.face_seen:
+        print("no face was seen: nothing was recorded (it is not practice)", file=sys.stderr)
+        return 1
+    print(_summary(result, end))
     saved_error = store_error or live.store_error
     if saved_error is not None:
         print(f"not saved: {saved_error}", file=sys.stderr)

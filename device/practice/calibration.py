@@ -7,13 +7,20 @@ steady frames are in hand (the head moved less than MAX_DRIFT eye-line
 units). The reference is the median of each measure over those frames, which
 a blink or a twitch does not move.
 
-A reference taken from a moving or expressive face would make every movement
-after it read as none (a smile taken as neutral scores a whole session 0), so
-the calibrator refuses, says why (Prompt.RELAX_FACE) and starts again when:
+Rest is judged by stillness of the patient's own face, not by how the
+expression classifier reads it: a palsied face at rest droops, and the model
+reads a drooping mouth as sad (71% on one such face), which is that patient's
+rest. A reference taken from a moving face, or one held in a smile, would
+make every movement after it read as none (a smile taken as neutral scores a
+whole session 0), so the calibrator refuses a window, says why
+(Prompt.RELAX_FACE) and measures again when:
 - a measure moved during the window (its 10th-90th percentile spread is above
   MAX_SPREAD; the eye opening is left out, since blinking is normal), or
-- the expression classifier, where it has answered, reads a clear expression
-  (a mean probability of a non-neutral class above MAX_EXPRESSION).
+- the classifier, where it has answered, reads a smile (a mean happy
+  probability above MAX_EXPRESSION): a smile is made, a droop is not.
+After MAX_TRIES refused windows it accepts the stillest one it saw, marked
+`fallback` (stored, and said on screen), so calibration always ends for a
+patient who cannot relax into a face the checks would call neutral.
 """
 
 from __future__ import annotations
@@ -28,7 +35,9 @@ from device.vision.geometry import HeadPose, Measures, SideMeasures, eye_line_fr
 CALIBRATION_S = 2.0
 MAX_DRIFT = 0.15  # eye-line units the eye midpoint may wander during calibration
 MAX_SPREAD = 0.04  # eye-line units a measure may vary over the window (dlib's jitter is about 0.01)
-MAX_EXPRESSION = 0.6  # mean classifier probability of happy or sad that refuses the reference
+MAX_EXPRESSION = 0.6  # mean classifier probability of a smile that refuses the reference
+SMILING_CLASSES = ("happy",)  # made on purpose; "sad" is left out: a drooping face at rest reads sad
+MAX_TRIES = 2  # refused windows before the stillest one is accepted as the rest
 STEADY_MEASURES = ("brow_height", "mouth_corner_drop", "mouth_half_width", "nostril_drop", "upper_lip_drop")
 
 
@@ -37,6 +46,7 @@ class Calibration:
     neutral: Measures
     pose: HeadPose
     frames: int
+    fallback: bool = False  # accepted after MAX_TRIES refusals: the stillest rest seen, not a relaxed one
 
 
 def _median_side(sides: list[SideMeasures]) -> SideMeasures:
@@ -57,6 +67,8 @@ class Calibrator:
         self._frames: list[tuple[float, FaceAnalysis]] = []
         self._expressions: list[dict[str, float]] = []
         self.rejected = False  # the last attempt was refused: say why until the next one completes
+        self.tries = 0  # windows refused so far
+        self._stillest: tuple[float, Calibration] | None = None  # the stillest refused window: (spread, its rest)
 
     def reset(self) -> None:
         self._frames.clear()
@@ -99,11 +111,23 @@ class Calibrator:
             return None
         analyses = [a for _, a in self._frames]
         measures = [a.measures for a in analyses if a.measures is not None]
-        if not self._steady(measures) or self._expressive():
-            self.rejected = True
-            self.reset()
-            return None
-        self.rejected = False
+        spread = self._largest_spread(measures)
+        if spread <= MAX_SPREAD and not self._smiling():
+            self.rejected = False
+            return self._calibration(analyses, measures)
+        self.tries += 1
+        candidate = self._calibration(analyses, measures, fallback=True)
+        if self._stillest is None or spread < self._stillest[0]:
+            self._stillest = (spread, candidate)
+        self.reset()
+        if self.tries >= MAX_TRIES:
+            self.rejected = False
+            return self._stillest[1]
+        self.rejected = True
+        return None
+
+    @staticmethod
+    def _calibration(analyses: list[FaceAnalysis], measures: list[Measures], fallback: bool = False) -> Calibration:
         poses = [a.pose for a in analyses if a.pose is not None]
         neutral = Measures(
             right=_median_side([m.right for m in measures]),
@@ -114,18 +138,18 @@ class Calibrator:
             yaw=statistics.median(p.yaw for p in poses),
             pitch=statistics.median(p.pitch for p in poses),
         )
-        return Calibration(neutral, pose, len(analyses))
+        return Calibration(neutral, pose, len(analyses), fallback)
 
     @staticmethod
-    def _steady(measures: list[Measures]) -> bool:
-        for side in ("right", "left"):
-            for name in STEADY_MEASURES:
-                if _spread([getattr(getattr(m, side), name) for m in measures]) > MAX_SPREAD:
-                    return False
-        return True
+    def _largest_spread(measures: list[Measures]) -> float:
+        """How much the face moved over the window: the largest spread of any steady measure."""
+        return max(
+            _spread([getattr(getattr(m, side), name) for m in measures])
+            for side in ("right", "left")
+            for name in STEADY_MEASURES
+        )
 
-    def _expressive(self) -> bool:
+    def _smiling(self) -> bool:
         if not self._expressions:
             return False  # no classifier, or it has not answered: the geometry check stands alone
-        classes = {c for p in self._expressions for c in p if c != "neutral"}
-        return any(statistics.fmean(p.get(c, 0.0) for p in self._expressions) > MAX_EXPRESSION for c in classes)
+        return any(statistics.fmean(p.get(c, 0.0) for p in self._expressions) > MAX_EXPRESSION for c in SMILING_CLASSES)

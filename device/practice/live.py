@@ -4,15 +4,19 @@ one loop body that headless practice and the kiosk share.
 Feed it each pipeline Update; it passes the frame to the session (with the
 classifier's answer when calibration or an expression exercise needs one and
 it is recent), records calibration, reps and the 1 Hz timeline, and returns
-the LiveState. The session is only recorded once the camera has delivered a
-frame: a camera that never starts leaves no session behind.
+the LiveState. The session is only recorded once a face has been seen: a
+camera that never starts, or one that never sees anybody, leaves no session
+behind (an empty room is not practice).
+
+A classifier that has failed while an expression exercise needs it ends the
+session (PipelineError): the exercise could never score.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from device.pipeline import Update
+from device.pipeline import PipelineError, Update
 from device.practice.catalogue import Kind
 from device.practice.plan import Plan
 from device.practice.recording import Recorder
@@ -49,6 +53,7 @@ class LivePractice:
         self._open_recorder = open_recorder
         self.recorder: Recorder | None = None
         self.started_at: float | None = None  # the first frame's timestamp
+        self.face_seen = False  # a face has been found in some frame: the session is recorded from then on
         self.state: LiveState | None = None
         self.elapsed = 0.0  # seconds of stream since the first frame
         self.finished = False
@@ -63,6 +68,12 @@ class LivePractice:
         return stage is Stage.EXERCISING and self.session.item.exercise.kind is Kind.EXPRESSION
 
     @property
+    def needs_classifier(self) -> bool:
+        """Whether the current exercise cannot score without the classifier."""
+        session = self.session
+        return session.stage is Stage.EXERCISING and session.item.exercise.kind is Kind.EXPRESSION
+
+    @property
     def store_error(self) -> Exception | None:
         return self.recorder.error if self.recorder is not None else None
 
@@ -73,8 +84,12 @@ class LivePractice:
     def feed(self, update: Update) -> LiveState:
         if self.started_at is None:
             self.started_at = update.frame.timestamp
+        if not self.face_seen and update.analysis.face.points is not None:
+            self.face_seen = True
             if self._open_recorder is not None:
                 self.recorder = self._open_recorder()
+        if update.expression_error is not None and self.needs_classifier:
+            raise PipelineError("classifier", update.expression_error)
         t = self.elapsed = update.frame.timestamp - self.started_at
         was_calibrating = self.session.stage is Stage.CALIBRATING
         probabilities = _recent_probabilities(update) if self.wants_expressions else None

@@ -16,6 +16,7 @@ class SessionEnd:
     COMPLETED = "completed"
     STOPPED = "stopped"  # the patient stopped it, or the camera went away
     FAILED = "failed"  # an error ended it; what was done is kept
+    INTERRUPTED = "interrupted"  # the kiosk closed (restart, service stop) during it; what was done is kept
 
 
 class Recorder(Protocol):

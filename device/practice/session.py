@@ -127,8 +127,10 @@ class SessionResult:
         return statistics.fmean(e.score for e in self.exercises) if self.exercises else 0.0
 
     @property
-    def completed(self) -> bool:
-        return all(len(e.reps) >= e.reps_planned for e in self.exercises)
+    def exercises_done_in_full(self) -> int:
+        """Exercises with all their reps. Whether the session ran to the end
+        of its plan is its status (SessionEnd), not this."""
+        return sum(len(e.reps) >= e.reps_planned for e in self.exercises)
 
 
 class PracticeSession:

@@ -63,6 +63,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         'FOREIGN KEY ("patient_id") REFERENCES "patient" ("id") ON DELETE CASCADE)',
         'CREATE INDEX "noterecord_patient_id" ON "note" ("patient_id")',
     ),
+    # 4: whether a session's resting face was accepted on a fallback (the
+    # stillest of refused tries, for a face that could not relax further).
+    ('ALTER TABLE "calibration" ADD COLUMN "fallback" INTEGER NOT NULL DEFAULT 0',),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

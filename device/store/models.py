@@ -86,6 +86,7 @@ class CalibrationRecord(BaseModel):
     neutral = TextField()  # JSON of the neutral measures
     pose = TextField()  # JSON of the neutral head pose
     frames = IntegerField()
+    fallback = BooleanField(default=False)  # the stillest of refused tries, not a relaxed rest
 
     class Meta:
         table_name = "calibration"

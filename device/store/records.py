@@ -204,6 +204,7 @@ class SessionRecorder:
                 neutral=json.dumps(calibration.neutral.as_dict()),
                 pose=json.dumps(asdict(calibration.pose)),
                 frames=calibration.frames,
+                fallback=calibration.fallback,
             )
         )
 

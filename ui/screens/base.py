@@ -35,6 +35,12 @@ class Screen:
     def exit(self) -> None:
         """Release what enter() took (cameras, sessions)."""
 
+    def leave(self, end: str) -> None:
+        """The kiosk leaves this screen not by the patient's choice but for
+        `end` (a SessionEnd: an error, the kiosk closing). A screen with a
+        session stores it with that status; the rest just exit()."""
+        self.exit()
+
     def layout(self) -> None:
         """Build self.buttons for the current size and language."""
 

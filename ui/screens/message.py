@@ -34,6 +34,9 @@ class MessageScreen(Screen):
         self.title_key, self.help_key = title_key, help_key
         self.retry = retry
         self.auto_retry = auto_retry
+        # Retrying by itself (the camera): the screen is not waiting for a
+        # touch, so the idle timeout does not send it home.
+        self.keeps_awake = auto_retry
         self._since = kiosk.now()
 
     def layout(self) -> None:

@@ -19,7 +19,7 @@ import pygame
 
 from device.camera import is_live
 from device.camera.base import CameraEnded, CameraError
-from device.pipeline import Pipeline, PipelineError, Update
+from device.pipeline import Pipeline, Update
 from device.practice.live import LivePractice
 from device.practice.plan import Plan, Side
 from device.practice.recording import SessionEnd
@@ -111,6 +111,15 @@ class PracticeScreen(Screen):
         if self.live is not None and not self.live.finished:
             self.live.finish(SessionEnd.STOPPED)  # left half-way: stored as stopped
 
+    def leave(self, end: str) -> None:
+        """An error or the kiosk closing: the session is stored as `end`
+        with the reps done, and the camera and worker threads stop."""
+        try:
+            if self.live is not None and not self.live.finished:
+                self.live.finish(end)
+        finally:
+            self.exit()
+
     def layout(self) -> None:
         t, w = self.kiosk.theme, self.kiosk.words
         self.buttons = []
@@ -183,6 +192,9 @@ class PracticeScreen(Screen):
             self.pipeline.stop()
             self.pipeline = None
         result: SessionResult = self.live.finish(end)
+        if not self.live.face_seen:
+            self.kiosk.go_to("home")  # nobody practised: there is nothing to sum up
+            return
         self.kiosk.cues.say("done" if end == SessionEnd.COMPLETED else "stopped")
         live = self.live
         session_id = self.live.recorder.session_id if self.live.recorder is not None else None
@@ -220,10 +232,12 @@ class PracticeScreen(Screen):
             done = live.state is not None and live.state.stage is Stage.DONE
             self._finish(SessionEnd.COMPLETED if done else SessionEnd.STOPPED)
             return
-        except (CameraError, PipelineError) as exc:
+        except CameraError as exc:
             log.warning("live pipeline: %s", exc)
             self._camera_problem("message.camera_lost")
             return
+        # A PipelineError (a stage failed) reaches the kiosk's error path,
+        # which stores the session as failed and stops the threads.
         if self.update_seen is not None and self.update_seen.analysis.face.points is not None:
             self._last_face = now
         elif now - self._last_face > self.kiosk.idle_timeout:
