@@ -8,16 +8,20 @@ sessions, the write test is rolled back).
 from __future__ import annotations
 
 import shutil
+import socket
 import sqlite3
 import subprocess
 import tempfile
+import time
 import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 
+from device import heartbeat
 from device.camera import CameraError, is_live, open_camera
 from device.config import Config
 from device.expression.classifier import classifier_from_config
@@ -49,7 +53,11 @@ class Check:
 
 def check_camera(config: Config) -> Check:
     """The camera opens and delivers a frame within FRAME_TIMEOUT_S. The frame is
-    read on a worker thread, so a camera that hangs cannot hang doctor."""
+    read on a worker thread, so a camera that hangs cannot hang doctor. A
+    camera the kiosk holds is judged by its heartbeat instead (camera_in_use)."""
+    held = camera_in_use(config)
+    if held is not None:
+        return held
     try:
         camera = open_camera(config)
     except CameraError as exc:
@@ -97,6 +105,8 @@ def check_expression_model(config: Config) -> Check:
 def check_database(config: Config) -> Check:
     path = config.data_dir / DB_NAME
     advice = "restore the newest copy from backups/ (README: backing up and restoring)"
+    if not path.exists():  # doctor creates nothing: the kiosk makes the database when it first starts
+        return Check("database", Outcome.SKIP, f"{path} not created yet (the kiosk creates it when it starts)")
     try:
         db = open_database(path, recover=False)
         result = db.execute_sql("PRAGMA integrity_check").fetchone()[0]
@@ -116,7 +126,8 @@ def check_database(config: Config) -> Check:
 
 def check_disk(config: Config) -> Check:
     folder = config.data_dir
-    folder.mkdir(parents=True, exist_ok=True)
+    while not folder.exists():  # not created yet: the disk it will be on (doctor creates nothing)
+        folder = folder.parent
     usage = shutil.disk_usage(folder)
     free_mb = usage.free / 1e6
     minimum = config.storage.min_free_mb
@@ -174,6 +185,8 @@ def check_clock(config: Config, now: datetime | None = None) -> Check:
     if now < CLOCK_FLOOR:
         return Check("clock", Outcome.FAIL, f"it says {now:%Y-%m-%d %H:%M}, before this software existed", advice)
     try:
+        if not (config.data_dir / DB_NAME).exists():
+            raise FileNotFoundError(config.data_dir / DB_NAME)  # nothing to compare with, and nothing is created
         open_database(config.data_dir / DB_NAME, recover=False)
         newest = PracticeRecord.select().order_by(PracticeRecord.started.desc()).first()
     except Exception:  # the database check reports this
@@ -188,6 +201,103 @@ def check_clock(config: Config, now: datetime | None = None) -> Check:
     return Check("clock", Outcome.PASS, f"{now:%Y-%m-%d %H:%M}")
 
 
+def camera_in_use(config: Config, now: float | None = None) -> Check | None:
+    """The camera as the process holding it reports it (device/heartbeat.py).
+    None when no running process has noted a frame: doctor then opens the
+    camera itself (libcamera would refuse it to a second process)."""
+    beat = heartbeat.read(config.data_dir)
+    if beat is None or not heartbeat.holder_alive(beat):
+        return None
+    age = beat.age(time.time() if now is None else now)
+    holder = f"process {beat.pid}"
+    if age > heartbeat.FRESH_S:
+        return Check(
+            "camera",
+            Outcome.FAIL,
+            f"{beat.camera} is held by {holder}, but its last frame came {age:.0f} s ago",
+            "check the camera cable, then: sudo systemctl restart expression-kiosk",
+        )
+    delivering = f"{beat.camera} delivering {beat.width}x{beat.height} frames to {holder} ({age:.0f} s ago)"
+    if not beat.live:
+        if config.installed:
+            return Check(
+                "camera",
+                Outcome.FAIL,
+                f"{delivering}: a recording, not a camera; the patient's practice would not be recorded",
+                'set camera.source = "auto" (python -m device config) and plug the camera in',
+            )
+        return Check("camera", Outcome.PASS, f"{delivering} (a recording: no camera is connected)")
+    return Check("camera", Outcome.PASS, delivering)
+
+
+def check_dashboard_password(config: Config) -> Check:
+    from device.web.security import password_is_set  # only here: the dashboard's packages load slowly
+
+    if password_is_set(config.data_dir):
+        return Check("password", Outcome.PASS, "the dashboard password is set (kept as a hash)")
+    return Check(
+        "password",
+        Outcome.FAIL,
+        "no dashboard password is set: nobody can log in to the dashboard",
+        "from the checkout: sudo -u kiosk env KIOSK_CONFIG=/etc/expression-kiosk/config.toml "
+        ".venv/bin/python -m device web --set-password",
+    )
+
+
+AVAHI_SERVICES = Path("/etc/avahi/services")
+
+
+def check_mdns(config: Config, services: Path = AVAHI_SERVICES) -> Check:
+    """avahi answers for this device's current name (it keeps announcing an
+    old name until it restarts)."""
+    del config
+    if not (services / "expression-kiosk.service").exists():
+        return Check("name (mDNS)", Outcome.SKIP, "not advertised here (./setup.sh --services sets avahi up)")
+    resolver = shutil.which("avahi-resolve")
+    if resolver is None:
+        return Check("name (mDNS)", Outcome.SKIP, "avahi-resolve is missing (apt-get install avahi-utils)")
+    name = f"{socket.gethostname()}.local"
+    try:
+        answer = subprocess.run([resolver, "-4", "-n", name], capture_output=True, text=True, timeout=5, check=False)
+        found = answer.returncode == 0 and answer.stdout.split()[:1] == [name]
+        why = (answer.stderr.strip().splitlines() or ["no answer"])[-1]
+    except subprocess.TimeoutExpired:
+        found, why = False, "no answer within 5 s"
+    if found:
+        return Check("name (mDNS)", Outcome.PASS, f"avahi answers for {name} ({answer.stdout.split()[1]})")
+    return Check(
+        "name (mDNS)",
+        Outcome.FAIL,
+        f"avahi does not answer for {name} ({why})",
+        "sudo systemctl restart avahi-daemon (it keeps an old host name until it restarts)",
+    )
+
+
+def check_time_sync(config: Config) -> Check:
+    """The clock is set by a time server, not just plausible."""
+    del config
+    tool = shutil.which("timedatectl")
+    if tool is None:
+        return Check("time sync", Outcome.SKIP, "no timedatectl here")
+    try:
+        shown = subprocess.run(
+            [tool, "show", "-p", "NTPSynchronized", "--value"], capture_output=True, text=True, timeout=5, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return Check("time sync", Outcome.SKIP, "timedatectl did not answer within 5 s")
+    if shown.returncode != 0:
+        why = (shown.stderr.strip().splitlines() or ["no answer"])[-1]
+        return Check("time sync", Outcome.SKIP, f"timedatectl cannot tell ({why})")
+    if shown.stdout.strip() == "yes":
+        return Check("time sync", Outcome.PASS, "synchronised with a time server")
+    return Check(
+        "time sync",
+        Outcome.FAIL,
+        "not synchronised with a time server: the clock may drift or be wrong after a power cut",
+        "connect the device to the network (timedatectl timesync-status shows the server it tries)",
+    )
+
+
 CHECKS: tuple[Callable[[Config], Check], ...] = (
     check_camera,
     check_landmark_model,
@@ -196,7 +306,10 @@ CHECKS: tuple[Callable[[Config], Check], ...] = (
     check_disk,
     check_services,
     check_dashboard,
+    check_dashboard_password,
+    check_mdns,
     check_clock,
+    check_time_sync,
 )
 
 

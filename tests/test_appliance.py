@@ -175,9 +175,12 @@ def test_config_write_keeps_values_and_validates(tmp_path: Path) -> None:
 
 @pytest.fixture
 def healthy(tmp_path: Path, smoke_run: Path) -> Iterator[dict[str, str]]:
-    """A data folder, the demo camera, a model with its card, and a running dashboard."""
+    """A data folder, the demo camera, a model with its card, a dashboard password and a running dashboard."""
+    from device.web.security import set_password
+
     data = tmp_path / "data"
     open_database(data / DB_NAME)
+    set_password(data, "a long password")
     env = {
         "KIOSK_DATA_DIR": str(data),
         "KIOSK_CAMERA": "demo",

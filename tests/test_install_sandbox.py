@@ -153,3 +153,28 @@ def test_the_root_is_throwaway(installed: tuple[Sandbox, str]) -> None:
     assert installed[0].path("/etc/hostname").read_text().strip() == "kiosk-bed-12"
     assert "kiosk-bed-12" not in Path("/etc/hostname").read_text()
     assert "kiosk" not in {entry.pw_name for entry in pwd.getpwall()}
+
+
+def test_doctor_run_as_root_leaves_the_data_folder_to_the_service(installed: tuple[Sandbox, str]) -> None:
+    """sudo doctor must not leave root's files (the database's -wal and -shm)
+    where the service writes: it would then fail with "readonly database"."""
+    sandbox, _ = installed
+    config = "KIOSK_CONFIG=/etc/expression-kiosk/config.toml"
+    kiosk = int(users(sandbox)["kiosk"][2])
+    data = sandbox.path("/var/lib/expression-kiosk")
+    fresh = sandbox.run(f"env {config} .venv/bin/python -m device doctor --software")
+    assert "[skip] database" in fresh.stdout, fresh.stdout + fresh.stderr
+    assert "(checked as kiosk, the owner of /var/lib/expression-kiosk)" in fresh.stderr
+    assert not (data / "kiosk.sqlite").exists()  # the kiosk makes it, as its own
+
+    create = (
+        "from pathlib import Path; from device.store.db import open_database; "
+        "open_database(Path('/var/lib/expression-kiosk/kiosk.sqlite')).close()"
+    )
+    made = sandbox.run(f'runuser -u kiosk -- env {config} .venv/bin/python -c "{create}"')
+    assert made.returncode == 0, made.stderr
+    checked = sandbox.run(f"env {config} .venv/bin/python -m device doctor --software")
+    assert "[pass] database" in checked.stdout, checked.stdout + checked.stderr
+    owners = {str(path.relative_to(data)): path.stat().st_uid for path in data.rglob("*")}
+    assert "kiosk.sqlite" in owners
+    assert set(owners.values()) == {kiosk}, owners

@@ -20,6 +20,7 @@ import pygame
 from device.camera import open_camera
 from device.config import Config
 from device.expression.classifier import ExpressionClassifier, classifier_from_config
+from device.heartbeat import Heartbeat
 from device.pipeline import Pipeline
 from device.practice.catalogue import Kind
 from device.practice.plan import Plan
@@ -125,7 +126,9 @@ class Kiosk:
         """Start the live pipeline; CameraError if there is no camera."""
         camera = open_camera(self.config)
         analyser = FrameAnalyser(self.landmarker, self.config)
-        return Pipeline(camera, analyser, self.classifier if with_classifier else None).start()
+        classifier = self.classifier if with_classifier else None
+        # The heartbeat lets doctor see the camera working without opening it (it serves one process).
+        return Pipeline(camera, analyser, classifier, heartbeat=Heartbeat(self.config.data_dir)).start()
 
     # -- screens -----------------------------------------------------------------
 

@@ -27,8 +27,10 @@ from types import TracebackType
 from typing import Self
 
 from device.camera.base import Camera, CameraEnded, CameraError, Frame
+from device.camera.select import is_live
 from device.errors import KioskError
 from device.expression.classifier import ExpressionClassifier
+from device.heartbeat import Heartbeat
 from device.pipeline.classify import ClassifierThread, Expression
 from device.pipeline.queues import HandOff, QueueClosed
 from device.timing import StageTimes
@@ -72,8 +74,11 @@ class Pipeline:
         frame_capacity: int = 2,
         update_capacity: int = 4,
         times: StageTimes | None = None,
+        heartbeat: Heartbeat | None = None,
     ) -> None:
         self.camera = camera
+        # Notes when the last frame came, for doctor: the camera serves one process only.
+        self.heartbeat = heartbeat
         self.analyser = analyser
         self.times = times if times is not None else StageTimes()
         # The landmarker records its detect and fit times here while this
@@ -146,6 +151,8 @@ class Pipeline:
                 thread.join(timeout=5.0)
         if self.classifier is not None:
             self.classifier.stop()
+        if self.heartbeat is not None:
+            self.heartbeat.stop()
         if self._landmarker.times is self.times:
             self._landmarker.times = None
         self.camera.close()
@@ -168,10 +175,14 @@ class Pipeline:
     # -- the threads ---------------------------------------------------------
 
     def _capture(self) -> None:
+        live = is_live(self.camera)
         try:
             while not self._stop.is_set():
                 with self.times.stage("capture"):
                     frame = self.camera.read()
+                if self.heartbeat is not None:
+                    height, width = frame.image.shape[:2]
+                    self.heartbeat.beat(self.camera.name, live, width, height)
                 self._frames.put(frame)
         except CameraEnded as exc:
             self._ended = exc
