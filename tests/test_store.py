@@ -29,7 +29,7 @@ from device.store.models import (
     SessionSource,
     SessionStatus,
 )
-from device.store.queries import daily_summaries, sessions_on, weekly_summaries
+from device.store.queries import daily_summaries, period_summary, sessions_on
 from device.store.records import SessionRecorder, add_patient, current_plan, find_patient, save_plan
 from device.store.writer import writer
 from tests.helpers import ROOT, a_rep, live_state, run_device
@@ -87,10 +87,8 @@ def test_several_sessions_a_day_are_kept_and_aggregated(db_path: Path) -> None:
     assert first.completed == 2
     assert first.mean_score == pytest.approx(75.0)  # the stopped session's 25 is not the day's level
     assert second.sessions == 1
-    [week] = weekly_summaries(patient, day - timedelta(days=7), day + timedelta(days=7))
-    assert week.monday == date(2026, 11, 16)
-    assert week.days_practised == 2
-    assert week.sessions == 4
+    week = period_summary(patient, date(2026, 11, 16), date(2026, 11, 22))
+    assert (week.days_practised, week.sessions, week.completed, week.stopped) == (2, 4, 3, 1)
     assert week.mean_score == pytest.approx((75.0 + 75.0 + 25.0) / 3)  # the completed ones
 
 

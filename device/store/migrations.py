@@ -9,6 +9,8 @@ the migrations and the models describe the same tables.
 
 from __future__ import annotations
 
+from device.store.migration_week_rows import WEEK_ROWS
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 1: the first schema.
     (
@@ -66,6 +68,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 4: whether a session's resting face was accepted on a fallback (the
     # stillest of refused tries, for a face that could not relax further).
     ('ALTER TABLE "calibration" ADD COLUMN "fallback" INTEGER NOT NULL DEFAULT 0',),
+    # 5: what each closed session adds to its week, per exercise and region,
+    # kept by triggers and back-filled here; an index of each patient's
+    # sessions by time (migration_week_rows.py).
+    WEEK_ROWS,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

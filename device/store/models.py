@@ -1,5 +1,7 @@
-"""Tables. Several sessions a day are all kept; daily and weekly figures are
-queries over them (queries.py), never stored copies."""
+"""Tables. Several sessions a day are all kept; daily figures are queries over
+them (queries.py). What a closed session adds to its week is kept in
+ExerciseWeek and RegionWeek by triggers (migration_week_rows.py), so the
+trends and the report read a few rows a week, whatever the history's length."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from peewee import (
     AutoField,
     BooleanField,
     DatabaseProxy,
+    DateField,
     DateTimeField,
     FloatField,
     ForeignKeyField,
@@ -79,6 +82,7 @@ class PracticeRecord(BaseModel):
 
     class Meta:
         table_name = "session"
+        indexes = ((("patient", "started"), False),)  # every page reads a date range of one patient
 
 
 class CalibrationRecord(BaseModel):
@@ -151,4 +155,56 @@ class NoteRecord(BaseModel):
         table_name = "note"
 
 
-TABLES = [Patient, PlanRecord, PracticeRecord, CalibrationRecord, ExerciseRecord, RepRecord, ScoreSample, NoteRecord]
+class ExerciseWeek(BaseModel):
+    """One exercise in one week (Monday to Sunday) of a patient's counted
+    sessions (queries.counted): sums and counts, so a week's mean is
+    sum / count. Written only by the triggers of migration 5."""
+
+    patient = ForeignKeyField(Patient, on_delete="CASCADE", index=False)
+    monday = DateField()
+    exercise = TextField()
+    sessions = IntegerField()
+    score_sum = FloatField()
+    score_count = IntegerField()
+    symmetry_sum = FloatField()
+    symmetry_count = IntegerField()
+    reps_done = IntegerField()
+    reps_planned = IntegerField()
+
+    class Meta:
+        table_name = "exercise_week"
+        indexes = ((("patient", "monday", "exercise"), True),)
+
+
+class RegionWeek(BaseModel):
+    """One eFACE-style region in one week of a patient's counted, graded
+    sessions: the sum of its subscores, and its first and latest subscore of
+    the week. Written only by the triggers of migration 5."""
+
+    patient = ForeignKeyField(Patient, on_delete="CASCADE", index=False)
+    monday = DateField()
+    region = TextField()
+    sessions = IntegerField()
+    subscore_sum = FloatField()
+    first_started = DateTimeField()
+    first_subscore = FloatField()
+    latest_started = DateTimeField()
+    latest_subscore = FloatField()
+
+    class Meta:
+        table_name = "region_week"
+        indexes = ((("patient", "monday", "region"), True),)
+
+
+TABLES = [
+    Patient,
+    PlanRecord,
+    PracticeRecord,
+    CalibrationRecord,
+    ExerciseRecord,
+    RepRecord,
+    ScoreSample,
+    NoteRecord,
+    ExerciseWeek,
+    RegionWeek,
+]

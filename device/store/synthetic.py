@@ -22,7 +22,6 @@ from device.store.models import (
     Patient,
     PracticeRecord,
     RepRecord,
-    ScoreSample,
     SessionStatus,
     database,
 )
@@ -58,6 +57,8 @@ def seed_history(
 
 
 def _session(patient: Patient, plan: str, started: datetime, shape: tuple[float, int], rng: random.Random) -> None:
+    """One session written as the recorder does: created running, its timeline
+    and results added, then closed in one update (which fills its week's rows)."""
     progress, seconds = shape
     roll = rng.random()
     status = (
@@ -65,24 +66,28 @@ def _session(patient: Patient, plan: str, started: datetime, shape: tuple[float,
     )
     length = seconds if status == SessionStatus.COMPLETED else rng.randint(10, seconds - 1)
     base = 45 + 30 * progress
-    record = PracticeRecord.create(
-        patient=patient, plan=plan, started=started, ended=started + timedelta(seconds=length), status=status
-    )
-    ScoreSample.insert_many(
+    record = PracticeRecord.create(patient=patient, plan=plan, started=started)
+    # The bulk of the history (a row a second): plain executemany, as peewee
+    # would build one statement of every row's values in Python.
+    database.cursor().executemany(
+        'INSERT INTO "score_sample" ("session_id", "t_s", "exercise", "score") VALUES (?, ?, ?, ?)',
         [
-            {
-                "session": record,
-                "t_s": float(t),
-                "exercise": EXERCISES[min(len(EXERCISES) - 1, t * len(EXERCISES) // seconds)],
-                "score": max(0.0, min(100.0, base + 25 * math.sin(t / 3) + rng.gauss(0, 5))),
-            }
+            (
+                record.id,
+                float(t),
+                EXERCISES[min(len(EXERCISES) - 1, t * len(EXERCISES) // seconds)],
+                max(0.0, min(100.0, base + 25 * math.sin(t / 3) + rng.gauss(0, 5))),
+            )
             for t in range(length)
-        ]
-    ).execute()
-    if status == SessionStatus.INTERRUPTED:
-        return  # cut off: no results were written
+        ],
+    )
+    ended = started + timedelta(seconds=length)
+    if status == SessionStatus.INTERRUPTED:  # cut off: no results were written
+        PracticeRecord.update(status=status, ended=ended).where(PracticeRecord.id == record.id).execute()
+        return
     scores = []
     subscores: dict[str, float] = {}
+    exercises, reps = [], []
     for position, exercise in enumerate(EXERCISES):
         reps_done = 5 if status == SessionStatus.COMPLETED else rng.randint(0, 4)
         symmetry = min(1.0, 0.55 + 0.3 * progress + rng.gauss(0, 0.04)) if exercise != "happy" else None
@@ -91,19 +96,25 @@ def _session(patient: Patient, plan: str, started: datetime, shape: tuple[float,
         region = region_of(exercise)
         if region is not None and symmetry is not None:
             subscores[region] = round(subscore(symmetry), 1)
-        ExerciseRecord.create(
-            session=record, exercise=exercise, position=position, reps_planned=5, reps_done=reps_done,
-            score=score, symmetry=symmetry, synkinesis=None,
+        exercises.append(
+            {"session": record.id, "exercise": exercise, "position": position, "reps_planned": 5,
+             "reps_done": reps_done, "score": score, "symmetry": symmetry, "synkinesis": None}
         )  # fmt: skip
         for rep in range(1, reps_done + 1):
             right = 0.8 + rng.gauss(0, 0.05)
-            RepRecord.create(
-                session=record, exercise=exercise, number=rep, started_s=rep * 5.0, ended_s=rep * 5.0 + 3,
-                peak_score=min(100.0, score + 10), mean_score=score,
-                right_movement=right if symmetry is not None else None,
-                left_movement=right * symmetry if symmetry is not None else None,
-                symmetry=symmetry, synkinesis=None,
+            reps.append(
+                {"session": record.id, "exercise": exercise, "number": rep, "started_s": rep * 5.0,
+                 "ended_s": rep * 5.0 + 3, "peak_score": min(100.0, score + 10), "mean_score": score,
+                 "right_movement": right if symmetry is not None else None,
+                 "left_movement": right * symmetry if symmetry is not None else None,
+                 "symmetry": symmetry, "synkinesis": None}
             )  # fmt: skip
-    record.score = sum(scores) / len(scores)
-    record.grading = json.dumps({"subscores": subscores, "ocular_synkinesis": None})
-    record.save()
+    ExerciseRecord.insert_many(exercises).execute()
+    if reps:
+        RepRecord.insert_many(reps).execute()
+    PracticeRecord.update(
+        status=status,
+        ended=ended,
+        score=sum(scores) / len(scores),
+        grading=json.dumps({"subscores": subscores, "ocular_synkinesis": None}),
+    ).where(PracticeRecord.id == record.id).execute()

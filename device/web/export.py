@@ -6,14 +6,12 @@ import csv
 import io
 import re
 from datetime import date, timedelta
-from typing import Any, cast
 
 from flask import Blueprint, Response, request
 
-from device.store.models import PracticeRecord, RepRecord
-from device.store.queries import session_exercises
+from device.store.models import Patient
+from device.store.queries import SessionView, rep_views, session_views
 from device.web.params import day_arg, patient_or_404, today
-from device.web.reports import sessions_between
 
 blueprint = Blueprint("export", __name__)
 
@@ -55,10 +53,10 @@ def _csv(name: str, header: list[str], rows: list[list[object]]) -> Response:
     )
 
 
-def _sessions(patient_id: int) -> tuple[list[PracticeRecord], date, date]:
+def _sessions(patient_id: int) -> tuple[Patient, list[SessionView], date, date]:
     patient = patient_or_404(patient_id)
     first, last = _range()
-    return sessions_between(patient, first, last), first, last
+    return patient, session_views(patient, first, last), first, last
 
 
 def _round(value: float | None, digits: int) -> float | None:
@@ -68,18 +66,17 @@ def _round(value: float | None, digits: int) -> float | None:
 @blueprint.route("/patients/<int:patient_id>/export/sessions.csv")
 def sessions_csv(patient_id: int) -> Response:
     """One row per exercise of each session (one row for a session with none)."""
-    records, first, last = _sessions(patient_id)
+    patient, records, first, last = _sessions(patient_id)
     rows: list[list[object]] = []
     for r in records:
         session = [
             r.id,
-            r.patient.name,
+            patient.name,
             r.started.isoformat(timespec="seconds"),
             r.ended.isoformat(timespec="seconds") if r.ended else "",
             r.status,
             _round(r.score, 1),
         ]
-        exercises = session_exercises(r)
         rows += [
             [
                 *session,
@@ -93,7 +90,7 @@ def sessions_csv(patient_id: int) -> Response:
                 _round(e.symmetry, 3),
                 _round(e.synkinesis, 3),
             ]
-            for e in exercises
+            for e in r.exercises
         ] or [[*session, *[""] * 9]]
     header = [
         "session", "patient", "started", "ended", "status", "session_score", "exercise", "outcome",
@@ -104,25 +101,22 @@ def sessions_csv(patient_id: int) -> Response:
 
 @blueprint.route("/patients/<int:patient_id>/export/reps.csv")
 def reps_csv(patient_id: int) -> Response:
-    records, first, last = _sessions(patient_id)
-    by_id = {r.id: r for r in records}
-    # As plain rows (the session's id, not its record): one query for all reps.
-    query = RepRecord.select().where(RepRecord.session.in_(list(by_id))).order_by(RepRecord.session, RepRecord.id)
-    reps = cast(list[dict[str, Any]], list(query.dicts()))
+    patient = patient_or_404(patient_id)
+    first, last = _range()
     rows: list[list[object]] = [
         [
-            rep["session"],
-            by_id[rep["session"]].started.isoformat(timespec="seconds"),
-            rep["exercise"],
-            rep["number"],
-            round(rep["peak_score"], 1),
-            round(rep["mean_score"], 1),
-            _round(rep["right_movement"], 3),
-            _round(rep["left_movement"], 3),
-            _round(rep["symmetry"], 3),
-            _round(rep["synkinesis"], 3),
+            rep.session,
+            rep.session_started.isoformat(timespec="seconds"),
+            rep.exercise,
+            rep.number,
+            round(rep.peak_score, 1),
+            round(rep.mean_score, 1),
+            _round(rep.right_movement, 3),
+            _round(rep.left_movement, 3),
+            _round(rep.symmetry, 3),
+            _round(rep.synkinesis, 3),
         ]
-        for rep in reps
+        for rep in rep_views(patient, first, last)
     ]
     header = [
         "session", "session_started", "exercise", "rep", "peak_score", "mean_score",

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers.response import Response
 
-from device.store.models import Patient, SessionStatus
-from device.store.queries import daily_summaries
+from device.store.models import Patient
+from device.store.queries import period_summary
 from device.store.records import current_plan, notes_of, plan_history
 from device.web import charts
 from device.web.language import words
@@ -24,7 +24,6 @@ from device.web.reports import (
     month_view,
     region_progress,
     region_weeks,
-    sessions_between,
     trends_view,
 )
 
@@ -126,9 +125,7 @@ def report(patient_id: int) -> str:
     first_monday, last_monday = first - timedelta(days=first.weekday()), last - timedelta(days=last.weekday())
     view = trends_view(patient, last, weeks=(last_monday - first_monday).days // 7 + 1)
     score_chart, symmetry_chart = trend_charts(view)
-    days = daily_summaries(patient, first, last)
-    records = sessions_between(patient, first, last)
-    scored = [r.score for r in records if r.score is not None and r.status == SessionStatus.COMPLETED]
+    summary = period_summary(patient, first, last)
     graded = graded_sessions(patient, last)
     history = [
         PlanLine(
@@ -144,12 +141,12 @@ def report(patient_id: int) -> str:
         patient=patient,
         first=first,
         last=last,
-        days_practised=len(days),
-        sessions=len(records),
-        completed=sum(r.status == SessionStatus.COMPLETED for r in records),
-        stopped=sum(r.status == SessionStatus.STOPPED for r in records),
-        interrupted=sum(r.status not in {SessionStatus.COMPLETED, SessionStatus.STOPPED} for r in records),
-        mean_score=sum(scored) / len(scored) if scored else None,
+        days_practised=summary.days_practised,
+        sessions=summary.sessions,
+        completed=summary.completed,
+        stopped=summary.stopped,
+        interrupted=summary.cut_off,
+        mean_score=summary.mean_score,
         plan=current_plan(patient),
         history=history,
         totals=exercise_totals(patient, first, last),
