@@ -8,14 +8,18 @@ for unattended set-up (systemd/install.sh reads it through this parser):
 
 It is written by hand on any computer, so the parser forgives what editors
 do (a byte-order mark, Windows line endings, no newline at the end, spaces
-around "=", values in quotes, `export`, comments) and refuses, with one line
-naming the line, anything it cannot read for sure.
+around "=", values in quotes, `export`, comments, also after a value: ` #`
+starts one, so a password holding " #" goes in quotes) and refuses, with one
+line naming the line, anything it cannot read for sure: a hidden character
+(a control, bidi, zero-width or line-separator character, which some editors
+and chat apps slip in and nobody sees), a name that is not a host name.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import unicodedata
 import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +31,10 @@ KEYS = ("DEVICE_NAME", "LANGUAGE", "TIMEZONE", "DASHBOARD_PASSWORD")
 LANGUAGES = ("ko", "en")
 # A host name label (RFC 1123): what DEVICE_NAME becomes, and NAME.local on the network.
 _HOSTNAME = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+# Names every machine already has for itself: the device would not be found by it.
+_RESERVED_NAMES = ("localhost",)
+# Unicode's control, format (bidi, zero-width), line and paragraph separator categories.
+_HIDDEN = ("Cc", "Cf", "Zl", "Zp")
 
 
 class ProvisioningError(KioskError):
@@ -42,18 +50,42 @@ class Provisioning:
 
 
 def _value(raw: str, where: str) -> str:
+    """The value: quoted (then anything after the closing quote must be a
+    comment) or bare (then " #" starts a comment)."""
     value = raw.strip()
     if value[:1] in {'"', "'"}:
-        if len(value) < 2 or value[-1] != value[0]:
+        closing = value.find(value[0], 1)
+        if closing < 0:
             raise ProvisioningError(f"{where}: the quote is not closed")
-        value = value[1:-1]
-    return value
+        rest = value[closing + 1 :].strip()
+        if rest and not rest.startswith("#"):
+            raise ProvisioningError(f"{where}: '{rest[:20]}' after the closing quote (a comment starts with #)")
+        return value[1:closing]
+    comment = re.search(r"\s#", value)
+    return value[: comment.start()].rstrip() if comment else value
+
+
+def _hidden_character(line: str) -> str | None:
+    """The first character nobody sees, described, or None (a tab is fine)."""
+    for column, char in enumerate(line, start=1):
+        if char != "\t" and unicodedata.category(char) in _HIDDEN:
+            name = unicodedata.name(char, "a control character")
+            return f"a hidden character U+{ord(char):04X} ({name.lower()}) at column {column}"
+    return None
+
+
+def lines(text: str) -> list[str]:
+    """Lines as editors mean them: only a newline (with its carriage return)
+    ends one; form feeds and Unicode's separators are hidden characters."""
+    return [line.removesuffix("\r") for line in text.removeprefix("\ufeff").split("\n")]
 
 
 def parse(text: str, source: str = "provisioning file") -> Provisioning:
     values: dict[str, str] = {}
-    for number, raw in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
+    for number, raw in enumerate(lines(text), start=1):
         where = f"{source}, line {number}"
+        if hidden := _hidden_character(raw):
+            raise ProvisioningError(f"{where}: {hidden}; retype the line")
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
@@ -68,14 +100,14 @@ def parse(text: str, source: str = "provisioning file") -> Provisioning:
         if key in values:
             raise ProvisioningError(f"{where}: {key} is set twice")
         values[key] = _value(rest, where)
-        if any(ord(c) < 32 for c in values[key]):
-            raise ProvisioningError(f"{where}: {key} holds a control character")
     _check(values, source)
     return Provisioning(values)
 
 
 def _check(values: dict[str, str], source: str) -> None:
     name = values.get("DEVICE_NAME")
+    if name in _RESERVED_NAMES:
+        raise ProvisioningError(f"{source}: DEVICE_NAME '{name}' is every machine's name for itself; choose its own")
     if name is not None and not _HOSTNAME.match(name):
         raise ProvisioningError(
             f"{source}: DEVICE_NAME '{name}' must be 1-63 lower-case letters, digits and hyphens "
@@ -108,12 +140,12 @@ def forget_password(path: Path) -> bool:
     text = path.read_bytes().decode("utf-8")
     kept = [
         line
-        for line in text.removeprefix("\ufeff").splitlines(keepends=True)
+        for line in text.removeprefix("\ufeff").split("\n")
         if line.strip().removeprefix("export ").lstrip().partition("=")[0].strip() != "DASHBOARD_PASSWORD"
     ]
-    if "".join(kept) == text.removeprefix("\ufeff"):
+    if "\n".join(kept) == text.removeprefix("\ufeff"):
         return False
     temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text("".join(kept), encoding="utf-8")
+    temporary.write_text("\n".join(kept), encoding="utf-8")
     os.replace(temporary, path)
     return True

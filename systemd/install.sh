@@ -51,6 +51,9 @@ if [ -n "$provision" ]; then
     die "the provisioning file cannot be used: ${message#error: }"
   fi
   eval "$assignments"
+  if [ -z "$DEVICE_NAME$LANGUAGE$TIMEZONE$DASHBOARD_PASSWORD" ]; then
+    say "$provision sets nothing (no KEY=VALUE line): the device keeps its defaults"
+  fi
 fi
 if [ "$check_only" = 1 ]; then
   say "checks passed; nothing was changed (--check)"

@@ -87,3 +87,52 @@ def test_the_command_is_one_line_for_a_bad_file_and_quotes_for_the_shell(tmp_pat
     shown = run_device("provision", str(good))
     assert "set (" in shown.stdout
     assert "long" not in shown.stdout  # the password is never printed
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A comment after a value is a comment, not part of the password.
+        ("DASHBOARD_PASSWORD=secret-pass # for the caregiver\n", {"DASHBOARD_PASSWORD": "secret-pass"}),
+        ('LANGUAGE="ko" # Korean\n', {"LANGUAGE": "ko"}),
+        ("TIMEZONE='Asia/Seoul'   #ward 3\n", {"TIMEZONE": "Asia/Seoul"}),
+        # Inside quotes, or without a space before it, # is part of the value.
+        ('DASHBOARD_PASSWORD="blue # heron 42"\n', {"DASHBOARD_PASSWORD": "blue # heron 42"}),
+        ("DASHBOARD_PASSWORD=blue#heron42\n", {"DASHBOARD_PASSWORD": "blue#heron42"}),
+        # A tab is whitespace, not a hidden character.
+        ("DEVICE_NAME=\tkiosk-bed-12\t# tabbed\n", {"DEVICE_NAME": "kiosk-bed-12"}),
+    ],
+)
+def test_inline_comments_are_comments(text: str, expected: dict[str, str]) -> None:
+    assert parse(text).values == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("LANGUAGE=ko\nDASHBOARD_PASSWORD=blue heron\u007f42\n", r"line 2: a hidden character U\+007F"),
+        ("LANGUAGE=ko\u0085TIMEZONE=Asia/Seoul\n", r"line 1: a hidden character U\+0085"),
+        ("LANGUAGE=ko\u2028TIMEZONE=Asia/Seoul\n", r"line 1: a hidden character U\+2028 \(line separator\)"),
+        ("LANGUAGE=ko\n\fTIMEZONE=Asia/Seoul\n", r"line 2: a hidden character U\+000C"),
+        ("DASHBOARD_PASSWORD=\u200b\u200b\u200b\u200b\u200b\u200b\u200b\u200b\n", r"U\+200B \(zero width space\)"),
+        ("DEVICE_NAME=kiosk-bed-12\nDASHBOARD_PASSWORD=abc\u202edef ghijk\n", r"line 2: .*U\+202E"),
+        ("LANGUAGE=ko\u0090\n", r"line 1: a hidden character U\+0090 \(a control character\) at column 12"),
+        ("DEVICE_NAME=localhost\n", "every machine's name for itself"),
+        ('LANGUAGE="ko" en\n', "after the closing quote"),
+    ],
+    ids=["del", "next-line", "line-separator", "form-feed", "zero-width", "bidi", "c1", "localhost", "after-quote"],
+)
+def test_hidden_characters_and_reserved_names_are_refused_by_line(text: str, message: str) -> None:
+    with pytest.raises(ProvisioningError, match=message):
+        parse(text)
+
+
+@pytest.mark.slow
+def test_an_empty_file_says_it_sets_nothing(tmp_path: Path) -> None:
+    for text in ("", "# only a comment\n\n"):
+        empty = tmp_path / "kiosk.env"
+        empty.write_text(text, encoding="utf-8")
+        result = run_device("provision", str(empty))
+        assert result.returncode == 0
+        assert "sets nothing" in result.stderr
+        assert "fine" not in result.stderr

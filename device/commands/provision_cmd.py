@@ -37,5 +37,8 @@ def run(args: argparse.Namespace) -> int:
         value = found.get(key)
         shown = "not set" if value is None else (f"set ({len(value)} characters)" if "PASSWORD" in key else value)
         print(f"{key:<19} {shown}")
-    print(f"{args.file}: fine", file=sys.stderr)
+    if not found.values:
+        print(f"{args.file}: sets nothing (no KEY=VALUE line; the keys are {', '.join(KEYS)})", file=sys.stderr)
+    else:
+        print(f"{args.file}: fine", file=sys.stderr)
     return 0
