@@ -378,6 +378,61 @@ def test_a_database_failing_mid_session_closes_it_as_not_fully_saved(
     assert RepRecord.select().where(RepRecord.session == record).count() == 1  # the write before the failure
 
 
+@pytest.mark.slow
+def test_a_drooping_face_calibrates_on_the_patients_camera_and_a_still_exercise_times_out(
+    driver_factory: Callable[..., Driver],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    landmarker: object,
+    demo_rest_frame: object,
+) -> None:
+    """A face whose left mouth corner droops at rest, as on the patient's own
+    camera (so the expression model runs during calibration, as it does
+    there): calibration ends and is stored, and an exercise the face never
+    does times out, is said on the summary and stored as such (Korean, 800x480)."""
+    import cv2
+    import numpy as np
+
+    from device.store.models import CalibrationRecord
+    from device.vision.landmarks import FaceLandmarker
+    from model_export.face_warp import one_sided_smile, warp_face
+    from tests.helpers import CLIP_FPS, write_clip
+
+    assert isinstance(landmarker, FaceLandmarker)
+    assert isinstance(demo_rest_frame, np.ndarray)
+    points = landmarker.analyse(cv2.cvtColor(demo_rest_frame, cv2.COLOR_BGR2GRAY)).points
+    assert points is not None
+    droop = warp_face(demo_rest_frame, points, one_sided_smile("left", -0.8))
+    clip = write_clip(tmp_path / "droop", [(droop, 18.0)], CLIP_FPS, ".jpg")
+    monkeypatch.setattr("ui.screens.practice.is_live", lambda camera: True)  # the replay stands in for the camera
+    config = kiosk_config(
+        tmp_path / "data", f"replay:{clip}", **{"kiosk.language": "ko", "practice.exercise_limit_s": 10.0}
+    )
+    driver = driver_factory(config)
+    practice = driver.practise("closed_smile")
+    driver.run_until(lambda: practice.state is not None and practice.state.calibration_progress > 0.3)
+    driver.shot("calibration-droop-ko")
+    driver.run_until(lambda: practice.state is not None and practice.state.stage is Stage.EXERCISING)
+    driver.run_until(lambda: practice.state is not None and (practice.state.time_left or 0) < 1.5)
+    driver.shot("time-running-out-ko")
+    driver.run_until(lambda: driver.kiosk.screen.name == "summary")
+    driver.shot("timed-out-summary-ko")
+    driver.close()  # waits for the writer
+    [record] = PracticeRecord.select()
+    assert record.source == SessionSource.CAMERA
+    assert record.status == SessionStatus.COMPLETED  # the plan ran to its end
+    [calibration] = CalibrationRecord.select().where(CalibrationRecord.session == record)
+    assert calibration.frames >= 2 * CLIP_FPS
+    # The demo's face smiles slightly even drooped, and the model reads it so:
+    # refused twice, the stillest rest is taken, said on screen and stored.
+    assert practice.live is not None
+    assert practice.live.session.calibration is not None
+    assert calibration.fallback == practice.live.session.calibration.fallback
+    [done] = ExerciseRecord.select().where(ExerciseRecord.session == record)
+    assert done.outcome == "timed_out"
+    assert done.reps_done == 0
+
+
 def test_idle_kiosk_returns_home(driver_factory: Callable[..., Driver], tmp_path: Path) -> None:
     driver = driver_factory(kiosk_config(tmp_path, "demo", **{"kiosk.idle_timeout_s": 10}))
     driver.tap("progress")

@@ -354,9 +354,23 @@ class PracticeScreen(Screen):
             fit_text(
                 surface, t, w("practice.not_saved"), 24, note.inflate(-t.px(12), -t.px(4)), colour=theme.BACKGROUND
             )
+        if self._rest_was_a_fallback(state):
+            # Said until the first rep: the rest was taken as it was, so the patient knows why it moved on.
+            note = pygame.Rect(camera_area.left, camera_area.top, camera_area.width, t.px(40))
+            pygame.draw.rect(surface, theme.PANEL, note, border_radius=t.px(8))
+            fit_text(surface, t, w("practice.rest_fallback"), 24, note.inflate(-t.px(12), -t.px(4)))
         if self.asking:
             self._draw_question(surface)
         super().draw(surface)
+
+    def _rest_was_a_fallback(self, state: LiveState | None) -> bool:
+        live = self.live
+        if state is None or live is None or live.store_error is not None:
+            return False  # the not-saved note has the place
+        calibration = live.session.calibration
+        if calibration is None or not calibration.fallback:
+            return False
+        return state.item_index == 0 and state.reps_done == 0 and state.stage is not Stage.DONE
 
     def _draw_question(self, surface: pygame.Surface) -> None:
         t, w = self.kiosk.theme, self.kiosk.words
