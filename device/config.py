@@ -225,6 +225,8 @@ def _parse_text(kind: type, text: str, wrong: ConfigError) -> Value:
         if lowered in ("0", "false", "no", "off"):
             return False
         raise wrong
+    if not text.isascii():  # int("٨٠٨٠") is 8080 to Python: only ASCII digits are numbers here
+        raise wrong
     try:
         return int(text) if kind is int else float(text)
     except ValueError:

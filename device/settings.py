@@ -37,7 +37,10 @@ def is_host(text: str) -> bool:
         return True
     except ValueError:
         pass
-    return 0 < len(text) <= 253 and all(_HOST_LABEL.match(label) for label in text.split("."))
+    labels = text.split(".")
+    # A name whose last label is all digits would be an IPv4 address, and "999.1.1.1" is none:
+    # refused here in one line rather than by the server's socket as an internal error.
+    return 0 < len(text) <= 253 and all(_HOST_LABEL.match(label) for label in labels) and not labels[-1].isdigit()
 
 
 SETTINGS: tuple[Setting, ...] = (

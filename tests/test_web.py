@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from flask.testing import FlaskClient
 
 from device.clock import FixedClock
 from device.config import Config
+from device.passwords import PasswordError
 from device.practice.catalogue import catalogue
 from device.store.db import DB_NAME, open_database
 from device.store.models import ExerciseRecord, Patient, PracticeRecord, SessionStatus
@@ -27,7 +29,7 @@ from device.store.queries import session_exercises
 from device.store.synthetic import seed_history
 from device.web import create_app
 from device.web.export import neutralize
-from device.web.security import PASSWORD_FILE, SECRET_FILE, PasswordError, set_password
+from device.web.security import PASSWORD_FILE, SECRET_FILE, set_password
 
 PASSWORD = "blue heron 42"
 FIRST, LAST = date(2026, 3, 1), date(2026, 6, 30)
@@ -87,7 +89,8 @@ def patient(name: str) -> Patient:
 
 
 def text(html: bytes) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.decode()))
+    """What a reader sees of a page: the words, entities decoded, spaces collapsed."""
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html.decode())))
 
 
 # -- login -----------------------------------------------------------------
@@ -165,7 +168,7 @@ def test_a_new_password_ends_every_session(config: Config, tmp_path: Path) -> No
     assert c.get("/api/patients").status_code == 401
 
 
-@pytest.mark.parametrize("weak", ["        ", " \t  \n    ", "   short   "])
+@pytest.mark.parametrize("weak", ["        ", " \t  \n    ", "   short   ", "a      b"])
 def test_a_password_of_spaces_is_refused(tmp_path: Path, weak: str) -> None:
     with pytest.raises(PasswordError, match="at least 8 characters"):
         set_password(tmp_path, weak)
@@ -495,6 +498,39 @@ def test_patients_can_be_added_renamed_and_archived(client: FlaskClient) -> None
     assert client.post("/patients/999/rename", data={"name": "Zed"}).status_code == 404
 
 
+def test_refusals_are_in_the_readers_language(config: Config, data_dir: Path) -> None:
+    """Names, notes and plans refused by the store's and the plan's rules, and
+    the framework's own 404, 405 and 413: each in Korean on a Korean dashboard."""
+    c = make_app(config, data_dir, language="ko").test_client()
+    c.post("/login", data={"password": PASSWORD})
+    mina = patient("Mina").id
+    refusals = {
+        ("/patients", "name", "a\x00b"): "제어 문자나 방향 표시는 안 돼요",
+        ("/patients", "name", "\u202eanA"): "제어 문자나 방향 표시는 안 돼요",
+        ("/patients", "name", "\u0301"): "글자나 숫자가 하나 이상",
+        ("/patients", "name", "Mina"): "'Mina' 이름의 환자가 이미 있어요",
+        (f"/patients/{mina}/rename", "name", "Jun"): "'Jun' 이름의 환자가 이미 있어요",
+        (f"/patients/{mina}/notes", "text", "x" * 2001): "메모는 1자에서 2000자까지",
+        (f"/patients/{mina}/notes", "text", "a\x01b"): "메모에는 제어 문자를 쓸 수 없어요",
+    }
+    for (url, field, value), korean in refusals.items():
+        response = c.post(url, data={field: value})
+        assert response.status_code == 400, (url, value)
+        assert korean in text(response.data), (url, value)
+    plan = {"use_brow_raise": "on", "reps_brow_raise": "4", "effort": "gentle"}
+    for form, korean in [
+        (plan | {"reps_brow_raise": "31"}, "1에서 30 사이의 정수"),
+        (plan | {"effort": "extreme"}, "운동 세기를 골라 주세요"),
+        ({"effort": "gentle"}, "운동을 하나 이상 골라 주세요"),
+    ]:
+        response = c.post(f"/patients/{mina}/plan", data=form)
+        assert response.status_code == 400
+        assert korean in text(response.data)
+    assert "이 대시보드에 그런 페이지는 없어요" in text(c.get("/nowhere").data)
+    assert "그렇게 쓸 수 없어요" in text(c.put(f"/patients/{mina}/trends").data)
+    assert "너무 많아요" in text(c.post(f"/patients/{mina}/notes", data={"text": "x" * 70_000}).data)
+
+
 def test_a_plan_is_edited_and_checked_by_the_device_rules(client: FlaskClient) -> None:
     from device.store.records import current_plan
 
@@ -511,7 +547,7 @@ def test_a_plan_is_edited_and_checked_by_the_device_rules(client: FlaskClient) -
     assert "Saved." in page
     too_many = client.post(f"/patients/{jun.id}/plan", data=form | {"reps_closed_smile": "31"})
     assert too_many.status_code == 400
-    assert "reps must be between 1 and 30" in text(too_many.data)
+    assert "must be a whole number from 1 to 30" in text(too_many.data)
     assert client.post(f"/patients/{jun.id}/plan", data=form | {"reps_brow_raise": "many"}).status_code == 400
     assert client.post(f"/patients/{jun.id}/plan", data=form | {"effort": "extreme"}).status_code == 400
     assert client.post(f"/patients/{jun.id}/plan", data={"effort": "gentle"}).status_code == 400  # no exercise

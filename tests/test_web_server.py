@@ -246,3 +246,23 @@ def test_deleting_the_password_file_does_not_bring_old_cookies_back(server: str,
     password_file.unlink()  # as a technician might, to "reset" the password
     assert set_password(env, PASSWORD).returncode == 0  # the same password, even
     assert status(jar, server + "/api/patients") == 401
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("KIOSK_WEB_HOST", "999.1.1.1", "must be an IP address or a host name"),
+        ("KIOSK_WEB_HOST", "10.0.0.256", "must be an IP address or a host name"),
+        ("KIOSK_WEB_PORT", "٨٠٨٠", "must be a whole number"),  # Arabic-Indic digits: 8080 to Python's int()
+        ("KIOSK_WEB_PORT", "８０８０", "must be a whole number"),  # full-width digits
+    ],
+)
+def test_a_bad_address_or_port_is_one_line_before_the_server_starts(
+    env: dict[str, str], variable: str, value: str, says: str
+) -> None:
+    result = subprocess.run([sys.executable, "-m", "device", "web"], env={**env, variable: value},
+                            cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    assert result.returncode == 2
+    assert says in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr

@@ -17,6 +17,7 @@ from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
+from device.names import NameProblem, clean_name, name_problem
 from device.practice.calibration import Calibration
 from device.practice.grading import grade
 from device.practice.plan import Plan, PlanError, default_plan, make_plan
@@ -50,17 +51,37 @@ def find_patient(name: str) -> Patient:
     return patient
 
 
+class PatientNameError(StoreError):
+    """A name that cannot be a patient's (device/names.py); `problem.reason` says why."""
+
+    def __init__(self, problem: NameProblem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+class DuplicateNameError(StoreError):
+    """Another patient already has this name."""
+
+
+def valid_name(name: str, patient: Patient | None = None) -> str:
+    """The name cleaned and checked by the one rule (device/names.py), and free
+    (`patient`: the one being renamed, who may keep their own name)."""
+    name = clean_name(name)
+    if problem := name_problem(name):
+        raise PatientNameError(problem)
+    other = Patient.get_or_none(Patient.name == name)
+    if other is not None and (patient is None or other.id != patient.id):
+        raise DuplicateNameError(f"there is already a patient named '{name}'")
+    return name
+
+
 def add_patient(name: str) -> Patient:
-    name = name.strip()
-    if not name or len(name) > 80:
-        raise StoreError("a patient's name must have 1 to 80 characters")
-    if Patient.get_or_none(Patient.name == name) is not None:
-        raise StoreError(f"there is already a patient named '{name}'")
+    name = valid_name(name)
     return writer().call(lambda: Patient.create(name=name))
 
 
 def rename_patient(patient: Patient, name: str) -> None:
-    patient.name = name
+    patient.name = valid_name(name, patient)
     writer().call(patient.save)
 
 
@@ -73,12 +94,20 @@ def archive_patient(patient: Patient, archived: bool) -> None:
 MAX_NOTE = 2000  # characters: a note, not a report
 
 
+class NoteError(StoreError):
+    """A note that cannot be kept; `reason` ("length" or "characters") says why, for the dashboard's words."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 def add_note(patient: Patient, text: str) -> NoteRecord:
     text = text.strip()
     if not text or len(text) > MAX_NOTE:
-        raise StoreError(f"a note must have 1 to {MAX_NOTE} characters")
+        raise NoteError("length", f"a note must have 1 to {MAX_NOTE} characters")
     if any(ord(c) < 32 and c not in "\n\t" for c in text):
-        raise StoreError("a note cannot hold control characters")
+        raise NoteError("characters", "a note cannot hold control characters")
     return writer().call(lambda: NoteRecord.create(patient=patient, text=text))
 
 

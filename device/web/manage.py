@@ -7,17 +7,27 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers.response import Response
 
+from device.names import MAX_NAME, clean_name, name_problem
 from device.practice.catalogue import catalogue
 from device.practice.plan import MAX_REPS, Effort, PlanError, Side, make_plan
 from device.store.db import StoreError
 from device.store.models import Patient
+from device.store.records import (
+    MAX_NOTE,
+    DuplicateNameError,
+    NoteError,
+    PatientNameError,
+    add_patient,
+    archive_patient,
+    current_plan,
+    rename_patient,
+    save_plan,
+)
 from device.store.records import add_note as store_note
-from device.store.records import add_patient, archive_patient, current_plan, rename_patient, save_plan
 from device.web.language import words
 from device.web.params import patient_or_404
 
 blueprint = Blueprint("manage", __name__)
-MAX_NAME = 80
 
 
 def _all_patients() -> list[Patient]:
@@ -25,10 +35,23 @@ def _all_patients() -> list[Patient]:
 
 
 def _name_field() -> str:
-    name = request.form.get("name", "").strip()
-    if not name or len(name) > MAX_NAME:
-        abort(400, description=words()("problem.name_length", most=MAX_NAME))
+    """The form's name, checked by the one rule (device/names.py) and refused in the reader's language."""
+    name = clean_name(request.form.get("name", ""))
+    if problem := name_problem(name):
+        abort(400, description=words()(f"problem.name_{problem.reason}", most=MAX_NAME))
     return name
+
+
+def _store_problem(exc: StoreError, name: str = "") -> str:
+    """A store refusal in the reader's language (the store's own line is English, for the log and the CLI)."""
+    w = words()
+    if isinstance(exc, DuplicateNameError):
+        return w("problem.name_taken", name=name)
+    if isinstance(exc, PatientNameError):
+        return w(f"problem.name_{exc.problem.reason}", most=MAX_NAME)
+    if isinstance(exc, NoteError):
+        return w(f"problem.note_{exc.reason}", most=MAX_NOTE)
+    return w("problem.store")
 
 
 @blueprint.route("/patients", methods=["GET"])
@@ -38,10 +61,11 @@ def patients() -> str:
 
 @blueprint.route("/patients", methods=["POST"])
 def add() -> Response:
+    name = _name_field()
     try:
-        patient = add_patient(_name_field())
+        patient = add_patient(name)
     except StoreError as exc:
-        abort(400, description=str(exc))
+        abort(400, description=_store_problem(exc, name))
     return redirect(url_for("manage.plan", patient_id=patient.id))
 
 
@@ -49,9 +73,10 @@ def add() -> Response:
 def rename(patient_id: int) -> Response:
     patient = patient_or_404(patient_id)
     name = _name_field()
-    if Patient.get_or_none((Patient.name == name) & (Patient.id != patient.id)) is not None:
-        abort(400, description=words()("problem.name_taken", name=name))
-    rename_patient(patient, name)
+    try:
+        rename_patient(patient, name)
+    except StoreError as exc:
+        abort(400, description=_store_problem(exc, name))
     return redirect(url_for("manage.patients"))
 
 
@@ -70,7 +95,7 @@ def add_note(patient_id: int) -> Response:
     try:
         store_note(patient, request.form.get("text", ""))
     except StoreError as exc:
-        abort(400, description=str(exc))
+        abort(400, description=_store_problem(exc))
     return redirect(url_for("pages.trends", patient_id=patient.id) + "#notes")
 
 
@@ -84,13 +109,15 @@ def plan(patient_id: int) -> str | Response | tuple[str, int]:
             if request.form.get(f"use_{exercise_id}") != "on":
                 continue
             text = request.form.get(f"reps_{exercise_id}", "")
-            if not (text.isascii() and text.isdigit() and len(text) <= 3):  # "²" is a digit to Python, not a number
+            # "²" is a digit to Python, not a number: ASCII digits only, as everywhere in URLs and settings.
+            if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_REPS):
                 abort(400, description=words()("problem.reps", name=words().exercise(exercise_id), most=MAX_REPS))
             entries.append((exercise_id, int(text)))
+        effort, side = request.form.get("effort", ""), request.form.get("affected_side") or None
         try:
-            new = make_plan(entries, request.form.get("effort", ""), request.form.get("affected_side") or None)
-        except PlanError as exc:
-            error = str(exc)
+            new = make_plan(entries, effort, side)
+        except PlanError:
+            error = _plan_problem(entries, effort, side)
         else:
             save_plan(patient, new)
             return redirect(url_for("manage.plan", patient_id=patient.id, saved=1))
@@ -109,3 +136,15 @@ def plan(patient_id: int) -> str | Response | tuple[str, int]:
         saved=request.args.get("saved") == "1",
     )
     return (page, 400) if error else page
+
+
+def _plan_problem(entries: list[tuple[str, int | None]], effort: str, side: str | None) -> str:
+    """Why make_plan refused the form, in the reader's language (its own line is English, for the CLI)."""
+    w = words()
+    if not entries:
+        return w("problem.plan_empty")
+    if effort not in set(Effort):
+        return w("problem.plan_effort")
+    if side is not None and side not in {*Side, "unknown"}:
+        return w("problem.plan_side")
+    return w("problem.plan")
