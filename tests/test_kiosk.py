@@ -646,7 +646,7 @@ def test_the_calendar_is_in_the_patients_language_and_a_day_lists_each_session(
     driver.tap("progress")
     progress = kiosk.screen
     driver.touch(next(rect.center for rect, d in progress.cells if d == day))  # type: ignore[attr-defined]
-    assert progress.chosen_sessions == sessions  # type: ignore[attr-defined]
+    assert progress.chosen_sessions == sessions[::-1]  # type: ignore[attr-defined]  # newest first
     lines = [progress._exercise_line(e) for r in sessions for e in progress.chosen_exercises[r.id]]  # type: ignore[attr-defined]
     words = Words(language)
     assert words.pick({"en": "Brow", "ko": "눈썹"}) in lines[0]
@@ -656,6 +656,45 @@ def test_the_calendar_is_in_the_patients_language_and_a_day_lists_each_session(
     # The day's mean counts the finished session only: a stopped one is not the day's level.
     assert progress.days[day].mean_score == pytest.approx(81.0)  # type: ignore[attr-defined]
     driver.shot(f"progress-{language}")
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_a_day_lists_every_session_newest_first_page_by_page(
+    driver_factory: Callable[..., Driver], tmp_path: Path, language: str
+) -> None:
+    """Three sessions on one day at 800x480: the newest is on the first
+    page, and Earlier pages through every one of them (none dropped)."""
+    driver = driver_factory(kiosk_config(tmp_path, "demo", **{"kiosk.language": language}))
+    kiosk = driver.kiosk
+    assert kiosk.patient is not None
+    day = date.today()
+    sessions = seed_camera_day(kiosk.patient, day)
+    late = PracticeRecord.create(
+        patient=kiosk.patient, plan="[]", started=datetime.combine(day, datetime.min.time()).replace(hour=21),
+        status=SessionStatus.COMPLETED, score=64.0, source=SessionSource.CAMERA,
+    )  # fmt: skip
+    ExerciseRecord.create(session=late, exercise="brow_raise", position=0, reps_planned=3, reps_done=3,
+                          score=64.0, symmetry=0.7, outcome="completed")  # fmt: skip
+    newest_first = [late, *sessions[::-1]]
+    driver.tap("progress")
+    progress = kiosk.screen
+    driver.touch(next(rect.center for rect, d in progress.cells if d == day))  # type: ignore[attr-defined]
+    driver.shot(f"day-page-1-{language}")
+    seen = list(progress.day_shown)  # type: ignore[attr-defined]
+    assert seen[0] == late
+    firsts = [progress.day_first]  # type: ignore[attr-defined]
+    while "day_older" in {b.name for b in progress.shown_buttons()}:
+        driver.tap("day_older")
+        kiosk.step()
+        seen += progress.day_shown  # type: ignore[attr-defined]
+        firsts.append(progress.day_first)  # type: ignore[attr-defined]
+        assert len(firsts) <= 3
+    assert seen == newest_first
+    assert len(firsts) > 1  # 800x480 cannot hold all three: the pager says there are more
+    driver.shot(f"day-page-last-{language}")
+    driver.tap("day_newer")
+    kiosk.step()
+    assert progress.day_first == firsts[-2]  # type: ignore[attr-defined]  # back one page
 
 
 def test_dates_are_written_in_each_language() -> None:

@@ -14,7 +14,7 @@ from device.store.models import ExerciseRecord, PracticeRecord
 from device.store.queries import DaySummary, daily_summaries, session_exercises, sessions_on
 from ui import theme
 from ui.screens.base import Action, Screen
-from ui.widgets import fit_text, score_colour
+from ui.widgets import Button, fit_text, score_colour
 
 if TYPE_CHECKING:
     from ui.app import Kiosk
@@ -31,6 +31,11 @@ class ProgressScreen(Screen):
         self.chosen: date | None = None
         self.chosen_sessions: list[PracticeRecord] = []
         self.chosen_exercises: dict[int, list[ExerciseRecord]] = {}
+        # The chosen day's sessions come in pages, as many as fit: the page's
+        # first session, the first ones of the pages before it, and those drawn.
+        self.day_first = 0
+        self._pages_before: list[int] = []
+        self.day_shown: list[PracticeRecord] = []
         self.weekday_row = pygame.Rect(0, 0, 0, 0)
         self.cell_width = 0
 
@@ -53,6 +58,11 @@ class ProgressScreen(Screen):
         self.button("previous", pygame.Rect(t.px(16), t.px(8), size, size), "<", self._step(-1))
         self.button("next", pygame.Rect(t.px(16) + size + t.px(8), t.px(8), size, size), ">", self._step(1))
         self.button("back", pygame.Rect(t.width - t.px(196), t.px(8), t.px(180), size), w("progress.back"), self.back)
+        column = self._day_column()
+        half = (column.width - t.px(8)) // 2
+        pager = pygame.Rect(column.left, t.height - size - t.px(8), half, size)
+        self.button("day_newer", pager, w("progress.newer"), self._newer)
+        self.button("day_older", pager.move(half + t.px(8), 0), w("progress.older"), self._older)
         # The calendar grid on the left two-thirds; the chosen day's sessions on the right.
         top = t.px(8) + size + t.px(8)
         self.weekday_row = pygame.Rect(t.px(16), top, round(t.width * 0.64), t.px(26))
@@ -84,9 +94,11 @@ class ProgressScreen(Screen):
             if rect.collidepoint(position):
                 self.chosen = day
                 patient = self.kiosk.patient
+                # Newest first: the session just practised is the one looked for.
                 self.chosen_sessions = (
-                    sessions_on(patient, day) if patient is not None and self.kiosk.store_error is None else []
+                    sessions_on(patient, day)[::-1] if patient is not None and self.kiosk.store_error is None else []
                 )
+                self.day_first, self._pages_before, self.day_shown = 0, [], []
                 self.chosen_exercises = {r.id: session_exercises(r) for r in self.chosen_sessions}
                 return
         super().on_tap(position)
@@ -114,12 +126,38 @@ class ProgressScreen(Screen):
             if summary is not None and summary.mean_score is not None:
                 bottom_half = pygame.Rect(rect.left, rect.centery - t.px(4), rect.width, rect.height // 2)
                 fit_text(surface, t, f"{summary.mean_score:.0f}", 24, bottom_half, colour=ink)
-        side = pygame.Rect(
-            round(t.width * 0.64) + t.px(28), t.target + t.px(24), t.width - round(t.width * 0.64) - t.px(44), t.height
-        )
         if self.chosen is not None:
-            self._draw_day(surface, side, self.chosen)
+            self._draw_day(surface, self._day_column(), self.chosen)
         super().draw(surface)
+
+    def _day_column(self) -> pygame.Rect:
+        t = self.kiosk.theme
+        left = round(t.width * 0.64) + t.px(28)
+        return pygame.Rect(left, t.target + t.px(24), t.width - left - t.px(16), t.height)
+
+    def _paged(self) -> bool:
+        return len(self.chosen_sessions) > 1
+
+    def _more(self) -> bool:
+        return self.day_first + len(self.day_shown) < len(self.chosen_sessions)
+
+    def shown_buttons(self) -> list[Button]:
+        """Earlier and later sessions of the chosen day, when there are any."""
+        hidden = set()
+        if not (self._paged() and self._pages_before):
+            hidden.add("day_newer")
+        if not (self._paged() and self._more()):
+            hidden.add("day_older")
+        return [b for b in self.buttons if b.name not in hidden]
+
+    def _older(self) -> None:
+        if self._more():
+            self._pages_before.append(self.day_first)
+            self.day_first += max(1, len(self.day_shown))
+
+    def _newer(self) -> None:
+        if self._pages_before:
+            self.day_first = self._pages_before.pop()
 
     def _draw_day(self, surface: pygame.Surface, side: pygame.Rect, day: date) -> None:
         """The chosen day: each session's time, how it ended and its score,
@@ -127,6 +165,9 @@ class ProgressScreen(Screen):
         t, w = self.kiosk.theme, self.kiosk.words
         fit_text(surface, t, w.day_title(day), 24, pygame.Rect(side.left, side.top, side.width, t.px(34)), align="left")
         y, bottom = side.top + t.px(42), t.height - t.px(8)
+        if self._paged():
+            bottom -= t.target + t.px(8)  # the pager's row
+        self.day_shown = []
 
         def line(text: str, size: float, colour: theme.Colour, indent: int = 0) -> bool:
             """Draw `text`, wrapped to the column (the type stays readable); False when out of room."""
@@ -142,7 +183,7 @@ class ProgressScreen(Screen):
 
         if not self.chosen_sessions:
             line(w("progress.no_sessions"), 24, theme.MUTED)
-        for record in self.chosen_sessions:
+        for record in self.chosen_sessions[self.day_first :]:
             score = "--" if record.score is None else f"{record.score:.0f}"
             time = f"{record.started:%H:%M}"
             if not line(w("progress.session", time=time, status=w("status." + record.status), score=score), 24,
@@ -151,6 +192,7 @@ class ProgressScreen(Screen):
             for done in self.chosen_exercises.get(record.id, []):
                 if not line(self._exercise_line(done), 24, theme.MUTED, indent=t.px(12)):
                     return
+            self.day_shown.append(record)
             y += t.px(6)
 
     def _exercise_line(self, done: ExerciseRecord) -> str:
