@@ -433,6 +433,18 @@ def test_a_drooping_face_calibrates_on_the_patients_camera_and_a_still_exercise_
     assert done.reps_done == 0
 
 
+def test_an_exercise_chosen_from_the_list_is_told_like_a_plan_step(
+    driver_factory: Callable[..., Driver], tmp_path: Path
+) -> None:
+    driver = driver_factory(kiosk_config(tmp_path, "demo"))
+    driver.tap("choose")
+    driver.tap("exercise:gentle_eye_closure")
+    assert driver.kiosk.screen.name == "intro"
+    assert driver.kiosk.cues.spoken["exercise_gentle_eye_closure"] == 1
+    driver.kiosk.step()
+    assert driver.kiosk.cues.spoken["exercise_gentle_eye_closure"] == 1  # once, not every frame
+
+
 def test_idle_kiosk_returns_home(driver_factory: Callable[..., Driver], tmp_path: Path) -> None:
     driver = driver_factory(kiosk_config(tmp_path, "demo", **{"kiosk.idle_timeout_s": 10}))
     driver.tap("progress")

@@ -13,6 +13,7 @@ from device.practice.plan import Plan
 from ui import theme
 from ui.example_face import draw_example
 from ui.screens.base import Screen
+from ui.voice import exercise_key
 from ui.widgets import fit_text, panel, wrap_text
 
 if TYPE_CHECKING:
@@ -27,6 +28,11 @@ class IntroScreen(Screen):
         self.plan = plan
         self._started = kiosk.now()
         self._now = self._started
+
+    def enter(self) -> None:
+        super().enter()
+        # Told as it is shown, as a plan's steps are: the eye exercises are followed with the eyes closed.
+        self.kiosk.cues.say(exercise_key(self.plan.items[0].exercise.id))
 
     def layout(self) -> None:
         t, w = self.kiosk.theme, self.kiosk.words
