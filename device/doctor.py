@@ -25,6 +25,8 @@ from device import heartbeat
 from device.camera import CameraError, is_live, open_camera
 from device.config import Config
 from device.expression.classifier import classifier_from_config
+from device.practice.catalogue import catalogue
+from device.practice.model_fit import describe, unscorable
 from device.store.db import DB_NAME, StoreError, open_database
 from device.store.models import PracticeRecord
 from device.vision.analysis import load_landmarker
@@ -100,6 +102,24 @@ def check_expression_model(config: Config) -> Check:
     except ModelError as exc:
         return Check("expression model", Outcome.FAIL, str(exc), "reinstall the software (git checkout, ./setup.sh)")
     return Check("expression model", Outcome.PASS, f"{classifier.model_path.name} matches its card")
+
+
+def check_model_exercises(config: Config) -> Check:
+    """Every expression exercise's class is one the expression model has (model_fit)."""
+    try:
+        classes = classifier_from_config(config).classes
+    except ModelError:
+        return Check("model vs exercises", Outcome.SKIP, "no usable expression model (see its own check)")
+    missing = unscorable(classes, catalogue().values())
+    if missing:
+        return Check(
+            "model vs exercises",
+            Outcome.FAIL,
+            f"{describe(missing, classes)}: those exercises are refused",
+            "install a model with those classes, or put the previous one back: python -m device models --rollback",
+        )
+    scored = f"the model scores every expression exercise ({', '.join(classes)})"
+    return Check("model vs exercises", Outcome.PASS, scored)
 
 
 def check_database(config: Config) -> Check:
@@ -302,6 +322,7 @@ CHECKS: tuple[Callable[[Config], Check], ...] = (
     check_camera,
     check_landmark_model,
     check_expression_model,
+    check_model_exercises,
     check_database,
     check_disk,
     check_services,
@@ -318,6 +339,7 @@ CHECKS: tuple[Callable[[Config], Check], ...] = (
 SOFTWARE_CHECKS: tuple[Callable[[Config], Check], ...] = (
     check_landmark_model,
     check_expression_model,
+    check_model_exercises,
     check_database,
     check_disk,
 )

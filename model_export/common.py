@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import shlex
+import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,14 +99,83 @@ def run_input_spec(run: dict[str, Any]) -> InputSpec:
     )
 
 
-def record_command(run_dir: Path) -> None:
-    """Append the command that is running to the run's list, for the model card."""
+def command_line() -> str:
+    """The model_export command that is running, as it could be typed again."""
+    return "python -m model_export " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+
+
+def record_command(run_dir: Path, *, first: bool = False) -> None:
+    """Add the command that is running to the run's list, for the model card;
+    `first` (train) starts the list afresh, so a folder trained again lists
+    only the commands of the run it now holds."""
     run_dir.mkdir(parents=True, exist_ok=True)
-    line = "python -m model_export " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-    with (run_dir / "commands.txt").open("a", encoding="utf-8") as handle:
-        handle.write(line + "\n")
+    with (run_dir / "commands.txt").open("w" if first else "a", encoding="utf-8") as handle:
+        handle.write(command_line() + "\n")
+
+
+def source_path(prepared: Path) -> Path:
+    """Where prepare records what a prepared file was made from (source_record)."""
+    return prepared.with_suffix(".source.json")
+
+
+def read_source(prepared: Path) -> dict[str, Any] | None:
+    path = source_path(prepared)
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def content_hash(root: Path, files: list[Path]) -> str:
+    """One sha256 over the files' paths (relative to root) and their bytes:
+    the same hash means the same images under the same class folders."""
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(str(path.relative_to(root)).encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def code_commit() -> str:
+    """The checkout's commit, marked when files differ from it ('unknown' outside git)."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True, timeout=10
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", "device", "model_export"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (not a git checkout)"
+    return f"{head} (with uncommitted changes to device/ or model_export/)" if changed else head
 
 
 def write_json(path: Path, data: object) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=1, default=str) + "\n", encoding="utf-8")
+
+
+@contextmanager
+def output_to(log_path: Path) -> Iterator[None]:
+    """Everything written to stdout and stderr meanwhile, by Python or by
+    TensorFlow's C++ (file descriptors 1 and 2), appended to `log_path`
+    instead of the terminal: TensorFlow's conversion prints hundreds of
+    lines no one needs unless it fails."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])

@@ -22,7 +22,8 @@ from device.config import Config
 from device.expression.classifier import ExpressionClassifier, classifier_from_config
 from device.heartbeat import Heartbeat
 from device.pipeline import Pipeline
-from device.practice.catalogue import Kind
+from device.practice.catalogue import Exercise, catalogue
+from device.practice.model_fit import describe, unscorable
 from device.practice.plan import Plan
 from device.practice.recording import SessionEnd
 from device.store.db import DB_NAME, StoreError, UnknownPatientError, open_database
@@ -86,6 +87,13 @@ class Kiosk:
             self.classifier = classifier_from_config(config)
         except ModelError as exc:
             log.warning("%s: the expression exercises are hidden", exc)
+        # An exercise whose class the model lacks would score 0 throughout: hidden, and said so in the log.
+        self.unscorable = frozenset(
+            e.id for e in unscorable(self.classifier.classes if self.classifier else (), catalogue().values())
+        )
+        if self.classifier is not None and self.unscorable:
+            missing = [catalogue()[i] for i in sorted(self.unscorable)]
+            log.warning("%s: those exercises are hidden", describe(missing, self.classifier.classes))
         self.cues = Cues(
             self.preferences.volume / 100, self.preferences.muted, self.preferences.language, config.kiosk.sound_device
         )
@@ -144,11 +152,13 @@ class Kiosk:
         self.cues.volume, self.cues.muted = preferences.volume / 100, preferences.muted
         preferences.save(self.config.data_dir)
 
+    def can_play(self, exercise: Exercise) -> bool:
+        """False for an expression exercise the expression model cannot score (or with no model)."""
+        return exercise.id not in self.unscorable
+
     def playable(self, plan: Plan) -> Plan:
-        """The plan without expression exercises when there is no expression model."""
-        if self.classifier is not None:
-            return plan
-        items = tuple(i for i in plan.items if i.exercise.kind is not Kind.EXPRESSION)
+        """The plan without the expression exercises the expression model cannot score."""
+        items = tuple(i for i in plan.items if self.can_play(i.exercise))
         return replace(plan, items=items) if items else plan
 
     def go_to(self, name: str, **arguments: Any) -> None:

@@ -23,6 +23,7 @@ from device.pipeline import Pipeline
 from device.practice.catalogue import Kind
 from device.practice.feedback import asymmetry_sentence
 from device.practice.live import LivePractice
+from device.practice.model_fit import require_scorable
 from device.practice.plan import Plan, PlanError, single_exercise_plan
 from device.practice.recording import SessionEnd
 from device.practice.session import LiveState, Outcome, SessionResult, Stage
@@ -163,6 +164,8 @@ def _practise(
     classifier = None
     if any(i.exercise.kind is Kind.EXPRESSION for i in plan.items):
         classifier = classifier_from_config(config)
+        # An exercise whose class the model lacks would score 0 throughout: refused, by name.
+        require_scorable(classifier.classes, (i.exercise for i in plan.items))
     elif source == SessionSource.CAMERA:
         try:
             classifier = classifier_from_config(config)

@@ -30,10 +30,15 @@ def _interpreter_class() -> Any:
     return Interpreter
 
 
+def configured_model_path(config: Config) -> Path:
+    """The model file the `expression.model` setting names (default: the shipped one)."""
+    configured = config.expression.model
+    return Path(configured).expanduser() if configured else DEFAULT_MODEL
+
+
 def classifier_from_config(config: Config) -> ExpressionClassifier:
     """The classifier named by the `expression.model` setting (default: the shipped one)."""
-    configured = config.expression.model
-    return ExpressionClassifier(Path(configured).expanduser() if configured else DEFAULT_MODEL)
+    return ExpressionClassifier(configured_model_path(config))
 
 
 class ExpressionClassifier:

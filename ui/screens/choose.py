@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pygame
 
-from device.practice.catalogue import Kind, catalogue
+from device.practice.catalogue import catalogue
 from device.practice.plan import single_exercise_plan
 from device.store.records import current_plan
 from ui.screens.base import Action, Screen
@@ -16,7 +16,7 @@ class ChooseScreen(Screen):
     def layout(self) -> None:
         t, w, k = self.kiosk.theme, self.kiosk.words, self.kiosk
         self.buttons = []
-        exercises = [e for e in catalogue().values() if e.kind is Kind.MOVEMENT or k.classifier is not None]
+        exercises = [e for e in catalogue().values() if k.can_play(e)]
         columns = 3 if t.width / t.height > 1.4 else 2
         rows = -(-len(exercises) // columns)
         top, bottom = t.px(84), t.height - t.px(16)
