@@ -24,7 +24,7 @@ from device.expression.classifier import ExpressionClassifier
 from device.expression.model_card import card_path_for, input_record, sha256_of
 from device.expression.votes import Votes
 from model_export.calibrate import balanced_accuracy, class_bias, recall, recall_floor_bias
-from model_export.common import Prepared, record_command, run_input_spec, write_json
+from model_export.common import Prepared, output_to, record_command, run_input_spec, write_json
 from model_export.validation import calibration_indices, validation_indices
 
 CALIBRATION_FACES = 300
@@ -45,39 +45,48 @@ def write_card(model_path: Path, run: dict[str, Any], dtype: str, extra: dict[st
 
 def convert(args: Any) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import keras
-    import tensorflow as tf
-
     record_command(args.run)
+    log = args.run / "convert.log"
+    log.write_text("", encoding="utf-8")  # this conversion's messages only
+    with output_to(log):
+        import keras
+        import tensorflow as tf
+
+        model = keras.models.load_model(args.run / "model.keras")
     run = json.loads((args.run / "run.json").read_text(encoding="utf-8"))
-    model = keras.models.load_model(args.run / "model.keras")
     data = Prepared.load(args.data).select(tuple(run["classes"]))
     rng = np.random.default_rng(run["seed"])
     chosen = rng.choice(len(data.labels), size=min(CALIBRATION_FACES, len(data.labels)), replace=False)
     calibration = data.inputs(chosen, run_input_spec(run)).astype(np.float32)
+    print(f"loaded {args.run / 'model.keras'} ({', '.join(run['classes'])}); TensorFlow's messages go to {log}")
 
     def representative() -> Any:
         for x in calibration:
             yield [x[np.newaxis]]
 
-    converter = tf.lite.TFLiteConverter.from_keras_model(model)
     float_path = args.run / "model_float.tflite"
-    float_path.write_bytes(converter.convert())
+    with output_to(log):
+        converter = tf.lite.TFLiteConverter.from_keras_model(model)
+        float_path.write_bytes(converter.convert())
+    print(f"float: {float_path} ({float_path.stat().st_size / 1e6:.1f} MB)", flush=True)
 
-    converter = tf.lite.TFLiteConverter.from_keras_model(model)
-    converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    converter.representative_dataset = representative
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    converter.inference_input_type = tf.int8
-    converter.inference_output_type = tf.int8
     int8_path = args.run / "model_int8.tflite"
-    int8_path.write_bytes(converter.convert())
+    with output_to(log):
+        converter = tf.lite.TFLiteConverter.from_keras_model(model)
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.representative_dataset = representative
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        converter.inference_input_type = tf.int8
+        converter.inference_output_type = tf.int8
+        int8_path.write_bytes(converter.convert())
+    print(
+        f"int8:  {int8_path} ({int8_path.stat().st_size / 1e6:.1f} MB), calibrated on {len(calibration)} faces",
+        flush=True,
+    )
 
     write_card(float_path, run, "float32")
     write_card(int8_path, run, "int8")
     calibrate_decision(args, run, data, (float_path, int8_path))
-    print(f"float: {float_path} ({float_path.stat().st_size / 1e6:.1f} MB)")
-    print(f"int8:  {int8_path} ({int8_path.stat().st_size / 1e6:.1f} MB), calibrated on {len(calibration)} faces")
     return 0
 
 
@@ -149,7 +158,8 @@ def calibrate_decision(args: Any, run: dict[str, Any], data: Prepared, models: t
     spec = run_input_spec(run)
     inputs = data.inputs(chosen, spec)
     for path in models:
-        classifier = ExpressionClassifier(path)
+        with output_to(args.run / "convert.log"):  # LiteRT's own line about its CPU delegate
+            classifier = ExpressionClassifier(path)
         probabilities = np.stack([classifier.network_probabilities(x) for x in inputs])  # without earlier offsets
         card = json.loads(card_path_for(path).read_text(encoding="utf-8"))
         # The decision holds for the input it was set on: the card names it

@@ -23,7 +23,7 @@ from tqdm import tqdm
 from device.expression.dataset import DatasetError, find_face, list_samples, read_gray
 from device.expression.preprocess import alignment, transform_points
 from device.vision.landmarks import FaceLandmarker
-from model_export.common import BUILD, record_command
+from model_export.common import BUILD, command_line, content_hash, source_path, write_json
 
 CANONICAL_PX = 128
 CANONICAL_SPAN = 3.2  # eye-line units across the canonical crop (the model sees 2.5)
@@ -38,7 +38,6 @@ def canonical(gray: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 
 def prepare(data: Path, out: Path, classes: list[str] | None, limit: int | None) -> int:
-    record_command(out.parent)  # the model card lists it with the training commands
     try:
         samples = list_samples(data, classes)
     except DatasetError as exc:
@@ -80,6 +79,20 @@ def prepare(data: Path, out: Path, classes: list[str] | None, limit: int | None)
         classes=np.array(class_names),
         paths=np.array(paths),
         detected=np.array(detected, dtype=bool),
+    )
+    # What this file was made from, for the model card: train copies it into
+    # its run.json, so the record holds even if the file is prepared again.
+    write_json(
+        source_path(out),
+        {
+            "folder": str(data.resolve()),
+            "files": len(samples),
+            "sha256": content_hash(data, [s.path for s in samples]),
+            "classes": class_names,
+            "limit_per_class": limit,
+            "faces_prepared": len(labels),
+            "command": command_line(),
+        },
     )
     missing_path = out.with_suffix(".missing.txt")
     missing_path.write_text("".join(line + "\n" for line in missing), encoding="utf-8")

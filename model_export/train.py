@@ -31,7 +31,7 @@ import numpy as np
 from device.expression.preprocess import DETAIL_PX, PREPROCESSING_VERSION, InputSpec, Representation
 from device.expression.votes import Votes, not_a_face, soft_targets, strongest_class
 from model_export.augment import augmented_input, mixed_pairs
-from model_export.common import DEFAULT_CLASSES, Prepared, record_command, write_json
+from model_export.common import DEFAULT_CLASSES, Prepared, code_commit, read_source, record_command, write_json
 
 
 def stratified_split(labels: np.ndarray, fraction: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -103,6 +103,25 @@ def starting_model(args: Any, spec: InputSpec, classes: int) -> Any:
     return model
 
 
+def batch_progress(epoch: int, epochs: int, batches: int) -> Any:
+    """A Keras callback showing the epoch's batches as they pass, with an
+    ETA (an epoch of the full dataset takes minutes on a CPU)."""
+    import keras
+    from tqdm import tqdm
+
+    class BatchProgress(keras.callbacks.Callback):
+        def on_train_begin(self, logs: Any = None) -> None:
+            self.bar = tqdm(total=batches, desc=f"epoch {epoch}/{epochs}", unit="batch", leave=False)
+
+        def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
+            self.bar.update(1)
+
+        def on_train_end(self, logs: Any = None) -> None:
+            self.bar.close()
+
+    return BatchProgress()
+
+
 def fit_epochs(
     model: Any,
     data: Prepared,
@@ -144,6 +163,7 @@ def fit_epochs(
             sample_weight=class_weight[face_class[order]],
             validation_data=(val_x, val_y),
             verbose=0,
+            callbacks=[batch_progress(epoch + 1, args.epochs, -(-len(order) // args.batch))],
         ).history
         for key, values in logs.items():
             history.setdefault(key, []).append(float(values[-1]))
@@ -167,9 +187,9 @@ def train(args: Any) -> int:
     import keras
 
     keras.utils.set_random_seed(args.seed)
-    record_command(args.out)
+    record_command(args.out, first=True)
     representation = Representation(args.representation)
-    data = Prepared.load(args.data).select(tuple(args.classes))
+    data = chosen_classes(Prepared.load(args.data), tuple(args.classes))
     rng = np.random.default_rng(args.seed)
     train_idx, val_idx = stratified_split(data.labels, args.val_fraction, rng)
     dropped = 0
@@ -267,6 +287,11 @@ def train(args: Any) -> int:
             "architecture": "EfficientNet-B0, Lite form (no squeeze-excitation, ReLU6)",
             "val_indices_file": "val_indices.npy",
             "data": str(args.data),
+            # What the prepared files were made from, copied now: a file
+            # prepared again later cannot change what this run says it saw.
+            "source": read_source(args.data),
+            "extra_source": read_source(args.extra) if args.extra else None,
+            "code_commit": code_commit(),
         },
     )
     np.save(args.out / "val_indices.npy", val_idx)
@@ -275,6 +300,18 @@ def train(args: Any) -> int:
         f"{duration / 60:.1f} min -> {args.out}"
     )
     return 0
+
+
+def chosen_classes(prepared: Prepared, classes: tuple[str, ...]) -> Prepared:
+    """The faces of `classes`, saying which classes the prepared data has that this run leaves out."""
+    chosen = prepared.select(classes)
+    counts = np.bincount(prepared.labels, minlength=len(prepared.classes))
+    left_out = [f"{c} ({n} faces)" for c, n in zip(prepared.classes, counts, strict=True) if c not in classes]
+    line = f"classes: {', '.join(classes)}"
+    if left_out:
+        line += f"; left out: {', '.join(left_out)} (--classes names the classes to train on)"
+    print(line, flush=True)
+    return chosen
 
 
 def training_votes(args: Any) -> Votes | None:
@@ -329,11 +366,27 @@ def mixup_alpha(text: str) -> float:
 
 
 def add_parser(sub: Any) -> None:
-    parser = sub.add_parser("train", help="train EfficientNet-B0 on prepared data")
+    parser = sub.add_parser(
+        "train",
+        help="train EfficientNet-B0 on prepared data",
+        description="Train EfficientNet-B0 on prepared data. The defaults below are a starting point, not the "
+        "shipped model's recipe: docs/model-training.md gives that recipe's exact commands.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
     parser.add_argument("--data", type=Path, required=True, help="a prepared .npz (from prepare)")
     parser.add_argument("--out", type=Path, required=True, help="run folder")
-    parser.add_argument("--classes", nargs="+", default=list(DEFAULT_CLASSES))
-    parser.add_argument("--representation", choices=[r.value for r in Representation], default="both")
+    parser.add_argument(
+        "--classes",
+        nargs="+",
+        default=list(DEFAULT_CLASSES),
+        help="the classes to train on, in the model's order; the prepared data's others are left out (it says which)",
+    )
+    parser.add_argument(
+        "--representation",
+        choices=[r.value for r in Representation],
+        default="both",
+        help="what the network sees: the aligned crop, the landmark drawing, or both as two channels",
+    )
     parser.add_argument("--size", type=int, default=96, help="input size in pixels")
     parser.add_argument(
         "--detail",
@@ -341,17 +394,17 @@ def add_parser(sub: Any) -> None:
         default=0,
         help=f"crop detail in pixels across (0: the crop's own; {DETAIL_PX}: FER2013's; see preprocess)",
     )
-    parser.add_argument("--epochs", type=int, default=40)
-    parser.add_argument("--batch", type=int, default=64)
-    parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument("--epochs", type=int, default=40, help="the most epochs (early stopping may end sooner)")
+    parser.add_argument("--batch", type=int, default=64, help="faces per batch")
+    parser.add_argument("--learning-rate", type=float, default=1e-3, help="peak rate (one warm-up epoch, then cosine)")
     parser.add_argument(
         "--weight-decay", type=float, default=0.02, help="AdamW's decoupled decay (per step, times the rate)"
     )
     parser.add_argument("--max-minutes", type=float, default=None, help="stop after the epoch that passes this")
     parser.add_argument("--patience", type=int, default=8, help="epochs without improvement before stopping")
-    parser.add_argument("--val-fraction", type=float, default=0.1)
+    parser.add_argument("--val-fraction", type=float, default=0.1, help="share of each class held out for validation")
     parser.add_argument("--limit", type=int, default=None, help="train on only this many faces (quick runs)")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1, help="split, augmentation and weights (same seed: same model)")
     parser.add_argument(
         "--votes", type=Path, default=None, help="FER+ votes CSV: leave out what annotators call not a face"
     )
