@@ -72,6 +72,29 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # kept by triggers and back-filled here; an index of each patient's
     # sessions by time (migration_week_rows.py).
     WEEK_ROWS,
+    # 6: the ward link (device/ward_link.py). The store's own random id makes
+    # each session's global id (store id and local id) unique across devices;
+    # a trigger queues a session in the outbox in the transaction that closes
+    # it (completed, stopped, failed, save_failed, interrupted) and again when
+    # a closed session changes (a late grading); the history closed before
+    # this version is queued once here.
+    (
+        'CREATE TABLE "store_identity" ("id" INTEGER NOT NULL PRIMARY KEY, "store" TEXT NOT NULL)',
+        'INSERT INTO "store_identity" ("store") VALUES (lower(hex(randomblob(16))))',
+        'CREATE TABLE "outbox" ("id" INTEGER NOT NULL PRIMARY KEY, "session_id" INTEGER NOT NULL, '
+        '"queued" DATETIME NOT NULL, "delivered" DATETIME, "attempts" INTEGER NOT NULL, "last_error" TEXT, '
+        '"refused" INTEGER NOT NULL, FOREIGN KEY ("session_id") REFERENCES "session" ("id") ON DELETE CASCADE)',
+        'CREATE INDEX "outboxrecord_session_id" ON "outbox" ("session_id")',
+        'CREATE INDEX "outboxrecord_delivered_id" ON "outbox" ("delivered", "id")',
+        'CREATE TRIGGER "session_outbox" AFTER UPDATE OF "status", "ended", "score", "grading" ON "session" '
+        "WHEN NEW.status != 'running' AND (OLD.status IS NOT NEW.status OR OLD.ended IS NOT NEW.ended "
+        "OR OLD.score IS NOT NEW.score OR OLD.grading IS NOT NEW.grading) "
+        'BEGIN INSERT INTO "outbox" ("session_id", "queued", "attempts", "refused") '
+        "VALUES (NEW.id, datetime('now', 'localtime'), 0, 0); END",
+        'INSERT INTO "outbox" ("session_id", "queued", "attempts", "refused") '
+        "SELECT \"id\", datetime('now', 'localtime'), 0, 0 FROM \"session\" WHERE \"status\" != 'running' "
+        'ORDER BY "id"',
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

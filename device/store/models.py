@@ -196,6 +196,34 @@ class RegionWeek(BaseModel):
         indexes = ((("patient", "monday", "region"), True),)
 
 
+class StoreIdentity(BaseModel):
+    """The store's own random id (one row, made by migration 6): with a
+    session's local id, its global id on the ward (device/ward_link.py)."""
+
+    store = TextField()
+
+    class Meta:
+        table_name = "store_identity"
+
+
+class OutboxRecord(BaseModel):
+    """A closed session waiting for the ward, queued by migration 6's trigger
+    in the transaction that closes or changes it. `delivered` is set only
+    when the ward confirmed it; `refused` when the ward refused its content
+    (it stays here, and doctor says so)."""
+
+    session = ForeignKeyField(PracticeRecord, on_delete="CASCADE")
+    queued = DateTimeField()
+    delivered = DateTimeField(null=True)
+    attempts = IntegerField(default=0)
+    last_error = TextField(null=True)
+    refused = BooleanField(default=False)
+
+    class Meta:
+        table_name = "outbox"
+        indexes = ((("delivered", "id"), False),)
+
+
 TABLES = [
     Patient,
     PlanRecord,
@@ -207,4 +235,6 @@ TABLES = [
     NoteRecord,
     ExerciseWeek,
     RegionWeek,
+    StoreIdentity,
+    OutboxRecord,
 ]
