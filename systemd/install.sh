@@ -32,7 +32,11 @@ service_user=kiosk
 state_dir=/var/lib/expression-kiosk
 config_dir=/etc/expression-kiosk
 config=$config_dir/config.toml
-units=(expression-kiosk.service expression-kiosk-web.service expression-kiosk-backup.service expression-kiosk-backup.timer)
+units=(expression-kiosk.service expression-kiosk-web.service expression-kiosk-backup.service expression-kiosk-backup.timer
+  expression-kiosk-firstboot.service)
+# KIOSK_NO_START=1 (first boot, systemd/firstboot.sh): enable the services
+# without starting them, since the first-boot unit runs before them.
+no_start=${KIOSK_NO_START:-0}
 
 [ "$(id -u)" = 0 ] || die "run as root (sudo ./setup.sh --services)"
 command -v systemctl >/dev/null || die "no systemd on this system"
@@ -110,9 +114,9 @@ if [ -d /etc/avahi/services ]; then
   # avahi keeps announcing the old name until it restarts; a new service
   # file only needs a reload.
   if [ "$renamed" = 1 ]; then
-    systemctl try-restart avahi-daemon.service || true
+    systemctl --no-block try-restart avahi-daemon.service || true
   elif [ "$before" != "$(cat "$advertised")" ]; then
-    systemctl try-reload-or-restart avahi-daemon.service || true
+    systemctl --no-block try-reload-or-restart avahi-daemon.service || true
   fi
 fi
 
@@ -131,5 +135,12 @@ if [ "$(systemctl get-default 2>/dev/null || true)" = graphical.target ]; then
   say "a desktop image: starting on the console from now on (systemctl set-default multi-user.target)"
   systemctl set-default multi-user.target
 fi
-systemctl enable --now expression-kiosk.service expression-kiosk-web.service expression-kiosk-backup.timer
-say "services installed and started: ${units[*]}"
+# The first-boot unit idles unless a sealed card arms it (firstboot.sh --seal).
+systemctl enable expression-kiosk-firstboot.service
+if [ "$no_start" = 1 ]; then
+  systemctl enable expression-kiosk.service expression-kiosk-web.service expression-kiosk-backup.timer
+  say "services installed and enabled: ${units[*]}"
+else
+  systemctl enable --now expression-kiosk.service expression-kiosk-web.service expression-kiosk-backup.timer
+  say "services installed and started: ${units[*]}"
+fi
