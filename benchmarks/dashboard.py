@@ -1,18 +1,26 @@
-"""The dashboard under load: two years of practice, 8 concurrent clients.
+"""The dashboard under load: every page on a long history, 8 concurrent clients.
 
-    .venv/bin/python -m benchmarks.dashboard [--clients 8] [--requests 40]
+    .venv/bin/python -m benchmarks.dashboard [--clients 8] [--requests 20]
+        [--years 0.5 2 5] [--data FOLDER]
 
-Seeds a fresh database with two years of daily practice (three sessions a
-day, each with a 1 Hz score timeline), starts the production server
-(`python -m device web`: waitress) in its own process, logs in once, and
-has the clients, sharing that session, fetch the month, day and trends pages concurrently.
-Prints the median and 95th percentile per page.
+For each history length (by default 6 months, 2 years and 5 years of daily
+practice: three sessions a day, each with a 5-minute 1 Hz score timeline),
+seeds a database, starts the production server (`python -m device web`:
+waitress) in its own process, logs in once, and has the clients, sharing
+that session, fetch each page concurrently: the month, day, trends and
+report pages, both CSV exports and the JSON API. Prints the median and 95th
+percentile per page, then the p95s side by side with each one's ratio to the
+shortest history's, so growth with the history shows as a number.
+
+--data keeps the seeded databases in FOLDER (one folder per length) and
+reuses them, so the same data can be measured again, or by another commit.
 """
 
 from __future__ import annotations
 
 import argparse
 import http.cookiejar
+import json
 import os
 import statistics
 import sys
@@ -25,18 +33,46 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.servers import dashboard, login, opener
-from device.store.db import DB_NAME, open_database
-from device.store.models import PracticeRecord, ScoreSample
-from device.store.synthetic import seed_history
-from device.web.security import set_password
 
 PASSWORD = "benchmark password"
+PATIENT = "Mina"
 
 
-def seed(data_dir: Path, today: date) -> int:
+def seed(data_dir: Path, today: date, years: float) -> None:
+    """Seed `years` of practice ending today (the store's code, imported here
+    only: a reused folder needs none of it, whatever commit serves it)."""
+    from device.store.db import DB_NAME, open_database
+    from device.store.models import PracticeRecord, ScoreSample
+    from device.store.synthetic import seed_history
+    from device.web.security import set_password
+
+    started = time.perf_counter()
+    data_dir.mkdir(parents=True, exist_ok=True)
     open_database(data_dir / DB_NAME)
-    patient = seed_history("Mina", today - timedelta(days=730), today, sessions_per_day=(3, 3), seconds_per_session=300)
-    return int(patient.id)
+    first = today - timedelta(days=round(365 * years))
+    seed_history(PATIENT, first, today, sessions_per_day=(3, 3), seconds_per_session=300)
+    set_password(data_dir, PASSWORD)
+    sessions, samples = PracticeRecord.select().count(), ScoreSample.select().count()
+    size = (data_dir / DB_NAME).stat().st_size / 1e6
+    took = time.perf_counter() - started
+    print(f"seeded {sessions} sessions, {samples} score samples ({size:.0f} MB) in {took:.0f} s", flush=True)
+
+
+def pages(patient: int, today: date) -> dict[str, str]:
+    yesterday = (today - timedelta(days=1)).isoformat()
+    base = f"/patients/{patient}"
+    return {
+        "month": f"{base}/month/{today:%Y-%m}",
+        "day": f"{base}/day/{yesterday}",
+        "trends": f"{base}/trends",
+        "report": f"{base}/report",  # the last four weeks
+        "sessions.csv": f"{base}/export/sessions.csv",  # the last 30 days
+        "reps.csv": f"{base}/export/reps.csv",
+        "api month": f"/api{base}/month/{today:%Y-%m}",
+        "api day": f"/api{base}/day/{yesterday}",
+        "api trends": f"/api{base}/trends",
+        "api patients": "/api/patients",
+    }
 
 
 def load(base: str, path: str, jar: http.cookiejar.CookieJar, clients: int, requests: int) -> tuple[list[float], int]:
@@ -66,39 +102,59 @@ def load(base: str, path: str, jar: http.cookiejar.CookieJar, clients: int, requ
     return timings, int(statistics.median(sizes))
 
 
+def measure(data_dir: Path, today: date, clients: int, requests: int) -> dict[str, float]:
+    """Every page's p95 in ms, printed with its median and size."""
+    env = os.environ | {"KIOSK_DATA_DIR": str(data_dir), "KIOSK_LOG_LEVEL": "WARNING"}
+    p95: dict[str, float] = {}
+    with dashboard(env) as (base, _):
+        # One login (the login rate limit would refuse eight in a row); the
+        # clients share its session cookie, as several tabs of one phone would.
+        jar = login(base, PASSWORD)
+        with opener(jar).open(base + "/api/patients") as response:
+            patient = next(p["id"] for p in json.loads(response.read()) if p["name"] == PATIENT)
+        for path in pages(patient, today).values():  # warm up: the first requests compile templates
+            load(base, path, jar, 1, 2)
+        print(f"{clients} concurrent clients, {requests} requests each per page, through waitress")
+        print(f"{'page':<13} {'requests':>8} {'median ms':>10} {'p95 ms':>8} {'bytes':>8}")
+        for name, path in pages(patient, today).items():
+            timings, size = load(base, path, jar, clients, requests)
+            ms = np.array(timings) * 1000
+            p95[name] = float(np.percentile(ms, 95))
+            print(f"{name:<13} {len(ms):>8} {np.median(ms):>10.1f} {p95[name]:>8.1f} {size:>8}", flush=True)
+    return p95
+
+
+def label(years: float) -> str:
+    return f"{round(years * 12)} months" if years < 1 else f"{years:g} years"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--requests", type=int, default=40, help="requests per client per page")
+    parser.add_argument("--requests", type=int, default=20, help="requests per client per page")
+    parser.add_argument("--years", type=float, nargs="+", default=[0.5, 2, 5], help="history lengths")
+    parser.add_argument("--data", type=Path, help="keep (and reuse) the seeded databases here")
     args = parser.parse_args()
-    today = date.today()
-    with tempfile.TemporaryDirectory() as folder:
-        data_dir = Path(folder)
-        started = time.perf_counter()
-        patient = seed(data_dir, today)
-        sessions, samples = PracticeRecord.select().count(), ScoreSample.select().count()
-        size = (data_dir / DB_NAME).stat().st_size / 1e6
-        took = time.perf_counter() - started
-        print(f"seeded {sessions} sessions, {samples} score samples ({size:.0f} MB) in {took:.0f} s")
-        set_password(data_dir, PASSWORD)
-        env = os.environ | {"KIOSK_DATA_DIR": str(data_dir), "KIOSK_LOG_LEVEL": "WARNING"}
-        with dashboard(env) as (base, _):
-            pages = {
-                "month": f"/patients/{patient}/month/{today:%Y-%m}",
-                "day": f"/patients/{patient}/day/{(today - timedelta(days=1)).isoformat()}",
-                "trends": f"/patients/{patient}/trends",
-            }
-            # One login (the login rate limit would refuse eight in a row); the
-            # clients share its session cookie, as several tabs of one phone would.
-            jar = login(base, PASSWORD)
-            for path in pages.values():  # warm up: the first requests compile templates
-                load(base, path, jar, 1, 2)
-            print(f"{args.clients} concurrent clients, {args.requests} requests each per page, through waitress")
-            print(f"{'page':<8} {'requests':>8} {'median ms':>10} {'p95 ms':>8} {'bytes':>8}")
-            for name, path in pages.items():
-                timings, size = load(base, path, jar, args.clients, args.requests)
-                ms = np.array(timings) * 1000
-                print(f"{name:<8} {len(ms):>8} {np.median(ms):>10.1f} {np.percentile(ms, 95):>8.1f} {size:>8}")
+    today = date.today()  # a benchmark of the running server, which reads the machine's clock
+    print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())} on {os.cpu_count()} CPUs")
+    results: dict[float, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        for years in args.years:
+            data_dir = (args.data or Path(scratch)) / f"history-{years:g}y"
+            print(f"\n== {label(years)} of history")
+            if not (data_dir / "kiosk.sqlite").exists():
+                seed(data_dir, today, years)
+            results[years] = measure(data_dir, today, args.clients, args.requests)
+    print(f"\nload average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    if len(results) > 1:
+        shortest = min(results)
+        print(f"\np95 ms by history length (ratio to {label(shortest)})")
+        print(f"{'page':<13}" + "".join(f"{label(y):>20}" for y in results))
+        for name in results[shortest]:
+            cells = [
+                f"{results[y][name]:>10.1f} ({results[y][name] / results[shortest][name]:>4.2f}x)" for y in results
+            ]
+            print(f"{name:<13}" + "".join(f"{c:>20}" for c in cells))
     return 0
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
@@ -41,6 +40,7 @@ from device.store.models import (
     ScoreSample,
     SessionSource,
     SessionStatus,
+    database,
 )
 
 COUNTED_STATUS = SessionStatus.COMPLETED  # the one status whose score is the patient's level
@@ -162,29 +162,30 @@ def _as_date(value: object) -> date:
     return date.fromisoformat(str(value)[:10])
 
 
+# The days of a patient's practice newest first, numbered: a day belongs to
+# the current streak when it lies exactly (its number - 1) days before the
+# newest, and after the first gap none does. One pass in SQLite over the
+# patient's index, no row of the history up to Python.
+_STREAK = """
+SELECT COUNT(*) FROM (
+    SELECT day, ROW_NUMBER() OVER (ORDER BY day DESC) AS number FROM (
+        SELECT DISTINCT date(started) AS day FROM "session"
+        WHERE patient_id = ? AND source = ? AND started < ?))
+WHERE julianday(?) - julianday(day) = number - 1
+"""
+
+
 def practice_streak(patient: Patient, today: date) -> int:
-    """Consecutive days with practice up to today, or up to yesterday if today
-    has none yet. Reads the days newest first and stops at the first gap."""
-    query = (
-        PracticeRecord.select(PracticeRecord.started)
-        .where(practice_of(patient) & (PracticeRecord.started < _start(today + timedelta(days=1))))
-        .order_by(PracticeRecord.started.desc())
-        .tuples()
+    """Consecutive days with practice up to today, or up to yesterday if today has none yet."""
+    end = _start(today + timedelta(days=1))
+    newest = PracticeRecord.select(fn.MAX(PracticeRecord.started)).where(
+        practice_of(patient) & (PracticeRecord.started < end)
     )
-    expected: date | None = None
-    streak = 0
-    for (started,) in cast(Iterator[tuple[datetime]], query.iterator()):  # streamed: stops at the gap
-        day = _as_date(started)
-        if expected is None:
-            if day < today - timedelta(days=1):
-                return 0
-            expected = day
-        if day == expected:
-            streak += 1
-            expected -= timedelta(days=1)
-        elif day < expected:
-            break
-    return streak
+    last = cast(datetime | str | None, newest.scalar())
+    if last is None or _as_date(last) < today - timedelta(days=1):
+        return 0
+    params = (patient.id, SessionSource.CAMERA, end, _as_date(last).isoformat())
+    return int(database.execute_sql(_STREAK, params).fetchone()[0])
 
 
 def sessions_on(patient: Patient, day: date) -> list[PracticeRecord]:
@@ -615,6 +616,30 @@ def region_history(patient: Patient, until: date, weeks: int = REGION_WINDOW_WEE
             latest_row.latest_started.date(),
         )
     return RegionHistory(until, dict(by_region), progress)
+
+
+def region_range(patient: Patient, first: date, last: date) -> RegionHistory:
+    """The regions graded within first..last only (a report of exactly its
+    range): each region's first and latest graded session of the range, and
+    its weekly rows over the range's weeks."""
+    parts, whole = _edges(first, last)
+    rows = [row for start, end in parts for row in region_week_rows(patient, start, end)]
+    if whole is not None:
+        rows += stored_region_weeks(patient, *whole)
+    by_region: dict[str, dict[date, RegionWeekRow]] = defaultdict(dict)
+    for row in rows:
+        by_region[row.region][row.monday] = row
+    progress = {}
+    for region, weeks in by_region.items():
+        shown = sorted(weeks.values(), key=lambda r: r.monday)
+        progress[region] = RegionProgress(
+            region,
+            shown[0].first_subscore,
+            shown[0].first_started.date(),
+            shown[-1].latest_subscore,
+            shown[-1].latest_started.date(),
+        )
+    return RegionHistory(last, dict(by_region), progress)
 
 
 def _region_ends(patient: Patient, window_first: date) -> tuple[dict[str, RegionWeekRow], dict[str, RegionWeekRow]]:
