@@ -4,8 +4,9 @@
 #
 #   systemd/update.sh [--no-services] TAG
 #
-# TAG must be a release tag (a tag that names a commit, e.g. v1.2.0): never a
-# branch, whose meaning changes under the technician's feet.
+# TAG must be a release tag, exactly vX.Y.Z (or refs/tags/vX.Y.Z): never a
+# branch, whose meaning changes under the technician's feet, nor a revision
+# expression such as v2.0.0~1 or TAG^{/text}, which name untagged commits.
 # The device's own commands (backup, doctor) run as the service user, so
 # nothing in its data folder ends up owned by root; the newest
 # KEEP_UPDATE_COPIES pre-update copies of the database are kept.
@@ -28,7 +29,9 @@ if [ "${1:-}" = "--no-services" ]; then
   shift
 fi
 [ "$#" = 1 ] || die "usage: systemd/update.sh [--no-services] TAG"
-ref=$1
+ref=${1#refs/tags/}
+[[ "$ref" =~ ^v[0-9]+\.[0-9]+\.[0-9]+$ ]] \
+  || die "'$1' is not a release tag: give one exactly, such as v1.2.0 (git tag --list shows them); nothing was changed"
 keep_copies=${KEEP_UPDATE_COPIES:-3}
 service_user=kiosk
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -56,16 +59,19 @@ data_dir=$("$py" -c 'from device.config import load_config; print(load_config().
   || die "the current configuration does not load"
 database=$data_dir/kiosk.sqlite
 backup=""
+# Stopped before the copy: a session written after it would be lost on a rollback.
+if [ "$services" = 1 ]; then
+  systemctl stop expression-kiosk.service expression-kiosk-web.service || true
+fi
 if [ -f "$database" ]; then
   backup=$data_dir/backups/before-update-$(date +%Y%m%d-%H%M%S).sqlite
-  as_device "$py" -m device backup "$backup" || die "could not back up the database; nothing was changed"
+  if ! as_device "$py" -m device backup "$backup"; then
+    [ "$services" = 0 ] || systemctl start expression-kiosk.service expression-kiosk-web.service || true
+    die "could not back up the database; nothing was changed"
+  fi
   # Keep the newest few pre-update copies: each is a whole database.
   find "$data_dir/backups" -maxdepth 1 -name 'before-update-*.sqlite' -printf '%f\n' | sort -r \
     | tail -n +"$((keep_copies + 1))" | while read -r old; do rm -f "$data_dir/backups/$old"; done
-fi
-
-if [ "$services" = 1 ]; then
-  systemctl stop expression-kiosk.service expression-kiosk-web.service || true
 fi
 
 say "updating $(git rev-parse --short HEAD) -> $ref"
