@@ -361,12 +361,12 @@ def test_update_rolls_back_a_release_that_fails_its_checks(tmp_path: Path) -> No
     text = card.read_text()
     card.write_text(text.replace(json.loads(text)["file"]["sha256"], "0" * 64))
     git("commit", "--quiet", "-am", "a release whose model does not match its card", cwd=clone)
-    git("tag", "v-bad", cwd=clone)
+    git("tag", "v9.0.1", cwd=clone)
     git("checkout", "--quiet", base, cwd=clone)
     (clone / "NEWS.txt").write_text("a harmless release\n")
     git("add", "NEWS.txt", cwd=clone)
     git("commit", "--quiet", "-m", "a good release", cwd=clone)
-    git("tag", "v-good", cwd=clone)
+    git("tag", "v9.0.2", cwd=clone)
     git("checkout", "--quiet", base, cwd=clone)
 
     data = tmp_path / "data"
@@ -379,7 +379,7 @@ def test_update_rolls_back_a_release_that_fails_its_checks(tmp_path: Path) -> No
         return subprocess.run(["bash", "systemd/update.sh", "--no-services", ref], cwd=clone, env=env,
                               capture_output=True, text=True, timeout=600, check=False)  # fmt: skip
 
-    bad = update("v-bad")
+    bad = update("v9.0.1")
     assert bad.returncode != 0, bad.stdout + bad.stderr
     assert "rolled back" in bad.stderr
     assert git("rev-parse", "HEAD", cwd=clone) == base
@@ -387,7 +387,8 @@ def test_update_rolls_back_a_release_that_fails_its_checks(tmp_path: Path) -> No
     open_database(data / DB_NAME)
     assert [p.name for p in Patient.select()] == ["Mina"]
 
-    for ref in ("main", base):  # a branch, a bare commit: never an update target
+    # A branch, a bare commit, revision expressions that name untagged commits: never an update target.
+    for ref in ("main", base, "v9.0.2~1", "v9.0.2^{/harmless}", "refs/tags/v9.0.2^{}"):
         refused = update(ref)
         assert refused.returncode != 0
         assert "is not a release tag" in refused.stderr
@@ -395,9 +396,9 @@ def test_update_rolls_back_a_release_that_fails_its_checks(tmp_path: Path) -> No
 
     for day in range(1, 6):  # old pre-update copies: only the newest few are kept
         (data / "backups" / f"before-update-2026010{day}-120000.sqlite").write_bytes(b"")
-    good = update("v-good")
+    good = update("refs/tags/v9.0.2")
     assert good.returncode == 0, good.stdout + good.stderr
-    assert git("rev-parse", "HEAD", cwd=clone) == git("rev-parse", "v-good^{commit}", cwd=clone)
+    assert git("rev-parse", "HEAD", cwd=clone) == git("rev-parse", "v9.0.2^{commit}", cwd=clone)
     assert len(list((data / "backups").glob("before-update-*.sqlite"))) == 3
 
 
