@@ -20,12 +20,15 @@ from tests.helpers import ROOT
 LAYERS: list[set[str]] = [
     {"tests"},
     {"benchmarks", "tools"},
-    {"ui", "model_export"},
+    # The ward server reads the device's definitions (what counts as practice) and words.
+    {"ui", "model_export", "ward"},
     {"device.__main__", "device.commands"},
     # Doctor checks every part, the dashboard's password included.
     {"device.doctor", "device.support_bundle"},
     {"device.web"},
     {"device.inventory", "device.provisioning"},
+    # The ward link delivers the store's outbox.
+    {"device.ward_link"},
     {"device.store"},
     # The word catalogues name exercises and outcomes, and the practice
     # sentences are words: one layer.
@@ -38,7 +41,7 @@ LAYERS: list[set[str]] = [
     {"device.config", "device.settings", "device.settings_typed", "device.settings_codegen", "device.clock"},
     {"device.errors", "device"},
 ]
-OURS = ("device", "ui", "model_export", "benchmarks", "tools", "tests")
+OURS = ("device", "ui", "model_export", "ward", "benchmarks", "tools", "tests")
 
 
 def unit_of(module: str) -> str:

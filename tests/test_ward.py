@@ -1,0 +1,275 @@
+"""The ward server on a real PostgreSQL (tests/ward_postgres.py): its schema
+and CLI, and two real device stores whose sessions, recorded through the real
+recorder, reach the real ward (waitress on a loopback port) exactly once:
+with the ward down and back (the sender's back-off on a clock the test
+moves), replayed, re-graded, and against bad tokens and bad bodies."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import threading
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import requests
+from peewee import Database
+from waitress.server import create_server
+
+from device.clock import FixedClock
+from device.practice.plan import default_plan
+from device.practice.session import ExerciseResult, SessionResult
+from device.store.db import DB_NAME, open_database
+from device.store.models import OutboxRecord, Patient, PracticeRecord
+from device.store.records import SessionRecorder, add_patient
+from device.store.writer import writer
+from device.ward_link import (
+    FIRST_DELAY_S,
+    MAX_DELAY_S,
+    WardLink,
+    WardLinkError,
+    backlog,
+    check_url,
+    store_id,
+    summary,
+)
+from tests.helpers import a_rep
+from tests.ward_postgres import PostgresServer, postgres  # noqa: F401  (the session's cluster)
+from ward.__main__ import main as ward_main
+from ward.app import create_app
+from ward.config import WardConfig
+from ward.db import connect_url, migrate
+from ward.devices import enrol, revoke
+from ward.migrations import SCHEMA_VERSION
+from ward.models import TABLES, Device, WardExercise, WardRep, WardSession
+
+DAY = date(2026, 11, 18)
+NOW = datetime(2026, 11, 19, 9)
+_names = itertools.count()
+
+
+@pytest.fixture
+def ward_url(postgres: PostgresServer) -> str:  # noqa: F811
+    """A fresh, migrated ward database on the session's cluster."""
+    name = f"ward_{next(_names)}"
+    postgres.sql(f"CREATE DATABASE {name}")
+    db = connect_url(postgres.url(name))
+    migrate(db)
+    db.close()
+    return postgres.url(name)
+
+
+class Ward:
+    """The real ward app under waitress on a loopback port, stoppable and restartable on the same port."""
+
+    def __init__(self, db: Database, clock: FixedClock) -> None:
+        self.app = create_app(WardConfig(language="en", secret_key="test"), db, clock)
+        self.port = 0
+        self._server: object = None
+        self.start()
+
+    def start(self) -> None:
+        server = create_server(self.app, host="127.0.0.1", port=self.port, threads=4)
+        self.port = server.effective_port
+        threading.Thread(target=server.run, daemon=True).start()
+        self._server = server
+
+    def stop(self) -> None:
+        self._server.close()  # type: ignore[attr-defined]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@pytest.fixture
+def ward(ward_url: str) -> Iterator[Ward]:
+    db = connect_url(ward_url)
+    served = Ward(db, FixedClock(NOW))
+    yield served
+    served.stop()
+    db.close()
+
+
+def result(reps: int) -> SessionResult:
+    done = tuple(a_rep(number=i + 1) for i in range(reps))
+    return SessionResult(
+        (ExerciseResult("closed_smile", 3, done, 30, 2, right_movement=0.08, left_movement=0.04),), None, {}
+    )
+
+
+def record(path: Path, patient: Patient, started: datetime, reps: int, status: str | None) -> int:
+    """A session through the real recorder and writer; `status` None leaves it cut off."""
+    recorder = SessionRecorder(path, patient, default_plan(), started=started)
+    for number in range(1, reps + 1):
+        recorder.rep("closed_smile", a_rep(number=number))  # as the kiosk records each rep when it ends
+    if status is not None:
+        recorder.finish(result(reps), status)
+    assert recorder.flush(timeout=10)
+    assert recorder.session_id is not None
+    return recorder.session_id
+
+
+def a_day_of_practice(path: Path, name: str) -> None:
+    """A store with one patient's day: completed, stopped, and one cut off (closed as interrupted at the next start)."""
+    open_database(path)
+    patient = add_patient(name)
+    at = datetime.combine(DAY, datetime.min.time())
+    record(path, patient, at + timedelta(hours=9), 3, "completed")
+    record(path, patient, at + timedelta(hours=11), 1, "stopped")
+    record(path, patient, at + timedelta(hours=15), 2, None)
+    open_database(path)  # the next start closes the cut-off one
+    assert PracticeRecord.select().where(PracticeRecord.status == "interrupted").count() == 1
+
+
+class Clock:
+    """The sender's monotonic clock, moved by the test."""
+
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def ward_sessions() -> list[tuple[str, str, float | None]]:
+    """What the ward stored (its models are bound to the ward's database)."""
+    return [(s.global_id, s.status, s.score) for s in WardSession.select().order_by(WardSession.global_id)]
+
+
+def test_the_migrations_build_the_schema_the_models_describe(postgres: PostgresServer, ward_url: str) -> None:  # noqa: F811
+    postgres.sql("CREATE DATABASE ward_modelled")
+    modelled = connect_url(postgres.url("ward_modelled"))
+    modelled.create_tables(TABLES)
+    modelled.close()
+
+    def schema(url: str) -> dict[str, object]:
+        db = connect_url(url)
+        columns = db.execute_sql(
+            "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns "
+            "WHERE table_schema = 'public' AND table_name != 'ward_schema' ORDER BY 1, 2"
+        ).fetchall()
+        indexes = db.execute_sql(
+            "SELECT tablename, indexname, regexp_replace(indexdef, ' ON [^ ]+', '') FROM pg_indexes "
+            "WHERE schemaname = 'public' AND tablename != 'ward_schema' ORDER BY 1, 2"
+        ).fetchall()
+        db.close()
+        return {"columns": columns, "indexes": indexes}
+
+    assert schema(ward_url) == schema(postgres.url("ward_modelled"))
+    db = connect_url(ward_url)
+    assert migrate(db) == (SCHEMA_VERSION, SCHEMA_VERSION)  # run again: nothing to do
+    db.close()
+
+
+def test_enrol_prints_a_token_once_and_keeps_only_its_hash(
+    ward_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("WARD_DATABASE", ward_url)
+    assert ward_main(["migrate"]) == 0
+    assert ward_main(["enrol", "kiosk-bed-12"]) == 0
+    token = re.search(r"WARD_TOKEN=(\S+)", capsys.readouterr().out).group(1)  # type: ignore[union-attr]
+    db = connect_url(ward_url)
+    [device] = Device.select()
+    assert device.name == "kiosk-bed-12"
+    assert token not in device.token_hash
+    assert len(token) >= 40
+    db.close()
+    assert ward_main(["enrol", "kiosk-bed-12", "--revoke"]) == 0
+    assert ward_main(["enrol", "kiosk-bed-12", "--revoke"]) == 1
+    assert "already revoked" in capsys.readouterr().err
+    assert ward_main(["enrol", "Bed 12!"]) == 1
+    assert "is not a device name" in capsys.readouterr().err
+
+
+def test_plain_http_only_to_this_machine() -> None:
+    assert check_url("http://127.0.0.1:8470/") == "http://127.0.0.1:8470"
+    assert check_url("https://ward.hospital.lan") == "https://ward.hospital.lan"
+    with pytest.raises(WardLinkError, match="plain http to another machine"):
+        check_url("http://10.0.0.5:8470")
+    with pytest.raises(WardLinkError, match="not an http"):
+        check_url("ward.hospital.lan")
+
+
+@pytest.mark.slow
+def test_two_devices_deliver_every_session_exactly_once_through_a_ward_outage(ward: Ward, tmp_path: Path) -> None:
+    tokens = {name: enrol(name, NOW) for name in ("kiosk-bed-1", "kiosk-bed-2")}
+    stores = {name: tmp_path / name / DB_NAME for name in tokens}
+    clock = Clock()
+    a_day_of_practice(stores["kiosk-bed-1"], "Ana")
+    link = WardLink(ward.url, tokens["kiosk-bed-1"], monotonic=clock)
+    ward.stop()  # the ward is down for the day
+    assert link.deliver_due() == 0
+    assert backlog() == 3
+    assert link.delay_s == FIRST_DELAY_S
+    assert link.last_error
+    assert link.last_error.startswith("0 ")
+    assert link.deliver_due() == 0  # not due yet: nothing is tried
+    for _ in range(12):
+        clock.t += link.delay_s
+        assert link.deliver_due() == 0
+    assert link.delay_s == MAX_DELAY_S  # doubled up to its ceiling, never past it
+    ward.start()
+    assert link.deliver_due() == 0  # still backing off
+    clock.t += MAX_DELAY_S
+    assert link.deliver_due() == 3
+    assert backlog() == 0
+    assert link.delay_s == 0
+    assert OutboxRecord.select().where(OutboxRecord.delivered.is_null()).count() == 0
+    assert link.deliver_due() == 0  # nothing left: nothing sent twice
+
+    # A late grading re-queues the session; the ward updates it, still once.
+    [first] = PracticeRecord.select().where(PracticeRecord.status == "completed")
+    writer().call(lambda: PracticeRecord.update(score=12.5).where(PracticeRecord.id == first.id).execute())
+    assert backlog() == 1
+    assert link.deliver_due() == 1
+    link_store = store_id()
+    store_one = summary(first.id, link_store)
+
+    a_day_of_practice(stores["kiosk-bed-2"], "Ben")
+    link_two = WardLink(ward.url, tokens["kiosk-bed-2"], monotonic=clock)
+    assert link_two.deliver_due() == 3
+    assert backlog() == 0
+
+    arrived = ward_sessions()
+    assert len(arrived) == 6
+    assert len({gid for gid, _, _ in arrived}) == 6
+    assert sorted(status for _, status, _ in arrived) == sorted(["completed", "stopped", "interrupted"] * 2)
+    assert (f"{link_store}-{first.id}", "completed", 12.5) in arrived
+    assert WardExercise.select().count() == 4  # the interrupted sessions closed before their exercises
+    assert WardRep.select().count() == 2 * (3 + 1 + 2)
+
+    api = f"{ward.url}/api/v1/sessions"
+    body = json.dumps(store_one)
+
+    def post(token: str, data: str | bytes, kind: str = "application/json") -> requests.Response:
+        return requests.post(api, data=data, headers={"Authorization": f"Bearer {token}", "Content-Type": kind})
+
+    replay = post(tokens["kiosk-bed-1"], body)
+    assert (replay.status_code, replay.json()["result"]) == (200, "unchanged")
+    stolen = post(tokens["kiosk-bed-2"], json.dumps(store_one | {"session": store_one["session"] | {"score": 99.0}}))
+    assert stolen.status_code == 403
+    assert "another device" in stolen.json()["error"]
+    assert post("not-a-token", body).status_code == 401
+    assert requests.post(api, data=body, headers={"Content-Type": "application/json"}).status_code == 401
+    huge = post(tokens["kiosk-bed-1"], b"{" + b" " * (10 * 1024 * 1024) + b"}")
+    assert huge.status_code == 413
+    assert "larger than 256 KB" in huge.json()["error"]
+    broken = post(tokens["kiosk-bed-1"], body[:-5])
+    assert broken.status_code == 400
+    assert "not valid JSON" in broken.json()["error"]
+    wrong = post(tokens["kiosk-bed-1"], json.dumps(store_one | {"reps": [{"exercise": "x"}]}))
+    assert wrong.status_code == 422
+    assert "reps/0" in wrong.json()["error"]
+    bad_day = post(
+        tokens["kiosk-bed-1"],
+        json.dumps(store_one | {"session": store_one["session"] | {"started": "2026-13-45T10:00:00"}}),
+    )
+    assert bad_day.status_code == 422
+    assert "not a date" in bad_day.json()["error"]
+    revoke("kiosk-bed-1", NOW)
+    assert post(tokens["kiosk-bed-1"], body).status_code == 401
+    assert ward_sessions() == arrived  # none of those stored anything

@@ -1,0 +1,84 @@
+"""python -m ward [--config FILE] migrate | enrol NAME [--revoke] | user add NAME | serve"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from device.clock import SYSTEM_CLOCK
+from ward.config import WardConfigError, load_config
+from ward.db import WardStoreError, connect_url, migrate, open_ward_database
+from ward.devices import EnrolmentError, enrol, revoke
+from ward.therapists import AccountError, add_therapist
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m ward", description="The ward server (docs/ward.md).")
+    p.add_argument("--config", type=Path, help="the ward's TOML config (database URL, host, port, language)")
+    commands = p.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="create or upgrade the ward's database schema")
+    enrol_p = commands.add_parser("enrol", help="enrol a device: prints its token once")
+    enrol_p.add_argument("name", help="the device's name (its provisioning DEVICE_NAME)")
+    enrol_p.add_argument("--revoke", action="store_true", help="stop the device's token working")
+    user = commands.add_parser("user", help="therapist accounts")
+    user_commands = user.add_subparsers(dest="user_command", required=True)
+    add = user_commands.add_parser("add", help="add a named therapist account")
+    add.add_argument("name")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    commands.add_parser("serve", help="serve the ward on the config's host and port (waitress)")
+    return p
+
+
+def run(args: argparse.Namespace) -> str:
+    config = load_config(args.config)
+    now = SYSTEM_CLOCK.now()
+    if args.command == "migrate":
+        db = connect_url(config.database)
+        before, after = migrate(db)
+        db.close()
+        return f"ward database at schema version {after}" + (f" (was {before})" if before != after else "")
+    db = open_ward_database(config.database)
+    if args.command == "enrol":
+        with db.atomic():
+            if args.revoke:
+                revoke(args.name, now)
+                return f"{args.name}: token revoked; the device's sessions stay on the ward"
+            token = enrol(args.name, now)
+        return (
+            f"{args.name} enrolled. Put these two lines in its provisioning file (shown only now):\nWARD_TOKEN={token}"
+        )
+    if args.command == "user":
+        if args.password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = getpass.getpass(f"password for {args.name}: ")
+            if getpass.getpass("again: ") != password:
+                raise AccountError("the two passwords differ")
+        with db.atomic():
+            add_therapist(args.name, password, now)
+        return f"account '{args.name}' added"
+    # serve
+    from waitress import serve
+
+    from ward.app import create_app
+
+    app = create_app(config, db, SYSTEM_CLOCK)
+    print(f"ward server on http://{config.host}:{config.port}", flush=True)
+    serve(app, host=config.host, port=config.port, threads=8)
+    return "stopped"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        print(run(args))
+    except (WardConfigError, WardStoreError, EnrolmentError, AccountError) as exc:
+        print(f"ward: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""The ward server's Flask app: the devices' ingest API and the therapists'
+pages, given its config, its (migrated) database and its clock."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, jsonify, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from peewee import Database, DatabaseError, IntegrityError, InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
+
+from device.clock import Clock
+from ward.config import WardConfig
+from ward.devices import device_of
+from ward.ingest import Refused, store_session
+from ward.models import Therapist
+from ward.overview import WINDOW_DAYS, overview
+from ward.schema import MAX_BODY_BYTES, schema_problem
+from ward.therapists import log_in
+from ward.words import WardWords, language_of
+
+log = logging.getLogger(__name__)
+
+DEVICE_STATIC = Path(__file__).resolve().parent.parent / "device" / "web" / "static"
+
+
+def _refuse(status: int, reason: str) -> tuple[Response, int]:
+    return jsonify({"error": reason}), status
+
+
+def create_app(config: WardConfig, db: Database, clock: Clock) -> Flask:
+    """`db` is the ward's database, already migrated (ward.db.open_ward_database)."""
+    # The device dashboard's stylesheet and icon, served as they are: one look.
+    app = Flask(__name__, static_folder=str(DEVICE_STATIC), static_url_path="/static")
+    app.config.update(
+        SECRET_KEY=config.secret_key,
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    csrf = CSRFProtect(app)
+
+    @app.before_request
+    def connect() -> None:
+        db.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def disconnect(_exc: BaseException | None) -> None:
+        if not db.is_closed():
+            db.close()
+
+    def words() -> WardWords:
+        lang = language_of(request.args.get("lang"), request.headers.get("Accept-Language"), config.language)
+        return WardWords(lang)
+
+    @app.post("/api/v1/sessions")
+    @csrf.exempt
+    def ingest() -> tuple[Response, int]:
+        header = request.headers.get("Authorization", "")
+        token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
+        device = device_of(token)
+        if device is None:
+            return _refuse(401, "unknown or revoked device token: enrol the device again (python -m ward enrol)")
+        if not request.is_json:
+            return _refuse(415, "the body must be JSON (Content-Type: application/json)")
+        body = request.get_json(silent=True)
+        if body is None:
+            return _refuse(400, "the body is not valid JSON")
+        if problem := schema_problem(body):
+            return _refuse(422, f"the summary does not match schema 1: {problem}")
+        try:
+            gid, outcome = store_session(device, body, clock.now())
+        except Refused as refused:
+            return _refuse(refused.status, refused.reason)
+        except IntegrityError:
+            return _refuse(409, "the same session arrived twice at once: send it again")
+        return jsonify({"id": gid, "result": outcome.value}), 201 if outcome.value == "stored" else 200
+
+    @app.get("/login")
+    @app.post("/login")
+    def login() -> str | BaseResponse:
+        failed = False
+        if request.method == "POST":
+            therapist = log_in(request.form.get("name", ""), request.form.get("password", ""), clock.now())
+            if therapist is not None:
+                session.clear()
+                session["therapist"] = therapist.id
+                return redirect(url_for("home"))
+            failed = True
+        return render_template("ward_login.html", t=words(), failed=failed)
+
+    @app.post("/logout")
+    def logout() -> BaseResponse:
+        session.clear()
+        return redirect(url_for("login"))
+
+    @app.get("/")
+    def home() -> str | BaseResponse:
+        therapist = Therapist.get_or_none((Therapist.id == session.get("therapist", 0)) & ~Therapist.disabled)
+        if therapist is None:
+            return redirect(url_for("login"))
+        today = clock.today()
+        return render_template(
+            "ward_overview.html", t=words(), rows=overview(today), therapist=therapist.name, window=WINDOW_DAYS
+        )
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_exc: CSRFError) -> tuple[str, int]:
+        return render_template("ward_login.html", t=words(), failed=False, expired=True), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Any:
+        if request.path.startswith("/api/"):
+            reasons = {413: f"the body is larger than {MAX_BODY_BYTES // 1024} KB"}
+            return _refuse(exc.code or 400, reasons.get(exc.code or 0, exc.description or exc.name))
+        return exc
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(DatabaseError)
+    def database_down(exc: Exception) -> tuple[Response, int]:
+        # The database is unreachable or restarting: nothing was stored, the device retries.
+        log.warning("ward database error: %s", str(exc).strip().splitlines()[0] if str(exc).strip() else exc)
+        response, status = _refuse(503, "the ward's database is unavailable: send it again later")
+        response.headers["Retry-After"] = "30"
+        return response, status
+
+    return app

@@ -1,0 +1,136 @@
+"""The ward's tables (ward/migrations.py creates them). A device is known by
+its enrolment; a patient by the store that sent them and their id there; a
+session by its global id (store id and local id), stored once."""
+
+from __future__ import annotations
+
+from peewee import (
+    AutoField,
+    BooleanField,
+    DatabaseProxy,
+    DateTimeField,
+    DoubleField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+database = DatabaseProxy()
+
+
+class BaseModel(Model):
+    id = AutoField()
+
+    class Meta:
+        database = database
+
+
+class Device(BaseModel):
+    """An enrolled kiosk. Only the SHA-256 of its token is kept (the token is
+    32 random bytes: a slow hash adds nothing against guessing)."""
+
+    name = TextField(unique=True)
+    token_hash = TextField(unique=True)
+    enrolled = DateTimeField()
+    revoked = DateTimeField(null=True)
+    last_contact = DateTimeField(null=True)
+
+
+class DeviceStore(BaseModel):
+    """A device's database (a new SD card is a new store): bound to the first
+    device that sends from it, so no other device can write its sessions."""
+
+    store = TextField(unique=True)
+    device = ForeignKeyField(Device, on_delete="CASCADE")
+
+    class Meta:
+        table_name = "device_store"
+
+
+class WardPatient(BaseModel):
+    device = ForeignKeyField(Device, on_delete="CASCADE")
+    local_id = IntegerField()
+    store = TextField()
+    name = TextField()
+
+    class Meta:
+        table_name = "patient"
+        indexes = ((("store", "local_id"), True),)
+
+
+class WardSession(BaseModel):
+    global_id = TextField(unique=True)  # "<store>-<local id>"
+    device = ForeignKeyField(Device, on_delete="CASCADE")
+    patient = ForeignKeyField(WardPatient, on_delete="CASCADE")
+    local_id = IntegerField()
+    started = DateTimeField()  # the device's own clock, as it recorded the session
+    ended = DateTimeField(null=True)
+    status = TextField()
+    source = TextField()
+    score = DoubleField(null=True)
+    grading = TextField(null=True)  # JSON, as the device graded it
+    plan = TextField()  # JSON
+    digest = TextField()  # SHA-256 of the body: a resent, unchanged session stores nothing
+    received = DateTimeField()
+    updated = DateTimeField()
+
+    class Meta:
+        table_name = "session"
+        indexes = ((("patient", "started"), False),)
+
+
+class WardExercise(BaseModel):
+    session = ForeignKeyField(WardSession, on_delete="CASCADE")
+    exercise = TextField()
+    position = IntegerField()
+    reps_planned = IntegerField()
+    reps_done = IntegerField()
+    score = DoubleField()
+    symmetry = DoubleField(null=True)
+    synkinesis = DoubleField(null=True)
+    outcome = TextField()
+    right_movement = DoubleField(null=True)
+    left_movement = DoubleField(null=True)
+
+    class Meta:
+        table_name = "exercise"
+
+
+class WardRep(BaseModel):
+    session = ForeignKeyField(WardSession, on_delete="CASCADE")
+    exercise = TextField()
+    number = IntegerField()
+    started_s = DoubleField()
+    ended_s = DoubleField()
+    peak_score = DoubleField()
+    mean_score = DoubleField()
+    right_movement = DoubleField(null=True)
+    left_movement = DoubleField(null=True)
+    symmetry = DoubleField(null=True)
+    synkinesis = DoubleField(null=True)
+
+    class Meta:
+        table_name = "rep"
+
+
+class Therapist(BaseModel):
+    """A named ward account (python -m ward user add NAME)."""
+
+    name = TextField(unique=True)
+    password_hash = TextField()
+    created = DateTimeField()
+    disabled = BooleanField()
+
+
+class LoginEvent(BaseModel):
+    """Who logged in, when."""
+
+    therapist = ForeignKeyField(Therapist, on_delete="CASCADE")
+    at = DateTimeField()
+
+    class Meta:
+        table_name = "login_event"
+
+
+TABLES = [Device, DeviceStore, WardPatient, WardSession, WardExercise, WardRep, Therapist, LoginEvent]
