@@ -14,7 +14,16 @@ from device.practice.catalogue import Exercise, Kind
 from device.practice.gating import RELATIVE_LIMITS
 from device.practice.grading import region_of, subscore
 from device.practice.plan import Effort, Side
-from device.practice.scoring import eye_closure, movement, movement_score, side_score, symmetry, weaker_side
+from device.practice.scoring import (
+    eye_closure,
+    movement,
+    movement_score,
+    noise_floor,
+    other_movement,
+    side_score,
+    symmetry,
+    weaker_side,
+)
 from device.vision.analysis import FaceAnalysis
 from device.vision.geometry import HeadPose
 
@@ -30,13 +39,14 @@ class PhotoAssessment:
     left_movement: float
     right_score: float  # 0 and up: 100 is the target
     left_score: float
-    score: float  # the affected (or weaker) side's, 0-100, as in the live practice
-    symmetry: float | None  # affected/healthy, or weaker/stronger; None when nothing moved
+    score: float  # the affected (or weaker) side's, 0-100, less other_movement, as in the live practice
+    symmetry: float | None  # affected/healthy, or weaker/stronger; None when no side moved beyond noise
     affected_side: Side | None  # as given
     weaker_side: Side | None  # the side that moved clearly less, when one did
     synkinesis: float | None  # eye closure fraction during a smile or pucker, 0-1
     region: str | None  # the eFACE region graded
     subscore: float | None  # eFACE-style 0-100
+    other_movement: float = 0.0  # what other regions' movement took off the score (scoring.AGAINST)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -50,6 +60,7 @@ class PhotoAssessment:
             "synkinesis": None if self.synkinesis is None else round(self.synkinesis, 3),
             "region": self.region,
             "subscore": None if self.subscore is None else round(self.subscore, 1),
+            "other_movement": round(self.other_movement, 1),
         }
 
 
@@ -75,8 +86,10 @@ def assess(
     assert rest.measures is not None
     assert task.measures is not None
     move = movement(exercise, task.measures, rest.measures)
-    ratio = symmetry(move.right, move.left, affected)
-    weaker = weaker_side(move.right, move.left)
+    noise = noise_floor(exercise)
+    ratio = symmetry(move.right, move.left, affected, noise)
+    weaker = weaker_side(move.right, move.left, noise)
+    other = other_movement(exercise, task.measures, rest.measures)
     region = region_of(exercise.id)
     return PhotoAssessment(
         exercise_id=exercise.id,
@@ -84,7 +97,8 @@ def assess(
         left_movement=move.left,
         right_score=side_score(exercise, move.right, effort),
         left_score=side_score(exercise, move.left, effort),
-        score=movement_score(exercise, move, effort, affected),
+        score=movement_score(exercise, move, effort, affected, other),
+        other_movement=other,
         symmetry=ratio,
         affected_side=affected,
         weaker_side=weaker[0] if weaker else None,

@@ -28,13 +28,9 @@ class Direction(StrEnum):
     INCREASE = "increase"
     DECREASE = "decrease"
     CLOSURE = "closure"  # (rest - task) / rest
-    LIFT_AND_PULL = "lift_and_pull"  # the mouth corner's displacement up and outwards
 
 
-# "mouth_corner" is the corner as a point (mouth_corner_drop, mouth_half_width),
-# measured with the lift_and_pull direction.
-MOUTH_CORNER = "mouth_corner"
-MEASURES = (*(f.name for f in fields(SideMeasures)), MOUTH_CORNER)
+MEASURES = tuple(f.name for f in fields(SideMeasures))
 
 
 @dataclass(frozen=True)
@@ -99,8 +95,6 @@ def _parse(raw: dict[str, object]) -> Exercise:
         raise CatalogueError(f"exercise '{ident}': {exc}") from exc
     if exercise.measure is not None and exercise.measure not in MEASURES:
         raise CatalogueError(f"exercise '{ident}': unknown measure '{exercise.measure}' (one of {', '.join(MEASURES)})")
-    if (exercise.measure == MOUTH_CORNER) != (exercise.direction is Direction.LIFT_AND_PULL):
-        raise CatalogueError(f"exercise '{ident}': measure '{MOUTH_CORNER}' goes with direction 'lift_and_pull' only")
     if exercise.full_movement is not None and exercise.full_movement <= 0:
         raise CatalogueError(f"exercise '{ident}': full_movement must be positive")
     if exercise.hold_s <= 0 or exercise.reps < 1 or exercise.rest_s < 0:

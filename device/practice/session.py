@@ -34,6 +34,8 @@ from device.practice.scoring import (
     eye_closure,
     movement,
     movement_score,
+    noise_floor,
+    other_movement,
     side_score,
     symmetry,
     weaker_side,
@@ -244,7 +246,7 @@ class PracticeSession:
         if sample is not None and sample.right is not None and sample.left is not None and not resting:
             right = side_score(exercise, sample.right, self.plan.effort)
             left = side_score(exercise, sample.left, self.plan.effort)
-            found = weaker_side(sample.right, sample.left)
+            found = weaker_side(sample.right, sample.left, noise_floor(exercise))
             weaker = found[0] if found is not None else None
         return self._state(score, right, left, prompt, timestamp, weaker=weaker)
 
@@ -261,7 +263,8 @@ class PracticeSession:
         assert analysis.measures is not None
         neutral = self.calibration.neutral
         move = movement(exercise, analysis.measures, neutral)
-        raw = movement_score(exercise, move, self.plan.effort, self.plan.affected_side)
+        other = other_movement(exercise, analysis.measures, neutral)
+        raw = movement_score(exercise, move, self.plan.effort, self.plan.affected_side, other)
         closure = eye_closure(analysis.measures, neutral) if exercise.synkinesis else None
         return Sample(timestamp, self.smoother.update(raw, timestamp), move.right, move.left, closure)
 

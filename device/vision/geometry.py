@@ -1,11 +1,16 @@
 """The eye-line frame, per-side facial measures and head pose.
 
 All measures are taken in the eye-line frame: the face is rotated so the line
-between the eye centres is horizontal, moved so the midpoint between the eyes
-is the origin, and scaled so the distance between the eye centres is 1. That
-makes them independent of head roll, distance from the camera and image size,
-so a patient's numbers can be compared from frame to frame and day to day.
-In that frame x grows towards the image's right and y grows downwards.
+between the eyes is horizontal, moved so the midpoint between the eyes is the
+origin, and scaled so the distance between the eyes is 1. That makes them
+independent of head roll, distance from the camera and image size, so a
+patient's numbers can be compared from frame to frame and day to day. In that
+frame x grows towards the image's right and y grows downwards.
+
+The brow is measured from the midpoint of the eye's two corners (canthi),
+not from the eye centre (the mean of its six points): the lids move the mean
+(a closing eye moved it down), which read a closing eye as a brow raise
+(a quarter of the target on the demo). The corners are tied to bone.
 
 Indices are dlib's 68-point scheme, 0-based. The subject's right side is the
 image's left in an unmirrored frontal photo.
@@ -79,6 +84,11 @@ def eye_centres(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return points[RIGHT.eye].mean(axis=0), points[LEFT.eye].mean(axis=0)
 
 
+# Each eye's (outer, inner) corner: the brow height is measured from their midpoint.
+RIGHT_CANTHI = (36, 39)
+LEFT_CANTHI = (45, 42)
+
+
 def eye_line_frame(points: np.ndarray) -> EyeLineFrame:
     right, left = eye_centres(points.astype(np.float64))
     dx, dy = left - right
@@ -92,7 +102,7 @@ def eye_line_frame(points: np.ndarray) -> EyeLineFrame:
 class SideMeasures:
     """One side of the face, in eye-line units (1 = distance between the eyes)."""
 
-    brow_height: float  # eye centre up to the brow curve (raising the brow: increases)
+    brow_height: float  # eye (corners' midpoint) up to the brow curve (raising the brow: increases)
     eye_opening: float  # mean distance between the upper and lower lid (closing: decreases)
     mouth_corner_drop: float  # mouth corner (48/54) below the eye line (smile lifts it: decreases)
     mouth_half_width: float  # mouth corner out from the eyes' midpoint, sideways (pucker: decreases)
@@ -109,8 +119,8 @@ class Measures:
         return asdict(self)
 
 
-def _side(aligned: np.ndarray, side: SideIndices) -> SideMeasures:
-    eye_centre = aligned[side.eye].mean(axis=0)
+def _side(aligned: np.ndarray, side: SideIndices, canthi: tuple[int, int]) -> SideMeasures:
+    eye_centre = aligned[list(canthi)].mean(axis=0)
     corner = aligned[side.mouth_corner]
     return SideMeasures(
         brow_height=float(eye_centre[1] - aligned[side.brow, 1].mean()),
@@ -125,7 +135,7 @@ def _side(aligned: np.ndarray, side: SideIndices) -> SideMeasures:
 def measure(points: np.ndarray) -> Measures:
     """The per-side measures of DESIGN.md for one 68-point fit (image pixels)."""
     aligned = eye_line_frame(points).to_frame(points.astype(np.float64))
-    return Measures(right=_side(aligned, RIGHT), left=_side(aligned, LEFT))
+    return Measures(right=_side(aligned, RIGHT, RIGHT_CANTHI), left=_side(aligned, LEFT, LEFT_CANTHI))
 
 
 # A generic adult face in millimetres, in the camera's axes (x right, y down,
