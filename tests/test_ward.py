@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from flask.testing import FlaskClient
 from peewee import Database
 from waitress.server import create_server
 
@@ -44,7 +45,8 @@ from ward.config import WardConfig
 from ward.db import connect_url, migrate
 from ward.devices import enrol, revoke
 from ward.migrations import SCHEMA_VERSION
-from ward.models import TABLES, Device, WardExercise, WardRep, WardSession
+from ward.models import TABLES, Device, LoginEvent, Therapist, WardExercise, WardRep, WardSession
+from ward.therapists import add_therapist
 
 DAY = date(2026, 11, 18)
 NOW = datetime(2026, 11, 19, 9)
@@ -273,3 +275,29 @@ def test_two_devices_deliver_every_session_exactly_once_through_a_ward_outage(wa
     revoke("kiosk-bed-1", NOW)
     assert post(tokens["kiosk-bed-1"], body).status_code == 401
     assert ward_sessions() == arrived  # none of those stored anything
+
+
+def _login(client: FlaskClient, name: str, password: str, lang: str) -> int:
+    page = client.get(f"/login?lang={lang}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    return client.post("/login", data={"csrf_token": token, "name": name, "password": password}).status_code
+
+
+def test_the_overview_lists_every_patient_behind_a_named_login(ward: Ward, tmp_path: Path) -> None:
+    token = enrol("kiosk-bed-7", NOW)
+    add_therapist("Park Jiwoo", "ward rounds 7", NOW)
+    a_day_of_practice(tmp_path / DB_NAME, "Ana")
+    assert WardLink(ward.url, token, monotonic=Clock()).deliver_due() == 3
+    client = ward.app.test_client()
+    assert client.get("/").status_code == 302  # no login, no patients
+    assert _login(client, "Park Jiwoo", "wrong password", "en") == 200
+    assert client.get("/").status_code == 302
+    assert _login(client, "Park Jiwoo", "ward rounds 7", "en") == 302
+    assert LoginEvent.select().join(Therapist).where(Therapist.name == "Park Jiwoo").count() == 1
+    english = re.sub(r"\s+", " ", client.get("/?lang=en").get_data(as_text=True))
+    # The 18th is a day practised (its interrupted session counts as a day of practice, not as a mean).
+    assert "<td>Ana</td> <td>kiosk-bed-7</td> <td>18 Nov</td> <td>1 of 14 days</td>" in english
+    korean = re.sub(r"\s+", " ", client.get("/", headers={"Accept-Language": "ko-KR,ko;q=0.9"}).get_data(as_text=True))
+    assert '<html lang="ko">' in korean
+    assert "<td>11월 18일</td> <td>14일 중 1일</td>" in korean
+    assert "최근 14일 중 연습한 날" in korean
