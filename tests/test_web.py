@@ -270,7 +270,7 @@ def test_cookies_and_security_headers(app: Flask) -> None:
     assert "HttpOnly" in cookie
     assert "SameSite=Strict" in cookie
     page = c.get("/health")
-    assert "script-src 'none'" in page.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in page.headers["Content-Security-Policy"]  # files of its own only: no inline script
     assert page.headers["X-Frame-Options"] == "DENY"
     assert page.headers["X-Content-Type-Options"] == "nosniff"
 
@@ -545,6 +545,9 @@ def test_a_plan_is_edited_and_checked_by_the_device_rules(client: FlaskClient) -
     page = client.get(f"/patients/{jun.id}/plan?saved=1").data.decode()
     assert 'name="reps_closed_smile" min="1" max="30" value="7"' in page
     assert "Saved." in page
+    history = text(re.search(r'id="plan-history">(.*?)</section>', page, re.S).group(1).encode())  # type: ignore[union-attr]
+    assert "Plan changes" in history
+    assert "Closed smile ×7" in history  # the first plan, or what this save added
     too_many = client.post(f"/patients/{jun.id}/plan", data=form | {"reps_closed_smile": "31"})
     assert too_many.status_code == 400
     assert "must be a whole number from 1 to 30" in text(too_many.data)
@@ -586,6 +589,52 @@ def test_report_covers_a_range_and_prints(client: FlaskClient) -> None:
     assert "symmetry" in page
     assert client.get(f"/patients/{mina.id}/report?from=2026-05-01&to=2026-04-01").status_code == 400
     assert client.get(f"/patients/{mina.id}/report?from=2020-01-01&to=2026-04-01").status_code == 400
+
+
+def test_a_report_holds_exactly_its_range(config: Config, tmp_path: Path) -> None:
+    """Sessions, sentences, charts, regions, notes and plan changes from the
+    range only: a month with no practice says so and shows nothing from the
+    months around it; a plan changed within it is told with what changed."""
+    from device.practice.plan import make_plan
+    from device.store.models import NoteRecord, PlanRecord
+    from device.store.records import save_plan
+
+    open_database(tmp_path / DB_NAME)
+    set_password(tmp_path, PASSWORD)
+    seed_history("Ana", date(2026, 9, 1), date(2026, 10, 31), sessions_per_day=(1, 2), seed=4)
+    seed_history("Ana", date(2026, 12, 1), date(2026, 12, 6), sessions_per_day=(1, 2), seed=5)
+    ana = patient("Ana")
+    for day, text_ in ((date(2026, 10, 20), "before the range"), (date(2026, 11, 12), "inside the range")):
+        NoteRecord.create(patient=ana, text=text_, created=datetime.combine(day, datetime.min.time()))
+    plans = [
+        (date(2026, 9, 1), make_plan([("brow_raise", 5), ("closed_smile", 5)], "gentle", None)),
+        (date(2026, 11, 10), make_plan([("brow_raise", 8), ("lip_pucker", 4)], "moderate", "left")),
+        (date(2026, 12, 2), make_plan([("brow_raise", 8)], "moderate", "left")),
+    ]
+    for day, plan in plans:
+        record = save_plan(ana, plan)
+        PlanRecord.update(created=datetime.combine(day, datetime.min.time())).where(
+            PlanRecord.id == record.id
+        ).execute()
+    c = make_app(config, tmp_path).test_client()
+    c.post("/login", data={"password": PASSWORD})
+    html = c.get(f"/patients/{ana.id}/report?from=2026-11-01&to=2026-11-30").data.decode()
+    page = text(html.encode())
+    assert "Practised on 0 of 30 days, 0 sessions" in page
+    assert 'class="summaries"' not in html  # no trend sentence from the months around it
+    assert "data:image/svg" not in html  # nor a chart
+    assert 'id="regions"' not in html
+    assert "inside the range" in page
+    assert "before the range" not in page
+    history = text(re.search(r'id="plan-history">(.*?)</section>', html, re.S).group(1).encode())  # type: ignore[union-attr]
+    assert history.strip() == (
+        "Plan history 10 November 2026 added Lip pucker ×4 · removed Closed smile · Brow raise: reps 5 → 8 · "
+        "effort gentle → moderate · affected side: not known / both → the patient's left"
+    )
+    assert "2 December" not in history  # after the range
+    assert "Plan in force on 30 November 2026: Brow raise ×8, Lip pucker ×4" in page
+    assert 'id="print"' in html  # and a print button, wired by a script file of the dashboard's own
+    assert "print.js" in html
 
 
 def test_a_streak_longer_than_the_trend_window_is_counted_whole(config: Config, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -22,7 +23,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from benchmarks.servers import dashboard
 from device.store.db import DB_NAME, open_database
-from device.store.models import PracticeRecord
+from device.store.models import Patient, PracticeRecord
 from device.store.synthetic import seed_history
 from tests.helpers import FIXTURES, ROOT
 
@@ -229,6 +230,40 @@ def seed_weekly(name: str, symmetries: list[float], today: date) -> int:
     return int(who.id)
 
 
+REPORT_PATIENT = "최수아"
+
+
+def seed_two_months(name: str, today: date) -> None:
+    """Two months of ordinary practice up to `today`, with notes and plan changes: what a therapist prints."""
+    from device.practice.plan import make_plan
+    from device.store.models import NoteRecord, Patient, PlanRecord
+    from device.store.records import save_plan
+
+    first = today - timedelta(days=60)
+    who = seed_history(name, first, today, sessions_per_day=(0, 3), seed=8)
+    plans = [
+        (first, make_plan([("brow_raise", 5), ("closed_smile", 5), ("lip_pucker", 5)], "gentle", "left")),
+        (first + timedelta(days=21), make_plan([("brow_raise", 8), ("closed_smile", 6)], "moderate", "left")),
+        (
+            first + timedelta(days=45),
+            make_plan([("brow_raise", 8), ("closed_smile", 8), ("happy", 4)], "moderate", "left"),
+        ),
+    ]
+    for day, plan in plans:
+        record = save_plan(who, plan)
+        saved_on = datetime.combine(day, time(9, 0))
+        PlanRecord.update(created=saved_on).where(PlanRecord.id == record.id).execute()
+    for days_ago, note in (
+        (50, "눈 감기가 아직 약함. 거울 보며 연습 권함."),
+        (20, "입꼬리 움직임 좋아짐."),
+        (3, "다음 방문 때 계획 다시 보기."),
+    ):
+        NoteRecord.create(
+            patient=who, text=note, created=datetime.combine(today - timedelta(days=days_ago), time(15, 0))
+        )
+    assert Patient.get(Patient.name == name).id == who.id
+
+
 @pytest.fixture(scope="module")
 def histories(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, int]]]:
     """The real app on waitress, in this process so it can be given a fixed clock."""
@@ -244,6 +279,7 @@ def histories(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, d
     data_dir = tmp_path_factory.mktemp("histories")
     open_database(data_dir / DB_NAME)
     ids = {name: seed_weekly(name, values, HISTORY_DAY) for name, values in HISTORIES.items()}
+    seed_two_months(REPORT_PATIENT, HISTORY_DAY)
     set_password(data_dir, PASSWORD)
     config = load_config(FIXTURES / "empty-config.toml", env={})
     app = create_app(config, data_dir=data_dir, clock=FixedClock.on(HISTORY_DAY))
@@ -280,3 +316,74 @@ def test_relapse_up_then_down_and_one_bad_week_read_right_in_the_browser(
     if language == "ko":
         browser.get(f"{url}/patients/{ids['김민아']}/trends")
         shoot(browser, "trends-relapse-ko", 390)
+
+
+def log_in(browser: webdriver.Chrome, url: str, language: str) -> None:
+    browser.delete_all_cookies()
+    browser.get(url + "/login")
+    if browser.find_element(By.TAG_NAME, "html").get_attribute("lang") != language:
+        browser.find_element(By.ID, f"language-{language}").click()
+        WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+            lambda b: b.find_element(By.TAG_NAME, "html").get_attribute("lang") == language
+        )
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    WebDriverWait(browser, 10).until(expected_conditions.url_contains("/month/"))
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_two_months_print_on_two_a4_pages(
+    histories: tuple[str, dict[str, int]], browser: webdriver.Chrome, language: str
+) -> None:
+    """chromium's own print-to-PDF on A4, read back: two months of one patient
+    fit two pages with the range, the table, the notes and the plan changes."""
+    import base64
+    import io
+
+    from pypdf import PdfReader
+    from selenium.webdriver.common.print_page_options import PrintOptions
+
+    url, _ = histories
+    who = Patient.get(Patient.name == REPORT_PATIENT).id
+    log_in(browser, url, language)
+    first = HISTORY_DAY - timedelta(days=60)
+    browser.set_window_size(390, 844)
+    browser.get(f"{url}/patients/{who}/report?from={first.isoformat()}&to={HISTORY_DAY.isoformat()}")
+    assert browser.find_element(By.ID, "print").is_displayed()
+    options = PrintOptions()
+    options.page_width, options.page_height = 21.0, 29.7  # A4, in centimetres
+    options.background = False
+    data = base64.b64decode(browser.print_page(options))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / f"report-{language}.pdf").write_bytes(data)
+    pdf = PdfReader(io.BytesIO(data))
+    text = " ".join(page.extract_text() for page in pdf.pages)
+    assert len(pdf.pages) <= 2, len(pdf.pages)
+    expected = {
+        "ko": [
+            f"{REPORT_PATIENT}",
+            "2026년 10월 7일",
+            "2026년 12월 6일",
+            "입꼬리 움직임 좋아짐",
+            "운동 세기 살살 → 보통",
+        ],
+        "en": [
+            f"Practice report: {REPORT_PATIENT}",
+            "7 October 2026",
+            "6 December 2026",
+            "Per exercise",
+            "effort gentle → moderate",
+        ],
+    }[language]
+    # pypdf spaces Korean glyphs apart ("2026 년  10 월") and keeps ligatures ("ﬀ"): compared without spaces, NFKC.
+    squeezed = "".join(unicodedata.normalize("NFKC", text).split())
+    for words in expected:
+        assert "".join(words.split()) in squeezed, words
+    for control in ("로그아웃", "Logout", "인쇄", "Print"):
+        assert control not in squeezed, control
+    if language == "ko":  # the printed page as a picture, for docs/caregiver.md
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        try:
+            shoot(browser, "report-print-ko", 794)  # A4's width at 96 dpi
+        finally:
+            browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import math
 
 import numpy as np
 import pygal
@@ -33,12 +34,11 @@ STYLE = Style(
 
 
 def _base(chart_type: type[pygal.graph.graph.Graph], title: str, **options: object) -> pygal.graph.graph.Graph:
-    options = {"range": (0, 100), "y_labels": [0, 25, 50, 75, 100], **options}
+    options = {"range": (0, 100), "y_labels": [0, 25, 50, 75, 100], "height": 330, **options}
     return chart_type(
         title=title,
         style=STYLE,
         width=440,
-        height=330,
         stroke_style={"width": 3},
         explicit_size=False,
         disable_xml_declaration=True,
@@ -95,6 +95,9 @@ def weekly_lines(weeks: tuple[str, ...], series: Series, title: str, y_range: tu
         x_labels_major_every=max(1, len(weeks) // 3),
         allow_interruptions=True,
         margin_right=48,  # room for the last week's label, which pygal centres on the edge
+        # pygal sizes the legend's rows by its 12 px boxes, not by the 17 px names: each row of two names
+        # gets the difference as margin, so a third or fourth exercise's name is never cut off at the bottom.
+        margin_bottom=12 + 14 * math.ceil(max(len(series), 1) / 2),
     )
     chart.x_labels = list(weeks)
     for name, values in series:

@@ -20,12 +20,14 @@ from device.store.records import (
     add_patient,
     archive_patient,
     current_plan,
+    plan_history,
     rename_patient,
     save_plan,
 )
 from device.store.records import add_note as store_note
 from device.web.language import words
 from device.web.params import patient_or_404
+from device.web.plan_changes import describe, plan_changes
 
 blueprint = Blueprint("manage", __name__)
 
@@ -134,6 +136,7 @@ def plan(patient_id: int) -> str | Response | tuple[str, int]:
         max_reps=MAX_REPS,
         error=error,
         saved=request.args.get("saved") == "1",
+        changes=[(c, describe(c, words())) for c in plan_changes(plan_history(patient))],
     )
     return (page, 400) if error else page
 

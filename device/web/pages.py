@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers.response import Response
 
 from device.store.models import Patient
-from device.store.queries import period_summary
+from device.store.queries import exercise_weeks, period_summary, region_range
 from device.store.records import current_plan, notes_of, plan_history
 from device.web import charts
 from device.web.language import words
 from device.web.params import day_arg, day_or_404, month_or_404, patient_or_404, today
+from device.web.plan_changes import changes_between, describe, in_force, plan_changes, plan_facts
 from device.web.reports import (
+    ExerciseTrend,
     Graded,
     Trends,
     day_view,
@@ -114,28 +114,24 @@ def trends(patient_id: int) -> str:
 
 @blueprint.route("/patients/<int:patient_id>/report")
 def report(patient_id: int) -> str:
-    """A printable summary of a date range, for a therapist's visit."""
+    """A printable summary of exactly a date range, for a therapist's visit:
+    every figure, sentence, chart, note and plan change comes from first..last."""
     patient = patient_or_404(patient_id)
     now_day = today()
     last = day_arg(request.args.get("to"), "to", now_day)
     first = day_arg(request.args.get("from"), "from", last - timedelta(days=27))
     if first > last or (last - first).days > MAX_REPORT_DAYS:
         abort(400, description=words()("problem.range", most=MAX_REPORT_DAYS))
-    # Every week that holds a day of the range, from the Monday on or before `first`.
-    first_monday, last_monday = first - timedelta(days=first.weekday()), last - timedelta(days=last.weekday())
-    view = trends_view(patient, last, weeks=(last_monday - first_monday).days // 7 + 1)
-    score_chart, symmetry_chart = trend_charts(view)
     summary = period_summary(patient, first, last)
-    graded = graded_sessions(patient, last)
-    history = [
-        PlanLine(
-            record.created,
-            [w_exercise(item["exercise"]) for item in json.loads(record.items)],
-            record.effort,
-            record.affected_side,
-        )
-        for record in plan_history(patient)
-    ]
+    # The weeks that hold a day of the range, over the range's own days (a first week that starts before `first`
+    # counts only from `first`).
+    weekly = [ExerciseTrend(exercise, points) for exercise, points in exercise_weeks(patient, first, last).items()]
+    view = Trends(first, last, weekly, 0, summary.days_practised)
+    score_chart, symmetry_chart = trend_charts(view)
+    graded = region_range(patient, first, last)
+    plans = plan_history(patient)
+    plan_record = in_force(plans, last)
+    w = words()
     return render_template(
         "report.html",
         patient=patient,
@@ -147,26 +143,14 @@ def report(patient_id: int) -> str:
         stopped=summary.stopped,
         interrupted=summary.cut_off,
         mean_score=summary.mean_score,
-        plan=current_plan(patient),
-        history=history,
+        plan=plan_facts(plan_record) if plan_record is not None else plan_facts(current_plan(patient)),
+        changes=[(c, describe(c, w)) for c in changes_between(plan_changes(plans), first, last)],
         totals=exercise_totals(patient, first, last),
         regions=region_progress(graded),
         region_chart=region_chart(graded, view),
-        notes=notes_of(patient),
+        notes=[n for n in notes_of(patient) if first <= n.created.date() <= last],
         note_form=False,
         trends=view,
         score_chart=score_chart,
         symmetry_chart=symmetry_chart,
     )
-
-
-@dataclass(frozen=True)
-class PlanLine:
-    created: datetime
-    exercises: list[dict[str, str]]
-    effort: str
-    affected_side: str | None
-
-
-def w_exercise(exercise_id: str) -> dict[str, str]:
-    return {"id": exercise_id, "name": words().exercise(exercise_id)}

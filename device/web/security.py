@@ -143,7 +143,8 @@ def install(app: Flask) -> None:
     @app.after_request
     def headers(response: Response) -> Response:
         response.headers["Content-Security-Policy"] = (
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; "
+            # Scripts from the dashboard's own files only (the report's print button), never inline.
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
             "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
         )
         response.headers["X-Content-Type-Options"] = "nosniff"
