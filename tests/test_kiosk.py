@@ -17,6 +17,7 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 import pygame
 import pytest
 
+from device.clock import SYSTEM_CLOCK, Clock, FixedClock
 from device.config import Config, load_config
 from device.practice.feedback import asymmetry_sentence
 from device.practice.plan import Side
@@ -37,6 +38,8 @@ from ui.voice import phrases, voice_file
 
 SCREENSHOTS = ROOT / "build" / "screenshots"
 SIZES = [(800, 480), (1920, 1080)]
+# The date of the tests that seed a day: never the machine's (the last day of a year, on purpose).
+DAY = date(2026, 12, 31)
 
 
 def kiosk_config(data_dir: Path, camera: str, **extra: object) -> Config:
@@ -54,12 +57,18 @@ def kiosk_config(data_dir: Path, camera: str, **extra: object) -> Config:
 class Driver:
     """Touches the kiosk like a finger would and steps its loop."""
 
-    def __init__(self, config: Config, size: tuple[int, int], clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        config: Config,
+        size: tuple[int, int],
+        clock: Callable[[], float] = time.monotonic,
+        calendar: Clock = SYSTEM_CLOCK,
+    ) -> None:
         pygame.display.init()
         pygame.font.init()
         self.surface = pygame.display.set_mode(size)
         self.size = size
-        self.kiosk = Kiosk(config, self.surface, clock)
+        self.kiosk = Kiosk(config, self.surface, clock, calendar)
         self.kiosk.step()
 
     def button(self, name: str) -> pygame.Rect:
@@ -118,8 +127,13 @@ class Driver:
 def driver_factory() -> Iterator[Callable[..., Driver]]:
     made: list[Driver] = []
 
-    def make(config: Config, size: tuple[int, int] = (800, 480), clock: Callable[[], float] = time.monotonic) -> Driver:
-        made.append(Driver(config, size, clock))
+    def make(
+        config: Config,
+        size: tuple[int, int] = (800, 480),
+        clock: Callable[[], float] = time.monotonic,
+        calendar: Clock = SYSTEM_CLOCK,
+    ) -> Driver:
+        made.append(Driver(config, size, clock, calendar))
         return made[-1]
 
     yield make
@@ -180,7 +194,8 @@ def test_leaving_half_way_is_stored_as_stopped(
     assert {b.name for b in practice.shown_buttons()} == {"stop_yes", "stop_no"}
     driver.shot("stop-question")
     driver.tap("stop_no")
-    assert driver.kiosk.screen is practice and not practice.asking
+    assert driver.kiosk.screen is practice
+    assert not practice.asking
     driver.tap("stop")
     driver.tap("stop_yes")
     assert driver.kiosk.screen.name == "summary"
@@ -648,12 +663,14 @@ def seed_camera_day(patient: Patient, day: date) -> list[PracticeRecord]:
 def test_the_calendar_is_in_the_patients_language_and_a_day_lists_each_session(
     driver_factory: Callable[..., Driver], tmp_path: Path, size: tuple[int, int], language: str
 ) -> None:
-    driver = driver_factory(kiosk_config(tmp_path, "demo", **{"kiosk.language": language}), size)
+    day = DAY  # the kiosk's calendar is set: the test reads the same on any date
+    driver = driver_factory(kiosk_config(tmp_path, "demo", **{"kiosk.language": language}), size,
+                            calendar=FixedClock.on(day, hour=20))  # fmt: skip
     kiosk = driver.kiosk
     assert kiosk.patient is not None
-    day = date.today()
     sessions = seed_camera_day(kiosk.patient, day)
-    PracticeRecord.create(patient=kiosk.patient, plan="[]", started=datetime.now(), status=SessionStatus.COMPLETED,
+    evening = datetime.combine(day, datetime.min.time()).replace(hour=19)
+    PracticeRecord.create(patient=kiosk.patient, plan="[]", started=evening, status=SessionStatus.COMPLETED,
                           score=99.0, source=SessionSource.DEMO)  # fmt: skip  # the demo: never listed
     driver.tap("progress")
     progress = kiosk.screen
@@ -676,10 +693,11 @@ def test_a_day_lists_every_session_newest_first_page_by_page(
 ) -> None:
     """Three sessions on one day at 800x480: the newest is on the first
     page, and Earlier pages through every one of them (none dropped)."""
-    driver = driver_factory(kiosk_config(tmp_path, "demo", **{"kiosk.language": language}))
+    day = DAY
+    driver = driver_factory(kiosk_config(tmp_path, "demo", **{"kiosk.language": language}),
+                            calendar=FixedClock.on(day, hour=22))  # fmt: skip
     kiosk = driver.kiosk
     assert kiosk.patient is not None
-    day = date.today()
     sessions = seed_camera_day(kiosk.patient, day)
     late = PracticeRecord.create(
         patient=kiosk.patient, plan="[]", started=datetime.combine(day, datetime.min.time()).replace(hour=21),

@@ -18,6 +18,7 @@ from typing import Any
 import pygame
 
 from device.camera import open_camera
+from device.clock import SYSTEM_CLOCK, Clock
 from device.config import Config
 from device.expression.classifier import ExpressionClassifier, classifier_from_config
 from device.heartbeat import Heartbeat
@@ -66,9 +67,16 @@ SCREENS: dict[str, Callable[..., Screen]] = {
 
 class Kiosk:
     def __init__(
-        self, config: Config, surface: pygame.Surface | Panel, clock: Callable[[], float] = time.monotonic
+        self,
+        config: Config,
+        surface: pygame.Surface | Panel,
+        clock: Callable[[], float] = time.monotonic,
+        calendar: Clock = SYSTEM_CLOCK,
     ) -> None:
+        """`clock` times the screens (seconds, monotonic); `calendar` says
+        what day it is (today's count, the calendar), so tests set the date."""
         self.config = config
+        self.calendar = calendar
         # The screen, or a Panel that turns what is drawn onto a screen mounted turned (ui/rotation.py).
         self.panel = surface if isinstance(surface, Panel) else Panel(surface)
         self.surface = self.panel.surface

@@ -3,8 +3,6 @@ settings behind a long press on the corner."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pygame
 
 from device.practice.plan import default_plan
@@ -40,7 +38,7 @@ class HomeScreen(Screen):
         # Today's count is read here, not in draw(): one query per visit, not 30 a second.
         self.today_line = ""
         if k.patient is not None and k.store_error is None:
-            count = len(sessions_on(k.patient, date.today()))
+            count = len(sessions_on(k.patient, k.calendar.today()))
             name = k.patient.name
             done = w.plural("home.today_done", count, name=name)
             self.today_line = done if count else w("home.today_none", name=name)

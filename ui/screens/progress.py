@@ -25,7 +25,7 @@ class ProgressScreen(Screen):
 
     def __init__(self, kiosk: Kiosk, month: date | None = None) -> None:
         super().__init__(kiosk)
-        self.month = (month or date.today()).replace(day=1)
+        self.month = (month or kiosk.calendar.today()).replace(day=1)
         self.days: dict[date, DaySummary] = {}
         self.cells: list[tuple[pygame.Rect, date]] = []
         self.chosen: date | None = None
@@ -111,7 +111,7 @@ class ProgressScreen(Screen):
             cell = pygame.Rect(self.weekday_row.left + column * self.cell_width, self.weekday_row.top,
                                self.cell_width - t.px(4), self.weekday_row.height)  # fmt: skip
             fit_text(surface, t, w.weekday_short(column), 24, cell, colour=theme.MUTED)
-        today = date.today()
+        today = self.kiosk.calendar.today()
         for rect, day in self.cells:
             summary = self.days.get(day)
             colour = theme.PANEL if summary is None else score_colour(summary.mean_score)
