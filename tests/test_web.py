@@ -591,6 +591,39 @@ def test_report_covers_a_range_and_prints(client: FlaskClient) -> None:
     assert client.get(f"/patients/{mina.id}/report?from=2020-01-01&to=2026-04-01").status_code == 400
 
 
+def test_every_page_names_its_patient_and_the_picker_holds_many_by_recent_practice(
+    config: Config, tmp_path: Path
+) -> None:
+    open_database(tmp_path / DB_NAME)
+    set_password(tmp_path, PASSWORD)
+    names = [f"환자 {n:02d}" for n in range(12)]
+    for n, name in enumerate(names):
+        who = Patient.create(name=name)
+        if n % 3:  # two in three have practised, the later-numbered more recently
+            started = datetime.combine(TODAY - timedelta(days=20 - n), datetime.min.time()) + timedelta(hours=9)
+            PracticeRecord.create(patient=who, plan="[]", started=started, status="completed", score=50.0)
+    c = make_app(config, tmp_path, language="ko").test_client()
+    c.post("/login", data={"password": PASSWORD})
+    practised = [name for n, name in enumerate(names) if n % 3]
+    never = [name for n, name in enumerate(names) if not n % 3]
+    expected = practised[::-1] + never  # the most recent first, then the others by name
+    nine = patient("환자 09").id
+    month = c.get(f"/patients/{nine}/month/2026-12").data.decode()
+    picker = re.search(r'<select id="patient-picker" name="id">(.*?)</select>', month, re.S)
+    assert picker is not None  # twelve do not fit as buttons on a phone: a list that holds them all
+    assert re.findall(r">([^<]+)</option>", picker.group(1)) == expected
+    assert re.search(rf'<option value="{nine}" selected>', picker.group(1))
+    assert (
+        c.get(f"/patients/go?id={patient('환자 11').id}").headers["Location"] == f"/patients/{patient('환자 11').id}/"
+    )
+    assert c.get("/patients/go?id=%D9%A3").status_code == 404  # "٣": ASCII digits only
+    for url in [f"/patients/{nine}/month/2026-12", f"/patients/{nine}/day/2026-12-01", f"/patients/{nine}/trends",
+                f"/patients/{nine}/report", f"/patients/{nine}/plan"]:  # fmt: skip
+        page = c.get(url).data.decode()
+        assert '<div class="who" id="patient-name">환자: 환자 09</div>' in page, url
+    assert c.get("/").headers["Location"].startswith(f"/patients/{patient('환자 11').id}/")  # the latest practised
+
+
 def test_a_report_holds_exactly_its_range(config: Config, tmp_path: Path) -> None:
     """Sessions, sentences, charts, regions, notes and plan changes from the
     range only: a month with no practice says so and shows nothing from the

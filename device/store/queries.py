@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
-from peewee import Case, Expression, fn
+from peewee import JOIN, Case, Expression, fn
 
 from device.practice.catalogue import catalogue
 from device.store.models import (
@@ -186,6 +186,21 @@ def practice_streak(patient: Patient, today: date) -> int:
         return 0
     params = (patient.id, SessionSource.CAMERA, end, _as_date(last).isoformat())
     return int(database.execute_sql(_STREAK, params).fetchone()[0])
+
+
+def patients_by_recent_practice() -> list[Patient]:
+    """The patients not archived, the most recently practised first (those
+    who never practised last, by name): the dashboard's patient picker."""
+    latest = fn.MAX(PracticeRecord.started)
+    own = (PracticeRecord.patient == Patient.id) & (PracticeRecord.source == SessionSource.CAMERA)
+    query = (
+        Patient.select(Patient, latest.alias("latest"))
+        .join(PracticeRecord, JOIN.LEFT_OUTER, on=own)
+        .where(~Patient.archived)
+        .group_by(Patient.id)
+        .order_by(latest.is_null(), latest.desc(), Patient.name)
+    )
+    return list(query)
 
 
 def sessions_on(patient: Patient, day: date) -> list[PracticeRecord]:

@@ -8,11 +8,11 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers.response import Response
 
 from device.store.models import Patient
-from device.store.queries import exercise_weeks, period_summary, region_range
+from device.store.queries import exercise_weeks, patients_by_recent_practice, period_summary, region_range
 from device.store.records import current_plan, notes_of, plan_history
 from device.web import charts
 from device.web.language import words
-from device.web.params import day_arg, day_or_404, month_or_404, patient_or_404, today
+from device.web.params import day_arg, day_or_404, id_arg, month_or_404, patient_or_404, today
 from device.web.plan_changes import changes_between, describe, in_force, plan_changes, plan_facts
 from device.web.reports import (
     ExerciseTrend,
@@ -32,7 +32,14 @@ MAX_REPORT_DAYS = 366
 
 
 def active_patients() -> list[Patient]:
-    return list(Patient.select().where(~Patient.archived).order_by(Patient.name))
+    """The patients not archived, the most recently practised first (queries.patients_by_recent_practice)."""
+    return patients_by_recent_practice()
+
+
+@blueprint.route("/patients/go")
+def go() -> Response:
+    """The patient picker's form (a list, for more patients than fit as buttons): no script needed."""
+    return redirect(url_for("pages.patient_home", patient_id=patient_or_404(id_arg(request.args.get("id"))).id))
 
 
 @blueprint.route("/")

@@ -66,6 +66,13 @@ def day_arg(value: str | None, name: str, default: date) -> date:
     return parsed
 
 
+def id_arg(value: str | None) -> int:
+    """A patient id from the query string: ASCII digits only ("٣" is 3 to int()), else 404."""
+    if value is None or not (value.isascii() and value.isdigit()) or len(value) > 19:
+        abort(404, description=words()("problem.no_patient"))
+    return int(value)
+
+
 def today() -> date:
     """Today by the clock the app was given (create_app's `clock`)."""
     clock: Clock = current_app.extensions["clock"]
