@@ -5,6 +5,8 @@ for unattended set-up (systemd/install.sh reads it through this parser):
     LANGUAGE=ko                   ko or en
     TIMEZONE=Asia/Seoul           an IANA time zone
     DASHBOARD_PASSWORD=...        the caregiver's password (removed from the file once set)
+    WARD_URL=https://ward.lan     the ward server it reports to (docs/ward.md); with WARD_TOKEN
+    WARD_TOKEN=...                the token `python -m ward enrol DEVICE_NAME` printed for it
 
 It is written by hand on any computer, so the parser forgives what editors
 do (a byte-order mark, Windows line endings, no newline at the end, spaces
@@ -26,8 +28,9 @@ from pathlib import Path
 
 from device.errors import KioskError
 from device.passwords import password_problem
+from device.ward_address import WardLinkError, check_url
 
-KEYS = ("DEVICE_NAME", "LANGUAGE", "TIMEZONE", "DASHBOARD_PASSWORD")
+KEYS = ("DEVICE_NAME", "LANGUAGE", "TIMEZONE", "DASHBOARD_PASSWORD", "WARD_URL", "WARD_TOKEN")
 LANGUAGES = ("ko", "en")
 # A host name label (RFC 1123): what DEVICE_NAME becomes, and NAME.local on the network.
 _HOSTNAME = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
@@ -122,6 +125,13 @@ def _check(values: dict[str, str], source: str) -> None:
     password = values.get("DASHBOARD_PASSWORD")
     if password is not None and (problem := password_problem(password)):
         raise ProvisioningError(f"{source}: DASHBOARD_PASSWORD: {problem}")
+    if ("WARD_URL" in values) != ("WARD_TOKEN" in values):
+        raise ProvisioningError(f"{source}: WARD_URL and WARD_TOKEN go together: set both or neither")
+    if "WARD_URL" in values:
+        try:
+            check_url(values["WARD_URL"])
+        except WardLinkError as exc:
+            raise ProvisioningError(f"{source}: {exc}") from None
 
 
 def read(path: Path) -> Provisioning:

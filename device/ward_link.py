@@ -14,8 +14,6 @@ outbox, marked refused with the ward's reason, and is not retried.
 
 from __future__ import annotations
 
-import contextlib
-import ipaddress
 import json
 import logging
 import threading
@@ -24,12 +22,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
-from urllib.parse import urlsplit
 
 import requests
 from peewee import fn
 
-from device.errors import KioskError
 from device.store.models import (
     ExerciseRecord,
     OutboxRecord,
@@ -38,6 +34,7 @@ from device.store.models import (
     StoreIdentity,
 )
 from device.store.writer import writer
+from device.ward_address import check_url
 
 log = logging.getLogger(__name__)
 
@@ -46,26 +43,6 @@ FIRST_DELAY_S = 5.0
 MAX_DELAY_S = 600.0
 BATCH = 50  # sessions per pass: a long backlog drains in passes, each one short
 REFUSALS = (400, 403, 413, 415, 422)  # the ward will never take this body: keep it, do not retry
-
-
-class WardLinkError(KioskError):
-    """The ward link cannot be set up; the message says why."""
-
-
-def check_url(url: str) -> str:
-    """The ward's base address: https, or plain http only to this machine
-    (a hospital LAN is not trusted with patients' sessions in clear)."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise WardLinkError(f"WARD_URL '{url}' is not an http(s) address like https://ward.example:8470")
-    if parts.scheme == "http":
-        host = parts.hostname
-        loopback = host == "localhost"
-        with contextlib.suppress(ValueError):
-            loopback = loopback or ipaddress.ip_address(host).is_loopback
-        if not loopback:
-            raise WardLinkError(f"WARD_URL '{url}' is plain http to another machine: use https")
-    return url.strip().rstrip("/")
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -37,7 +37,15 @@ LAYERS: list[set[str]] = [
     {"device.expression"},
     {"device.vision"},
     {"device.camera"},
-    {"device.logs", "device.service", "device.heartbeat", "device.timing", "device.passwords", "device.names"},
+    {
+        "device.logs",
+        "device.service",
+        "device.heartbeat",
+        "device.timing",
+        "device.passwords",
+        "device.names",
+        "device.ward_address",
+    },
     {"device.config", "device.settings", "device.settings_typed", "device.settings_codegen", "device.clock"},
     {"device.errors", "device"},
 ]

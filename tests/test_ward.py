@@ -23,17 +23,17 @@ from waitress.server import create_server
 from device.clock import FixedClock
 from device.practice.plan import default_plan
 from device.practice.session import ExerciseResult, SessionResult
+from device.provisioning import ProvisioningError, parse
 from device.store.db import DB_NAME, open_database
 from device.store.models import OutboxRecord, Patient, PracticeRecord
 from device.store.records import SessionRecorder, add_patient
 from device.store.writer import writer
+from device.ward_address import WardLinkError, check_url
 from device.ward_link import (
     FIRST_DELAY_S,
     MAX_DELAY_S,
     WardLink,
-    WardLinkError,
     backlog,
-    check_url,
     store_id,
     summary,
 )
@@ -194,6 +194,15 @@ def test_plain_http_only_to_this_machine() -> None:
         check_url("http://10.0.0.5:8470")
     with pytest.raises(WardLinkError, match="not an http"):
         check_url("ward.hospital.lan")
+
+
+def test_provisioning_takes_the_ward_address_and_token_together() -> None:
+    both = parse("DEVICE_NAME=kiosk-bed-3\nWARD_URL=https://ward.lan:8470\nWARD_TOKEN=abc_DEF-123\n")
+    assert (both.get("WARD_URL"), both.get("WARD_TOKEN")) == ("https://ward.lan:8470", "abc_DEF-123")
+    with pytest.raises(ProvisioningError, match="WARD_URL and WARD_TOKEN go together"):
+        parse("WARD_URL=https://ward.lan\n")
+    with pytest.raises(ProvisioningError, match="plain http to another machine"):
+        parse("WARD_URL=http://ward.lan\nWARD_TOKEN=abc\n")
 
 
 @pytest.mark.slow
