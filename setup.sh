@@ -56,6 +56,8 @@ fi
 if [ "$want_test" = 1 ]; then
   # chromium + its driver: the real headless browser of the dashboard test.
   apt_packages+=(shellcheck chromium chromium-driver)
+  # The ward's tests run a throwaway PostgreSQL cluster (tests/ward_postgres.py).
+  apt_packages+=(postgresql)
 fi
 if [ "$want_services" = 1 ]; then
   # avahi: the device is found on the LAN as NAME.local (install.sh advertises the dashboard).
@@ -118,7 +120,7 @@ if is_raspberry_pi; then
 fi
 
 requirements=(-r requirements.txt)
-[ "$want_test" = 1 ] && requirements+=(-r requirements-test.txt)
+[ "$want_test" = 1 ] && requirements+=(-r requirements-test.txt -r requirements-ward.txt)
 [ "$want_export" = 1 ] && requirements+=(-r requirements-export.txt)
 
 say "installing Python packages into $venv"
