@@ -624,6 +624,54 @@ def test_every_page_names_its_patient_and_the_picker_holds_many_by_recent_practi
     assert c.get("/").headers["Location"].startswith(f"/patients/{patient('환자 11').id}/")  # the latest practised
 
 
+def test_the_overview_shows_missed_days_a_decline_and_a_cut_off_session_first(config: Config, tmp_path: Path) -> None:
+    """Weekly practice on Wednesdays with a relapse in the last three weeks,
+    and a session cut off yesterday morning: each alert dated, with its link;
+    the calendar marks missed plan days apart from future ones."""
+    open_database(tmp_path / DB_NAME)
+    set_password(tmp_path, PASSWORD)
+    who = Patient.create(name="김민아")
+    relapse = [0.72, 0.75, 0.70, 0.78, 0.74, 0.76, 0.73, 0.77, 0.75, 0.40, 0.38, 0.35]
+    wednesday = TODAY - timedelta(days=TODAY.weekday()) + timedelta(days=2)  # 2 December, this week's
+    for weeks_ago, symmetry in zip(range(11, -1, -1), relapse, strict=True):
+        started = datetime.combine(wednesday - timedelta(weeks=weeks_ago), datetime.min.time()) + timedelta(hours=10)
+        record = PracticeRecord.create(patient=who, plan="[]", started=started, status="completed", score=60.0)
+        ExerciseRecord.create(session=record, exercise="closed_smile", position=0, reps_planned=5, reps_done=5,
+                              score=60.0, symmetry=symmetry)  # fmt: skip
+    cut = datetime(2026, 12, 5, 9, 5)
+    PracticeRecord.create(patient=who, plan="[]", started=cut, status=SessionStatus.INTERRUPTED, score=None)
+    c = make_app(config, tmp_path, language="ko").test_client()
+    c.post("/login", data={"password": PASSWORD})
+    html = c.get(f"/patients/{who.id}/month/2026-12").data.decode()
+    section = re.search(r'<section class="card alerts" id="alerts">(.*?)</section>', html, re.S)
+    assert section is not None
+    assert html.index('id="alerts"') < html.index('class="calendar"')  # seen first
+    items = re.findall(r'<li class="alert-(\w+)"><a href="([^"]+)">([^<]+)</a></li>', section.group(1))
+    by_kind: dict[str, list[tuple[str, str]]] = {}
+    for kind, link, words_ in items:
+        by_kind.setdefault(kind, []).append((link, unescape(words_)))
+    assert (
+        f"/patients/{who.id}/day/2026-12-05",
+        "2026년 12월 5일 (토) 오전 9:05: 연습이 끝나기 전에 멈췄어요 (끊김).",
+    ) in by_kind["cut_off"]
+    [(link, decline)] = by_kind["decline"]
+    assert link == f"/patients/{who.id}/trends"
+    assert "최근 3주 동안 약 0.76에서 0.38까지 내려갔어요" in decline
+    missed = [w for _, w in by_kind["missed"]]
+    days = [(5, "토"), (4, "금"), (3, "목"), (1, "화")]
+    expected = [f"2026년 12월 {d}일 ({wd}): 연습하는 날인데 끝까지 한 연습이 없어요." for d, wd in days]
+    assert missed[:5] == [*expected, "2026년 11월 30일 (월): 연습하는 날인데 끝까지 한 연습이 없어요."]
+    assert "최근 14일 중 끝까지 한 연습이 없는 날이 7일 더 있어요." in missed
+    cells = re.findall(r'<td class="([^"]*)">\s*<a class="day[^"]*" data-day="([^"]+)"', html)
+    by_day = {day: classes for classes, day in cells}
+    assert "missed" in by_day["2026-12-05"]
+    assert "missed" not in by_day["2026-12-02"]  # practised
+    assert "missed" not in by_day["2026-12-06"]  # today is not missed yet
+    assert "today" in by_day["2026-12-06"]
+    assert "future" in by_day["2026-12-07"]
+    assert "missed" not in by_day["2026-12-07"]
+
+
 def test_a_report_holds_exactly_its_range(config: Config, tmp_path: Path) -> None:
     """Sessions, sentences, charts, regions, notes and plan changes from the
     range only: a month with no practice says so and shows nothing from the

@@ -203,6 +203,12 @@ def patients_by_recent_practice() -> list[Patient]:
     return list(query)
 
 
+def first_practice_day(patient: Patient) -> date | None:
+    """The day of the patient's first session on the device's camera (None: never practised)."""
+    first = PracticeRecord.select(fn.MIN(PracticeRecord.started)).where(practice_of(patient)).scalar()
+    return None if first is None else _as_date(first)
+
+
 def sessions_on(patient: Patient, day: date) -> list[PracticeRecord]:
     return sessions_between(patient, day, day)
 

@@ -8,6 +8,7 @@ the browser's Accept-Language, then the device's own language (the kiosk's
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import ClassVar
 
@@ -23,7 +24,27 @@ blueprint = Blueprint("language", __name__)
 
 
 class WebWords(Words):
+    """The dashboard's words, and how it writes dates, times, durations: in
+    Korean order and units ("2026년 6월 13일 (토)", "오전 9:05", "1분 30초")."""
+
     FOLDERS: ClassVar[tuple[Path, ...]] = (SHARED, STRINGS)
+
+    def dated(self, day: date) -> str:
+        """A day with its weekday: "2026년 6월 13일 (토)" / "Sat 13 June 2026"."""
+        weekday = self.weekday_short(day.weekday())
+        return self("format.dated", year=day.year, month=self.month_name(day.month), day=day.day, weekday=weekday)
+
+    def time_of_day(self, moment: datetime) -> str:
+        """ "오전 9:05" / "9:05 am": twelve hours, no leading zero, as people say it."""
+        hour = moment.hour % 12 or 12
+        return self("format.am" if moment.hour < 12 else "format.pm", hour=hour, minute=f"{moment.minute:02d}")
+
+    def duration(self, seconds: float) -> str:
+        """ "2분", "1분 30초", "45초" / "2 min", "1 min 30 s", "45 s": whole seconds, never "2.0분"."""
+        minutes, rest = divmod(round(seconds), 60)
+        if minutes and rest:
+            return self("format.min_sec", minutes=minutes, seconds=rest)
+        return self("format.minutes", minutes=minutes) if minutes else self("format.seconds", seconds=rest)
 
 
 def choose_language() -> str:

@@ -11,6 +11,7 @@ from device.store.models import Patient
 from device.store.queries import exercise_weeks, patients_by_recent_practice, period_summary, region_range
 from device.store.records import current_plan, notes_of, plan_history
 from device.web import charts
+from device.web.alerts import ALERT_DAYS, alerts, missed_days
 from device.web.language import words
 from device.web.params import day_arg, day_or_404, id_arg, month_or_404, patient_or_404, today
 from device.web.plan_changes import changes_between, describe, in_force, plan_changes, plan_facts
@@ -58,9 +59,22 @@ def patient_home(patient_id: int) -> Response:
 
 @blueprint.route("/patients/<int:patient_id>/month/<month>")
 def month(patient_id: int, month: str) -> str:
+    """A patient's overview: what needs attention first, then the month's calendar."""
     patient = patient_or_404(patient_id)
-    view = month_view(patient, month_or_404(month), today())
-    return render_template("month.html", patient=patient, patients=active_patients(), view=view)
+    now_day = today()
+    view = month_view(patient, month_or_404(month), now_day)
+    w = words()
+    missed = set(missed_days(patient, view.first, min(view.last, now_day - timedelta(days=1))))
+    return render_template(
+        "month.html",
+        patient=patient,
+        patients=active_patients(),
+        view=view,
+        alerts=alerts(patient, now_day, trends_view(patient, now_day), w),
+        alert_days=ALERT_DAYS,
+        missed=missed,
+        today=now_day,
+    )
 
 
 @blueprint.route("/patients/<int:patient_id>/day/<day>")
