@@ -52,6 +52,11 @@ is_raspberry_pi() {
 apt_packages=(python3-venv libdlib-data fonts-noto-cjk)
 if is_raspberry_pi; then
   apt_packages+=(python3-picamera2 python3-numpy)
+  # What SDL's KMS/DRM video driver loads at run time (GBM, EGL, GLES and the
+  # GPU's Mesa driver), which --no-install-recommends would otherwise leave
+  # out on Raspberry Pi OS Lite; and ALSA's tools (aplay -L lists the sound
+  # devices for kiosk.sound_device), which bring the ALSA library SDL plays through.
+  apt_packages+=(libgbm1 libegl1 libgles2 libgl1-mesa-dri alsa-utils)
 fi
 if [ "$want_test" = 1 ]; then
   # chromium + its driver: the real headless browser of the dashboard test.
@@ -123,6 +128,14 @@ requirements=(-r requirements.txt)
 [ "$want_test" = 1 ] && requirements+=(-r requirements-test.txt -r requirements-ward.txt)
 [ "$want_export" = 1 ] && requirements+=(-r requirements-export.txt)
 
+# PyPI pygame and pygame-ce install the same files: a venv made before the
+# kiosk moved to pygame-ce (its SDL has KMS/DRM) loses pygame first, and
+# pygame-ce too in case both were there (removing one breaks the other);
+# the install below puts pygame-ce back.
+if "$py" -m pip show -q pygame 2>/dev/null; then
+  say "replacing PyPI pygame with pygame-ce in $venv"
+  "$py" -m pip uninstall -q -y pygame pygame-ce || die "could not uninstall pygame from $venv"
+fi
 say "installing Python packages into $venv"
 "$py" -m pip install -q --disable-pip-version-check --upgrade pip \
   || die "could not upgrade pip in $venv (network or disk?)"

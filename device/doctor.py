@@ -7,10 +7,13 @@ sessions, the write test is rolled back).
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import socket
 import sqlite3
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
@@ -318,8 +321,113 @@ def check_time_sync(config: Config) -> Check:
     )
 
 
+KIOSK_UNIT = "expression-kiosk.service"
+CHECKOUT = Path(__file__).resolve().parents[1]
+UI_CHECK_TIMEOUT_S = 30.0
+
+
+def _kiosk_running() -> bool:
+    if shutil.which("systemctl") is None:
+        return False
+    active = subprocess.run(["systemctl", "is-active", "--quiet", KIOSK_UNIT], capture_output=True, check=False)
+    return active.returncode == 0
+
+
+def _ui_check(config: Config, module: str, env: dict[str, str]) -> tuple[bool, str]:
+    """Run the kiosk's own check `python -m MODULE` in a process of its own,
+    as the kiosk service would start (the display's DRM master and the sound
+    device are taken and given back with that process): whether it worked,
+    and its one line. device/ does not import ui/; it only runs it."""
+    child = dict(os.environ, PYGAME_HIDE_SUPPORT_PROMPT="1", KIOSK_DATA_DIR=str(config.data_dir)) | env
+    if config.path is not None:
+        child["KIOSK_CONFIG"] = str(config.path)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", module],
+            cwd=CHECKOUT,
+            env=child,
+            capture_output=True,
+            text=True,
+            timeout=UI_CHECK_TIMEOUT_S,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return False, f"python -m {module} did not finish within {UI_CHECK_TIMEOUT_S:.0f} s"
+    # The check's one line is its last on stdout; stderr (SDL's, ALSA's, the log's) only if there is none.
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    lines = lines or [line for line in result.stderr.splitlines() if line.strip()]
+    return result.returncode == 0, lines[-1] if lines else f"python -m {module} exited {result.returncode}"
+
+
+def sound_cards(cards: Path = Path("/proc/asound/cards")) -> list[str]:
+    """The ALSA sound cards the kernel has, e.g. ['vc4hdmi0', 'Device']."""
+    try:
+        text = cards.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    return re.findall(r"^\s*\d+\s+\[(\S+)\s*\]", text, flags=re.MULTILINE)
+
+
+def _absent(config: Config, name: str, detail: str, advice: str) -> Check:
+    # A development checkout may have no screen or speaker; an installed device must.
+    if config.installed:
+        return Check(name, Outcome.FAIL, detail, advice)
+    return Check(name, Outcome.SKIP, detail + " (a development checkout)")
+
+
+def check_display(config: Config) -> Check:
+    """Opens the display the way the kiosk service does: no desktop
+    variables (so KMS/DRM on a console), kiosk.rotation applied. A driver
+    named in SDL_VIDEODRIVER is opened whatever hardware there is."""
+    if _kiosk_running():
+        return Check("display", Outcome.PASS, "the kiosk service is running and showing the screen (it reported ready)")
+    if not os.environ.get("SDL_VIDEODRIVER") and not any(Path("/dev/dri").glob("card*")):
+        return _absent(
+            config,
+            "display",
+            "no display device (/dev/dri/card*)",
+            "connect the display and keep dtoverlay=vc4-kms-v3d in /boot/firmware/config.txt, then reboot",
+        )
+    env = {"DISPLAY": "", "WAYLAND_DISPLAY": ""}
+    works, line = _ui_check(config, "ui.display", env)
+    if works:
+        return Check("display", Outcome.PASS, line)
+    return Check(
+        "display",
+        Outcome.FAIL,
+        line,
+        "run as the kiosk user (video, render and input groups) with no desktop running on the screen "
+        "(sudo systemctl set-default multi-user.target, then reboot); ./setup.sh installs pygame-ce and Mesa",
+    )
+
+
+def check_sound(config: Config) -> Check:
+    """Opens the sound output the way the kiosk service does (SDL's ALSA
+    driver, kiosk.sound_device) and plays a short tone; a kiosk set silent
+    fails too, since the eye exercises are followed by ear."""
+    if _kiosk_running():
+        return Check(
+            "sound",
+            Outcome.SKIP,
+            "the kiosk service holds the sound output",
+            "to check it: sudo systemctl stop expression-kiosk, run doctor, then start it again",
+        )
+    advice = (
+        "connect a speaker (a Pi 5 has no headphone jack: USB, I2S or HDMI), list outputs with aplay -L "
+        "and set kiosk.sound_device; or turn the sound on in the kiosk's settings"
+    )
+    if not config.kiosk.sound_device and not sound_cards():
+        return _absent(config, "sound", "no sound card (/proc/asound/cards)", advice)
+    works, line = _ui_check(config, "ui.sound", {"SDL_AUDIODRIVER": "alsa"})
+    if works:
+        return Check("sound", Outcome.PASS, line)
+    return Check("sound", Outcome.FAIL, line, advice)
+
+
 CHECKS: tuple[Callable[[Config], Check], ...] = (
     check_camera,
+    check_display,
+    check_sound,
     check_landmark_model,
     check_expression_model,
     check_model_exercises,

@@ -17,11 +17,13 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 import pygame
 import pytest
 
-from device.config import load_config
+from device.config import Config, load_config
+from device.doctor import Outcome, check_display, check_sound, sound_cards
 from tests.helpers import ROOT
 from ui import theme
 from ui.app import Kiosk
 from ui.display import DisplayError, compiled_audio_drivers, compiled_video_drivers, loaded_sdl_library, open_display
+from ui.preferences import Preferences
 from ui.rotation import Panel
 from ui.sound import Cue
 
@@ -179,3 +181,60 @@ def test_the_kiosk_says_when_sound_could_not_start(tmp_path: Path, monkeypatch: 
             kiosk.close()
         pygame.mixer.quit()
         pygame.display.quit()
+
+
+def test_the_kiosk_unit_plays_through_alsa_and_takes_the_screen_from_a_desktop() -> None:
+    unit = (ROOT / "systemd" / "expression-kiosk.service").read_text()
+    settings = dict(line.split("=", 1) for line in unit.splitlines() if "=" in line and not line.startswith("#"))
+    assert "audio" in settings["SupplementaryGroups"].split()
+    assert "Environment=SDL_AUDIODRIVER=alsa" in unit
+    # The display manager's compositor would hold DRM master: the kiosk stops it, after it has stopped.
+    assert "display-manager.service" in settings["Conflicts"].split()
+    assert "display-manager.service" in settings["After"].split()
+    # After= on udev-settle without Wants= did nothing; it is gone rather than pulled in.
+    assert "systemd-udev-settle.service" not in unit
+
+
+def doctor_config(tmp_path: Path, sound_device: str = "") -> Config:
+    path = tmp_path / "config.toml"
+    path.write_text(f'[device]\ndata_dir = "{tmp_path / "data"}"\n[kiosk]\nsound_device = "{sound_device}"\n')
+    return load_config(path=path, env={})
+
+
+def test_doctor_opens_the_display_as_the_service_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    check = check_display(doctor_config(tmp_path))
+    assert check.outcome == Outcome.PASS, check
+    assert check.detail == "dummy driver, 800x480, turned 0 degrees"
+    # KMS/DRM is built in, but this machine has no display for it: what SDL says, and what to do.
+    monkeypatch.setenv("SDL_VIDEODRIVER", "kmsdrm")
+    check = check_display(doctor_config(tmp_path))
+    assert check.outcome == Outcome.FAIL, check
+    assert check.detail.startswith("cannot open the display: ")
+    assert "multi-user.target" in check.advice
+
+
+def test_doctor_plays_the_configured_sound_output(tmp_path: Path) -> None:
+    assert check_sound(doctor_config(tmp_path, "null")).outcome == Outcome.PASS
+    missing = check_sound(doctor_config(tmp_path, "nosuchcard"))
+    assert missing.outcome == Outcome.FAIL
+    assert missing.detail.startswith("no sound output on nosuchcard (")
+    assert "Pi 5 has no headphone jack" in missing.advice
+    # Working, but the patient's kiosk is set silent: the eye exercises' cues would not be heard.
+    config = doctor_config(tmp_path, "null")
+    replace(Preferences.load(config), muted=True).save(config.data_dir)
+    silent = check_sound(config)
+    assert silent.outcome == Outcome.FAIL
+    assert "set silent" in silent.detail
+
+
+def test_doctor_reads_the_kernels_sound_cards(tmp_path: Path) -> None:
+    cards = tmp_path / "cards"
+    cards.write_text(
+        " 0 [vc4hdmi0      ]: vc4-hdmi - vc4-hdmi-0\n                      vc4-hdmi-0\n"
+        " 1 [Device        ]: USB-Audio - USB Audio Device\n                      C-Media USB Audio at usb-1\n"
+    )
+    assert sound_cards(cards) == ["vc4hdmi0", "Device"]
+    cards.write_text("--- no soundcards ---\n")
+    assert sound_cards(cards) == []
+    assert sound_cards(tmp_path / "absent") == []
