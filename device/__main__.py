@@ -18,11 +18,13 @@ from device.commands import (
     config_cmd,
     doctor_cmd,
     evaluate_cmd,
+    fleet_cmd,
     landmarks_cmd,
     models_cmd,
     practice_cmd,
     provision_cmd,
     run_cmd,
+    ward_cmd,
     web_cmd,
 )
 from device.errors import run_entry_point
@@ -41,6 +43,8 @@ COMMANDS = (
     backup_cmd,
     web_cmd,
     provision_cmd,
+    fleet_cmd,
+    ward_cmd,
 )
 
 log = logging.getLogger("device")

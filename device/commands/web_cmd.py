@@ -45,9 +45,11 @@ def run(args: argparse.Namespace) -> int:
 
     import waitress
 
+    from device.commands import fleet_report
     from device.web import create_app
 
     app = create_app(config)
+    fleet_report.install(app, config)  # GET /api/device for `python -m device fleet`
     host, port = config.web.host, config.web.port
     try:
         server = waitress.create_server(app, host=host, port=port, threads=config.web.threads, ident="kiosk")

@@ -26,8 +26,10 @@ PASSWORD_FILE = "dashboard-password.json"
 # A login lasts this long from the moment the password was typed, however
 # often it is used: the cookie is re-sent on every request, the login time is not.
 SESSION_LIFETIME = timedelta(days=7)
-# Pages anyone may open: the login page, the health check and the stylesheet.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "health", "static", "language.switch"})
+# Pages anyone may open: the login page, the health check and the stylesheet;
+# and the fleet view's device line, which asks for its own token instead of a login
+# (device/commands/fleet_report.py).
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "health", "static", "language.switch", "fleet.device"})
 
 
 def _write_private(path: Path, data: bytes) -> None:
