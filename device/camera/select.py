@@ -8,7 +8,7 @@ from pathlib import Path
 from device.camera.base import Camera, CameraError
 from device.camera.picam import PiCamera, picamera2_available
 from device.camera.replay import ReplayCamera
-from device.camera.webcam import WebcamCamera
+from device.camera.webcam import WebcamCamera, uvc_webcams
 from device.config import Config
 
 log = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ def make_camera(source: str, config: Config) -> Camera:
     lores = (config.camera.lores_width, config.camera.lores_height)
     fps = config.camera.fps
     if source == "picamera2":
-        return PiCamera(size, lores, fps)
+        return PiCamera(size, lores, fps, rotation=config.camera.rotation)
     if source == "webcam" or source.startswith("webcam:"):
         index_text = source.partition(":")[2] or "0"
         if not index_text.isdigit():
@@ -53,7 +53,11 @@ def open_camera(config: Config, source: str | None = None) -> Camera:
         camera.open()
         return camera
 
-    candidates = ["webcam:0"] if config.installed else ["webcam:0", "demo"]
+    # Only USB (UVC) cameras count as webcams: with a ribbon camera, /dev/video0
+    # is the Pi's CSI receiver (unicam, rp1-cfe), which OpenCV cannot read.
+    candidates = [f"webcam:{index}" for index in uvc_webcams()]
+    if not config.installed:
+        candidates.append("demo")
     if picamera2_available():
         candidates.insert(0, "picamera2")
     for candidate in candidates:

@@ -11,6 +11,27 @@ from device.camera.base import Camera, CameraError, Frame, Size
 
 # A few failed reads in a row mean the device is gone, not a hiccup.
 MAX_FAILED_READS = 5
+VIDEO4LINUX = Path("/sys/class/video4linux")
+
+
+def uvc_webcams(sysfs: Path | None = None) -> list[int]:
+    """The /dev/videoN numbers of USB cameras (the uvcvideo driver), their
+    capture nodes only (a UVC camera also has a metadata node, index 1).
+    Not the Pi's CSI receiver (unicam, rp1-cfe), its ISP or its codecs,
+    which are video4linux devices too."""
+    found = []
+    for node in (sysfs or VIDEO4LINUX).glob("video*"):
+        number = node.name.removeprefix("video")
+        if not number.isdigit():
+            continue
+        driver = (node / "device" / "driver").resolve().name
+        try:
+            index = (node / "index").read_text().strip()
+        except OSError:
+            index = "0"
+        if driver == "uvcvideo" and index == "0":
+            found.append(int(number))
+    return sorted(found)
 
 
 class WebcamCamera(Camera):
