@@ -378,8 +378,8 @@ def test_trends_say_in_words_how_symmetry_moved(config: Config, tmp_path: Path, 
 
 def test_csv_export_covers_the_range_and_neutralizes_formulas(client: FlaskClient) -> None:
     mina = patient("Mina")
-    response = client.get(f"/patients/{mina.id}/export/sessions.csv?from=2026-05-01&to=2026-05-31")
-    assert response.mimetype == "text/csv"
+    response = client.get(f"/patients/{mina.id}/export/sessions.csv?from=2026-05-01&to=2026-05-31&header=id")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # the charset once
     assert response.data.startswith("\ufeff".encode())  # utf-8-sig: Excel reads Korean names right
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
     sessions = sessions_between(mina, date(2026, 5, 1), date(2026, 5, 31))
@@ -394,9 +394,9 @@ def test_csv_export_covers_the_range_and_neutralizes_formulas(client: FlaskClien
     odd_rows = list(
         csv.DictReader(
             io.StringIO(
-                client.get(f"/patients/{odd.id}/export/sessions.csv?from=2026-06-01&to=2026-06-03").data.decode(
-                    "utf-8-sig"
-                )
+                client.get(
+                    f"/patients/{odd.id}/export/sessions.csv?from=2026-06-01&to=2026-06-03&header=id"
+                ).data.decode("utf-8-sig")
             )
         )
     )
@@ -405,7 +405,7 @@ def test_csv_export_covers_the_range_and_neutralizes_formulas(client: FlaskClien
     reps = list(
         csv.DictReader(
             io.StringIO(
-                client.get(f"/patients/{mina.id}/export/reps.csv?from=2026-05-01&to=2026-05-07").data.decode(
+                client.get(f"/patients/{mina.id}/export/reps.csv?from=2026-05-01&to=2026-05-07&header=id").data.decode(
                     "utf-8-sig"
                 )
             )
@@ -413,6 +413,33 @@ def test_csv_export_covers_the_range_and_neutralizes_formulas(client: FlaskClien
     )
     assert reps
     assert {r["exercise"] for r in reps} <= set(catalogue())
+
+
+def test_csv_speaks_the_readers_language_after_its_stable_machine_columns(config: Config, data_dir: Path) -> None:
+    from device.web.export import REP_COLUMNS, SESSION_COLUMNS
+
+    c = make_app(config, data_dir, language="ko").test_client()
+    c.post("/login", data={"password": PASSWORD})
+    mina = patient("Mina").id
+    response = c.get(f"/patients/{mina}/export/sessions.csv?from=2026-05-01&to=2026-05-31")
+    assert response.headers["Content-Disposition"] == "attachment; filename=sessions-Mina-2026-05-01-2026-05-31.csv"
+    table = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert table[0][:3] == ["연습 번호", "환자", "시작"]
+    assert table[0][-3:] == ["상태 (말로)", "운동 이름", "끝난 방식 (말로)"]
+    machine = list(csv.reader(io.StringIO(
+        c.get(f"/patients/{mina}/export/sessions.csv?from=2026-05-01&to=2026-05-31&header=id").data.decode("utf-8-sig")
+    )))  # fmt: skip
+    assert machine[0][: len(SESSION_COLUMNS)] == SESSION_COLUMNS  # the machine names, in the documented order
+    assert machine[1:] == table[1:]  # the same rows either way
+    statuses = {row[4]: row[len(SESSION_COLUMNS)] for row in table[1:]}
+    assert statuses["completed"] == "완료"
+    names = {row[6]: row[len(SESSION_COLUMNS) + 1] for row in table[1:] if row[6]}
+    assert names["brow_raise"] == "눈썹 올리기"
+    reps_csv = c.get(f"/patients/{mina}/export/reps.csv?from=2026-05-01&to=2026-05-07&header=id")
+    reps = list(csv.reader(io.StringIO(reps_csv.data.decode("utf-8-sig"))))
+    assert reps[0] == [*REP_COLUMNS, "exercise_name"]
+    assert c.get(f"/patients/{mina}/export/sessions.csv?from=2000-01-01&to=2999-12-31").status_code == 400
+    assert "최대 366일" in text(c.get(f"/patients/{mina}/export/reps.csv?from=2025-01-01&to=2026-05-07").data)
 
 
 @pytest.mark.parametrize(

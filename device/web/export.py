@@ -7,10 +7,11 @@ import io
 import re
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, abort, request
 
 from device.store.models import Patient
 from device.store.queries import SessionView, rep_views, session_views
+from device.web.language import words
 from device.web.params import day_arg, patient_or_404, today
 
 blueprint = Blueprint("export", __name__)
@@ -33,24 +34,57 @@ def neutralize(value: object) -> object:
     return value
 
 
+MAX_EXPORT_DAYS = 366  # as the report: a year at most per file
+
+# The machine columns, stable for analysis (docs/caregiver.md lists them):
+# ids and codes that never change with the reader's language. Each file ends
+# with the same facts in words of the reader's language.
+SESSION_COLUMNS = [
+    "session", "patient", "started", "ended", "status", "session_score", "exercise", "outcome",
+    "reps_done", "reps_planned", "exercise_score", "right_movement", "left_movement", "symmetry", "eye_closing",
+]  # fmt: skip
+SESSION_WORDS = ["status_text", "exercise_name", "outcome_text"]
+REP_COLUMNS = [
+    "session", "session_started", "exercise", "rep", "peak_score", "mean_score",
+    "right_movement", "left_movement", "symmetry", "eye_closing",
+]  # fmt: skip
+REP_WORDS = ["exercise_name"]
+
+
 def _range() -> tuple[date, date]:
     now_day = today()
     first = day_arg(request.args.get("from"), "from", now_day - timedelta(days=30))
     last = day_arg(request.args.get("to"), "to", now_day)
+    if first > last or (last - first).days > MAX_EXPORT_DAYS:
+        abort(400, description=words()("problem.range", most=MAX_EXPORT_DAYS))
     return first, last
 
 
-def _csv(name: str, header: list[str], rows: list[list[object]]) -> Response:
+def _header(columns: list[str]) -> list[str]:
+    """The reader's words for each column, or the machine names with ?header=id (for scripts)."""
+    if request.args.get("header") == "id":
+        return columns
+    w = words()
+    return [w(f"csv.{column}") for column in columns]
+
+
+def _csv(name: str, columns: list[str], rows: list[list[object]]) -> Response:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
+    writer.writerow(_header(columns))
     writer.writerows([[neutralize(v) for v in row] for row in rows])
     # utf-8-sig: the byte-order mark tells Excel the file is UTF-8, so Korean names read right.
-    return Response(
-        buffer.getvalue().encode("utf-8-sig"),
-        mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    response = Response(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+    # werkzeug writes a name outside ASCII (a Korean patient's) as RFC 6266's filename*, with an ASCII fallback.
+    response.headers.set("Content-Disposition", "attachment", filename=name)
+    return response
+
+
+def _file_name(kind: str, patient: Patient, first: date, last: date) -> str:
+    """'sessions-김민아-2026-11-01-2026-11-30.csv': the patient and the range, without characters a file system
+    refuses."""
+    name = re.sub(r'[\\/:*?"<>|\s]+', "_", patient.name).strip("._") or f"patient-{patient.id}"
+    return f"{kind}-{name}-{first}-{last}.csv"
 
 
 def _sessions(patient_id: int) -> tuple[Patient, list[SessionView], date, date]:
@@ -92,11 +126,11 @@ def sessions_csv(patient_id: int) -> Response:
             ]
             for e in r.exercises
         ] or [[*session, *[""] * 9]]
-    header = [
-        "session", "patient", "started", "ended", "status", "session_score", "exercise", "outcome",
-        "reps_done", "reps_planned", "exercise_score", "right_movement", "left_movement", "symmetry", "eye_closing",
-    ]  # fmt: skip
-    return _csv(f"sessions-{first}-{last}.csv", header, rows)
+    w = words()
+    for row in rows:  # the same facts in the reader's words, after the machine columns
+        status, exercise, outcome = str(row[4]), str(row[6]), str(row[7])
+        row += [w(f"status.{status}"), w.exercise(exercise) if exercise else "", w.outcome(outcome) if outcome else ""]
+    return _csv(_file_name("sessions", patient, first, last), SESSION_COLUMNS + SESSION_WORDS, rows)
 
 
 @blueprint.route("/patients/<int:patient_id>/export/reps.csv")
@@ -118,8 +152,7 @@ def reps_csv(patient_id: int) -> Response:
         ]
         for rep in rep_views(patient, first, last)
     ]
-    header = [
-        "session", "session_started", "exercise", "rep", "peak_score", "mean_score",
-        "right_movement", "left_movement", "symmetry", "eye_closing",
-    ]  # fmt: skip
-    return _csv(f"reps-{first}-{last}.csv", header, rows)
+    w = words()
+    for row in rows:
+        row.append(w.exercise(str(row[2])))
+    return _csv(_file_name("reps", patient, first, last), REP_COLUMNS + REP_WORDS, rows)
