@@ -22,7 +22,14 @@ from device.doctor import Outcome, check_display, check_sound, sound_cards
 from tests.helpers import ROOT
 from ui import theme
 from ui.app import Kiosk
-from ui.display import DisplayError, compiled_audio_drivers, compiled_video_drivers, loaded_sdl_library, open_display
+from ui.display import (
+    DisplayError,
+    compiled_audio_drivers,
+    compiled_video_drivers,
+    loaded_sdl_library,
+    open_display,
+    portrait_unturned,
+)
 from ui.preferences import Preferences
 from ui.rotation import Panel
 from ui.sound import Cue
@@ -238,3 +245,60 @@ def test_doctor_reads_the_kernels_sound_cards(tmp_path: Path) -> None:
     cards.write_text("--- no soundcards ---\n")
     assert sound_cards(cards) == []
     assert sound_cards(tmp_path / "absent") == []
+
+
+def test_a_portrait_screen_drawn_unturned_is_named() -> None:
+    pygame.display.init()
+    try:
+        screen = pygame.display.set_mode((720, 1280))
+        assert portrait_unturned(Panel(screen, 0))
+        assert not portrait_unturned(Panel(screen, 90))
+        assert not portrait_unturned(Panel(screen, 270))
+    finally:
+        pygame.display.quit()
+
+
+# Every panel the kiosk is meant for: Touch Display 2 turned onto its long
+# side, the 7" official display, an HD and a full-HD HDMI screen.
+PANELS = [((720, 1280), 90), ((1280, 720), 0), ((800, 480), 0), ((1920, 1080), 0)]
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+@pytest.mark.parametrize(("size", "rotation"), PANELS, ids=[f"{w}x{h}" for (w, h), _ in PANELS])
+def test_screens_at_every_panel_size_keep_their_buttons_whole(
+    tmp_path: Path, language: str, size: tuple[int, int], rotation: int
+) -> None:
+    """Home, the exercise list and an exercise's intro, saved as the panel
+    shows them (tmp_path/*.png, looked at; a few are in docs/screenshots/):
+    every button on the screen, none over another, none smaller than a
+    touch target."""
+    config = load_config(
+        path=None,
+        env={},
+        overrides={"device.data_dir": str(tmp_path / "data"), "camera.source": "demo", "kiosk.language": language},
+    )
+    pygame.display.init()
+    pygame.font.init()
+    kiosk = None
+    try:
+        kiosk = Kiosk(config, Panel(pygame.display.set_mode(size), rotation))
+        t = kiosk.theme
+        for name, tap in (("home", None), ("choose", "choose"), ("intro", "exercise:closed_smile")):
+            if tap is not None:
+                [button] = [b for b in kiosk.screen.buttons if b.name == tap]
+                kiosk.screen.on_tap(button.rect.center)
+            kiosk.step()
+            assert kiosk.screen.name == name
+            pygame.image.save(kiosk.panel.screen, str(tmp_path / f"kiosk-{name}-{language}-{size[0]}x{size[1]}.png"))
+            buttons = kiosk.screen.shown_buttons()
+            whole = kiosk.surface.get_rect()
+            for button in buttons:
+                assert whole.contains(button.rect), (name, button.name, button.rect)
+                assert min(button.rect.size) >= t.target * 0.99, (name, button.name, button.rect)
+            for i, button in enumerate(buttons):
+                for other in buttons[i + 1 :]:
+                    assert not button.rect.colliderect(other.rect), (name, button.name, other.name)
+    finally:
+        if kiosk is not None:
+            kiosk.close()
+        pygame.display.quit()

@@ -85,6 +85,13 @@ def has_driver(drivers: list[str], wanted: str) -> bool:
     return wanted.lower() in {d.lower() for d in drivers}
 
 
+def portrait_unturned(panel: Panel) -> bool:
+    """A portrait screen (Touch Display 2 as it comes) drawn unturned: the
+    kiosk's screens are laid out landscape, so kiosk.rotation should be 90 or 270."""
+    width, height = panel.surface.get_size()
+    return height > width
+
+
 def open_display(windowed: bool, size: tuple[int, int] | None, rotation: int = 0) -> Panel:
     """The screen, as a Panel whose `surface` is what the kiosk draws on
     (turned by `rotation` degrees clockwise onto the screen)."""
@@ -110,6 +117,8 @@ def open_display(windowed: bool, size: tuple[int, int] | None, rotation: int = 0
         screen = pygame.display.set_mode(size or (0, 0), pygame.FULLSCREEN)
         pygame.mouse.set_visible(False)  # a touchscreen: no pointer
     panel = Panel(screen, rotation)
+    if portrait_unturned(panel):
+        log.warning("a portrait screen drawn unturned: set kiosk.rotation to 90 or 270 (docs/raspberry-pi.md)")
     log.info(
         "display: %s driver, %dx%d, drawn at %dx%d turned %d degrees",
         pygame.display.get_driver(),
@@ -132,6 +141,9 @@ def main() -> int:
         panel.show()
         width, height = panel.screen.get_size()
         print(f"{pygame.display.get_driver()} driver, {width}x{height}, turned {panel.rotation} degrees")
+        if portrait_unturned(panel):
+            print(f"the screen is {width}x{height}, portrait, and the kiosk is laid out landscape: set kiosk.rotation")
+            return 1
         return 0
     except (DisplayError, pygame.error) as exc:
         print(f"cannot open the display: {exc}")
