@@ -854,3 +854,74 @@ def test_labels_are_rendered_once_shrunk_to_fit_and_the_cache_is_bounded(monkeyp
         t.fitted_text(f"{score}%", 40, theme.TEXT, 200, 80)
     assert t.fitted_text("9%", 40, theme.TEXT, 200, 80) is t.fitted_text("9%", 40, theme.TEXT, 200, 80)
     assert len(t._texts) == 3
+
+
+# -- time, and the small things of issue 34 (Korean, 800x480) ---------------------
+
+
+def audited(driver: Driver) -> list[str]:
+    """The lines the current screen draws on its next frame."""
+    t = driver.kiosk.theme
+    t.audit = []
+    driver.kiosk.step()
+    drawn, t.audit = t.audit, None
+    return [d.text for d in drawn]
+
+
+@pytest.mark.slow
+def test_time_runs_out_visibly_and_audibly_on_a_still_photo(
+    driver_factory: Callable[..., Driver], tmp_path: Path, demo_rest_frame: object
+) -> None:
+    """A still photo (a single image, replayed) in a two-exercise plan: the
+    face never moves, so the live score is never coloured as a grade; the
+    time-left ring counts down; each exercise runs out of time, which is said
+    ("time's up, let's move on") and written on the next intro; the summary
+    of a plan with no rep does not praise."""
+    import cv2
+    import numpy as np
+
+    from device.practice.plan import make_plan
+
+    assert isinstance(demo_rest_frame, np.ndarray)
+    photo = tmp_path / "face.jpg"
+    cv2.imwrite(str(photo), demo_rest_frame)  # one still image: it replays (it used to fail after one frame)
+    config = kiosk_config(
+        tmp_path, f"replay:{photo}",
+        **{"kiosk.language": "ko", "camera.replay_loop": True, "practice.exercise_limit_s": 10.0,
+           "practice.intro_s": 1.0},
+    )  # fmt: skip
+    driver = driver_factory(config)
+    kiosk, words = driver.kiosk, Words("ko")
+    kiosk.go_to("practice", plan=make_plan([("brow_raise", 3), ("closed_smile", 3)]))
+    practice = kiosk.screen
+    assert isinstance(practice, PracticeScreen)
+    driver.run_until(lambda: practice.state is not None and (practice.state.time_left or 99) < 8)
+    kiosk.theme.audit = []
+    kiosk.step()
+    drawn, kiosk.theme.audit = kiosk.theme.audit, None
+    assert any(d.text.endswith("초") and d.colour == theme.WARN for d in drawn)  # the ring's seconds, amber
+    scores = [d for d in drawn if d.text.isdigit() and d.pixels > 60]
+    assert scores
+    assert all(d.colour == theme.MUTED for d in scores)  # a face at rest is not graded
+    driver.shot("time-ring-ko")
+    driver.run_until(lambda: practice.state is not None and practice.state.item_index == 1)
+    assert practice.state is not None
+    assert practice.state.stage is Stage.INTRO
+    assert kiosk.cues.spoken["time_up"] == 1
+    assert words("practice.time_up") in audited(driver)
+    path = driver.shot("time-up-ko")
+    pygame.image.save(driver.surface, str(tmp_path / path.name))
+    driver.run_until(lambda: kiosk.screen.name == "summary")
+    assert kiosk.cues.spoken["time_up_last"] == 1
+    assert kiosk.cues.spoken["ended"] == 1
+    assert kiosk.cues.spoken["done"] == 0  # nothing was done: no "well done"
+    lines = audited(driver)
+    assert words("summary.title_ended") in lines
+    assert words("summary.title") not in lines
+    assert lines.count(words("outcome.timed_out")) == 2
+    driver.shot("only-timed-out-summary-ko")
+    driver.close()
+    [record] = PracticeRecord.select()
+    assert record.status == SessionStatus.COMPLETED
+    outcomes = [e.outcome for e in ExerciseRecord.select().where(ExerciseRecord.session == record)]
+    assert outcomes == ["timed_out", "timed_out"]

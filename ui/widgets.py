@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -85,6 +86,23 @@ def bar(surface: pygame.Surface, rect: pygame.Rect, fraction: float | None, t: T
         if filled.width > 0 and filled.height > 0:
             pygame.draw.rect(surface, colour, filled, border_radius=t.px(10))
     pygame.draw.rect(surface, theme.EDGE, rect, width=max(1, t.px(1)), border_radius=t.px(10))
+
+
+def ring(surface: pygame.Surface, rect: pygame.Rect, fraction: float, t: Theme, *, colour: Colour) -> None:
+    """A ring inside `rect` filled clockwise from the top for `fraction`
+    (0..1) of its dimmed full track: time left that empties as it runs."""
+    fraction = max(0.0, min(1.0, fraction))
+    cx, cy = rect.center
+    outer = min(rect.width, rect.height) / 2
+    thick = max(2, t.px(8))
+    pygame.draw.circle(surface, theme.PANEL, (cx, cy), outer, thick)
+    if fraction <= 0:
+        return
+    steps = max(2, math.ceil(90 * fraction))  # a point every 4 degrees: smooth at any size the kiosk draws
+    angles = [-math.pi / 2 + 2 * math.pi * fraction * i / steps for i in range(steps + 1)]
+    rim = [(cx + outer * math.cos(a), cy + outer * math.sin(a)) for a in angles]
+    hole = [(cx + (outer - thick) * math.cos(a), cy + (outer - thick) * math.sin(a)) for a in reversed(angles)]
+    pygame.draw.polygon(surface, colour, rim + hole)
 
 
 def panel(surface: pygame.Surface, rect: pygame.Rect, t: Theme, *, radius: float = 12) -> None:

@@ -26,8 +26,12 @@ IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".
 
 
 class _ImageFolder:
-    def __init__(self, folder: Path) -> None:
-        self.files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+    """A folder of images in name order, or a single still image (a folder of one)."""
+
+    def __init__(self, folder: Path, files: list[Path] | None = None) -> None:
+        self.files = (
+            files if files is not None else sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        )
         if not self.files:
             raise CameraError(f"replay folder {folder} holds no images ({', '.join(sorted(IMAGE_SUFFIXES))})")
         self.position = 0
@@ -116,6 +120,9 @@ class ReplayCamera(Camera):
             raise CameraError(f"replay source {self.path} does not exist")
         if self.path.is_dir():
             self._source = _ImageFolder(self.path)
+        elif self.path.suffix.lower() in IMAGE_SUFFIXES:
+            # A still image: OpenCV's video reader cannot rewind one, so it loops as a folder of one.
+            self._source = _ImageFolder(self.path.parent, [self.path])
         else:
             video = _VideoFile(self.path)
             self.fps = video.fps or self.fps

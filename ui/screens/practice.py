@@ -13,6 +13,7 @@ draws the newest. A session left half-way is stored as stopped.
 from __future__ import annotations
 
 import logging
+import math
 from typing import TYPE_CHECKING
 
 import pygame
@@ -24,16 +25,17 @@ from device.practice.live import LivePractice
 from device.practice.plan import Plan, Side
 from device.practice.recording import SessionEnd
 from device.practice.reps import Phase
-from device.practice.session import LiveState, SessionResult, Stage
+from device.practice.session import LiveState, Outcome, SessionResult, Stage
 from device.store.models import SessionSource
 from device.store.records import SessionRecorder
 from ui import theme
 from ui.camera_view import camera_surface
 from ui.example_face import draw_example
 from ui.screens.base import Screen
+from ui.screens.summary import praised
 from ui.sound import Cue
 from ui.voice import count_key, exercise_key, prompt_key
-from ui.widgets import Button, bar, fit_text, row_of_buttons, score_colour, wrap_text
+from ui.widgets import Button, bar, fit_text, ring, row_of_buttons, score_colour, wrap_text
 from ui.widgets import panel as draw_panel
 
 if TYPE_CHECKING:
@@ -48,6 +50,10 @@ READ_AFTER_S = 2.0  # after an instruction is heard, time to look at the example
 READING_CHARS_PER_S = 5.0  # an unhurried reader's pace, for an instruction not heard (sound off)
 BAR_SPAN = 200.0  # the per-side bars' smallest scale: twice the target
 TIMELINE_EVERY_S = 0.5  # the summary's chart
+TIME_SHORT_S = 10.0  # the time-left ring turns amber for the last seconds
+# A score under this, before the patient has moved since the rest (or since the
+# exercise began), is their face at rest: shown without a colour, not as a grade.
+MOVED_SCORE = 15.0
 
 
 class PracticeScreen(Screen):
@@ -71,6 +77,8 @@ class PracticeScreen(Screen):
         self._speech_until = 0.0  # when what was said so far will have been heard (kiosk clock)
         self._prompt_said_at = -PROMPT_EVERY_S  # when a camera-position prompt was last spoken
         self._last_face = kiosk.now()
+        self._time_up_item: int | None = None  # the exercise whose time ran out: said, and shown on the next intro
+        self._moved = False  # the patient has moved since the last rest (or since the exercise began)
 
     def enter(self) -> None:
         super().enter()
@@ -195,7 +203,13 @@ class PracticeScreen(Screen):
         if not self.live.face_seen:
             self.kiosk.go_to("home")  # nobody practised: there is nothing to sum up
             return
-        self.kiosk.cues.say("done" if end == SessionEnd.COMPLETED else "stopped")
+        if end != SessionEnd.COMPLETED:
+            self.kiosk.cues.say("stopped")
+        else:  # praise only what was done: a plan that only timed out ends plainly
+            if praised(result):
+                self.kiosk.cues.say("done")
+            else:
+                self.kiosk.cues.say("ended")
         live = self.live
         session_id = self.live.recorder.session_id if self.live.recorder is not None else None
         self.kiosk.go_to(
@@ -254,6 +268,7 @@ class PracticeScreen(Screen):
         previous = before.score if before is not None else None
         self.state = self.live.feed(update)
         self._cue(before, self.state)
+        self._follow_movement(before, self.state)
         self.update_seen = update
         self.picture = None  # redrawn from the newest frame
         if self.state.score is not None and self.state.score != previous:
@@ -283,6 +298,10 @@ class PracticeScreen(Screen):
         elif before is not None and before.phase is Phase.RESTING and now.phase is Phase.READY:
             cues.play(Cue.GO)
             say("again")
+        if self._ran_out(before, now):
+            assert before is not None
+            self._time_up_item = before.item_index
+            say("time_up" if now.stage is not Stage.DONE else "time_up_last")  # heard before the next intro
         new_intro = before is None or before.stage is not Stage.INTRO or before.item_index != now.item_index
         if now.stage is Stage.INTRO and new_intro and now.exercise_id is not None:
             say(exercise_key(now.exercise_id))  # the instruction, told as it is shown
@@ -291,6 +310,28 @@ class PracticeScreen(Screen):
         if now.prompt is not None and clock - self._prompt_said_at >= PROMPT_EVERY_S:
             self._prompt_said_at = clock  # where the face should be, said at most once every few seconds
             say(prompt_key(now.prompt))
+
+    def _ran_out(self, before: LiveState | None, now: LiveState) -> bool:
+        """Whether the exercise under way in `before` has just ended on its time limit."""
+        assert self.live is not None
+        if before is None or before.stage is not Stage.EXERCISING:
+            return False
+        if now.stage is Stage.EXERCISING and now.item_index == before.item_index:
+            return False
+        ended = self.live.session.result().exercises[before.item_index]
+        return ended.outcome is Outcome.TIMED_OUT
+
+    def _follow_movement(self, before: LiveState | None, now: LiveState) -> None:
+        """Whether the patient has moved since the exercise began or the last
+        rest ended: until then a low number is the face at rest, not a grade."""
+        started = now.stage is Stage.EXERCISING and (
+            before is None or before.stage is not Stage.EXERCISING or before.item_index != now.item_index
+        )
+        rested = before is not None and before.phase is Phase.RESTING and now.phase is not Phase.RESTING
+        if started or rested:
+            self._moved = False
+        if now.phase is Phase.HOLDING or (now.score is not None and now.score >= MOVED_SCORE):
+            self._moved = True
 
     def _say(self, key: str | None) -> None:
         """Speak `key`, keeping when it will have been heard (it waits for what is being said)."""
@@ -335,6 +376,7 @@ class PracticeScreen(Screen):
             self._draw_intro(surface, camera_area, panel, state)
         else:
             self._draw_exercise(surface, panel, state)
+            self._draw_time_left(surface, camera_area, state)
         if state is not None and state.prompt is not None:
             # Above End, which sits in the camera's bottom corner.
             bottom = camera_area.bottom - t.target - t.px(24)
@@ -354,6 +396,11 @@ class PracticeScreen(Screen):
             fit_text(
                 surface, t, w("practice.not_saved"), 24, note.inflate(-t.px(12), -t.px(4)), colour=theme.BACKGROUND
             )
+        if self._after_time_up(state):
+            # The previous exercise's time ran out: said aloud, and written while the next is introduced.
+            note = pygame.Rect(camera_area.left, camera_area.top, camera_area.width, t.px(40))
+            pygame.draw.rect(surface, theme.WARN, note, border_radius=t.px(8))
+            fit_text(surface, t, w("practice.time_up"), 24, note.inflate(-t.px(12), -t.px(4)), colour=theme.BACKGROUND)
         if self._rest_was_a_fallback(state):
             # Said until the first rep: the rest was taken as it was, so the patient knows why it moved on.
             note = pygame.Rect(camera_area.left, camera_area.top, camera_area.width, t.px(40))
@@ -362,6 +409,28 @@ class PracticeScreen(Screen):
         if self.asking:
             self._draw_question(surface)
         super().draw(surface)
+
+    def _after_time_up(self, state: LiveState | None) -> bool:
+        if state is None or self._time_up_item is None or state.stage is not Stage.INTRO:
+            return False
+        if self.live is not None and self.live.store_error is not None:
+            return False  # the not-saved note has the place
+        return state.item_index == self._time_up_item + 1
+
+    def _draw_time_left(self, surface: pygame.Surface, camera_area: pygame.Rect, state: LiveState) -> None:
+        """A ring in the camera's free corner (End has the other one) that
+        empties as the exercise's time runs out, with the seconds inside."""
+        if state.time_left is None:
+            return
+        t, w = self.kiosk.theme, self.kiosk.words
+        limit = max(self.kiosk.config.practice.exercise_limit_s, 1e-6)
+        size = t.target + t.px(16)
+        area = pygame.Rect(camera_area.right - size - t.px(12), camera_area.bottom - size - t.px(12), size, size)
+        pygame.draw.circle(surface, theme.BACKGROUND, area.center, size // 2)
+        colour = theme.WARN if state.time_left < TIME_SHORT_S else theme.ACCENT_TEXT
+        ring(surface, area.inflate(-t.px(6), -t.px(6)), state.time_left / limit, t, colour=colour)
+        seconds = w("practice.time_left", seconds=f"{math.ceil(state.time_left):.0f}")
+        fit_text(surface, t, seconds, 24, area.inflate(-t.px(26), -t.px(26)), colour=colour)
 
     def _rest_was_a_fallback(self, state: LiveState | None) -> bool:
         live = self.live
@@ -394,21 +463,25 @@ class PracticeScreen(Screen):
         item = self.plan.items[state.item_index]
         exercise = item.exercise
         surface.blit(self._shade(area.size, 215), area)
-        face = pygame.Rect(area.left + t.px(20), area.top + t.px(70), area.width - t.px(40), area.height - t.px(90))
+        top = area.top + (t.px(44) if self._after_time_up(state) else 0)  # under the time-up note
+        face = pygame.Rect(area.left + t.px(20), top + t.px(70), area.width - t.px(40), area.bottom - top - t.px(90))
         draw_example(surface, face, exercise, self.kiosk.now())
         heading = w("practice.step", step=state.item_index + 1, steps=len(self.plan.items))
-        fit_text(surface, t, heading, 26, pygame.Rect(area.left, area.top + t.px(8), area.width, t.px(30)),
+        fit_text(surface, t, heading, 26, pygame.Rect(area.left, top + t.px(8), area.width, t.px(30)),
                  colour=theme.MUTED)  # fmt: skip
-        fit_text(surface, t, w.pick(exercise.name), 34, pygame.Rect(area.left, area.top + t.px(36), area.width,
+        fit_text(surface, t, w.pick(exercise.name), 34, pygame.Rect(area.left, top + t.px(36), area.width,
                  t.px(36)))  # fmt: skip
-        text_area = pygame.Rect(panel.left, panel.top, panel.width, panel.height - 2 * t.target - t.px(90))
+        # The instruction (up to four lines), the reps, and when it starts (up to three lines) above Start.
+        text_area = pygame.Rect(panel.left, panel.top, panel.width, panel.height - 2 * t.target - t.px(164))
         wrap_text(surface, t, w.pick(exercise.instruction), 26, text_area)
         reps = w("intro.reps", reps=item.reps, hold=f"{item.hold_s:g}")
-        fit_text(surface, t, reps, 22, pygame.Rect(panel.left, text_area.bottom + t.px(4), panel.width, t.px(30)),
+        fit_text(surface, t, reps, 24, pygame.Rect(panel.left, text_area.bottom + t.px(4), panel.width, t.px(30)),
                  colour=theme.MUTED)  # fmt: skip
         starts = w("practice.starts_in", seconds=f"{state.intro_remaining:.0f}")
-        fit_text(surface, t, starts, 22, pygame.Rect(panel.left, text_area.bottom + t.px(36), panel.width, t.px(30)),
-                 colour=theme.MUTED)  # fmt: skip
+        begins = panel.bottom - 2 * t.target - t.px(16)  # the top of Start
+        below = text_area.bottom + t.px(36)
+        wrap_text(surface, t, starts, 24, pygame.Rect(panel.left, below, panel.width, begins - below - t.px(4)),
+                  colour=theme.MUTED)  # fmt: skip
 
     def _draw_calibration(self, surface: pygame.Surface, area: pygame.Rect, state: LiveState | None) -> None:
         t, w = self.kiosk.theme, self.kiosk.words
@@ -443,30 +516,33 @@ class PracticeScreen(Screen):
         title = w.pick(exercise.name)
         if len(self.plan.items) > 1:
             title = w("practice.title_step", step=state.item_index + 1, steps=len(self.plan.items), name=title)
-        fit_text(surface, t, title, 30, pygame.Rect(panel.left, y, panel.width, t.px(44)))
-        y += t.px(48)
+        # Heights add up so that an instruction of three lines at the smallest
+        # type still ends above Skip at 800x480 with the per-side bars shown.
+        fit_text(surface, t, title, 30, pygame.Rect(panel.left, y, panel.width, t.px(42)))
+        y += t.px(44)
         number = min(state.reps_done + 1, state.reps_planned)  # the rep under way, not a tally of what is missing
         fit_text(surface, t, w("practice.reps", number=number, planned=state.reps_planned), 24,
                  pygame.Rect(panel.left, y, panel.width, t.px(32)), colour=theme.MUTED)  # fmt: skip
-        y += t.px(40)
-        big = pygame.Rect(panel.left, y, panel.width, t.px(100))
+        y += t.px(36)
+        big = pygame.Rect(panel.left, y, panel.width, t.px(84))
         if state.phase is Phase.RESTING:
             # Resting is not graded: the countdown takes the number's place.
             seconds = f"{state.rest_remaining:.0f}" if state.rest_remaining >= 0.5 else "…"
             fit_text(surface, t, w("practice.rest", seconds=seconds), 40, big, colour=theme.MUTED)
-            y += t.px(144)
+            y += t.px(120)
         else:
-            # The live score: a big number over a bar that moves with the face.
+            # The live score: a big number over a bar that moves with the face;
+            # coloured as a grade only once the patient has moved.
             score = state.score
-            colour = score_colour(score) if score is not None else theme.MUTED
-            fit_text(surface, t, "--" if score is None else f"{score:.0f}", 96, big, colour=colour)
-            y += t.px(104)
-            bar(surface, pygame.Rect(panel.left, y, panel.width, t.px(26)), None if score is None else score / 100, t,
+            colour = score_colour(score) if score is not None and self._moved else theme.MUTED
+            fit_text(surface, t, "--" if score is None else f"{score:.0f}", 84, big, colour=colour)
+            y += t.px(88)
+            bar(surface, pygame.Rect(panel.left, y, panel.width, t.px(22)), None if score is None else score / 100, t,
                 colour=colour)  # fmt: skip
-            y += t.px(40)
+            y += t.px(32)
         if state.right_score is not None and state.left_score is not None:
             self._draw_sides(surface, pygame.Rect(panel.left, y, panel.width, t.px(64)), state)
-            y += t.px(70)
+            y += t.px(66)
         phase_rect = pygame.Rect(panel.left, y, panel.width, t.px(44))
         if state.phase is Phase.HOLDING:
             fit_text(surface, t, w("practice.hold"), 30, phase_rect, colour=theme.GOOD)

@@ -14,18 +14,27 @@ import pygame
 from device.practice.feedback import asymmetry_sentence
 from device.practice.grading import subscore
 from device.practice.recording import SessionEnd
-from device.practice.session import Outcome, SessionResult
+from device.practice.session import ExerciseResult, Outcome, SessionResult
 from device.store.queries import earlier_scores
 from ui import theme
 from ui.screens.base import Screen
-from ui.widgets import fit_text, panel, score_colour, wrap_text
+from ui.widgets import Button, fit_text, panel, row_of_buttons, score_colour, wrap_text
 
 if TYPE_CHECKING:
     from ui.app import Kiosk
 
 log = logging.getLogger(__name__)
 EARLIER_SESSIONS = 5
+SCORE_COLUMN = 200  # px at 800x480: the session score over its chart, left of the table
+SENTENCE_HEIGHT = 40  # the asymmetry sentence's line under the title
+LINE_HEIGHT = 36  # a table line: 24 px type (theme.MIN_TEXT) with its line spacing
 SAME_BAND = 5.0  # points either side of the earlier mean that count as "as steady"
+
+
+def praised(result: SessionResult) -> bool:
+    """Whether the session earns "well done": at least one rep was done.
+    A plan that only timed out or was skipped ends plainly, without praise."""
+    return any(e.reps for e in result.exercises)
 
 
 def encouragement_key(score: float, earlier: list[float]) -> str:
@@ -57,6 +66,8 @@ class SummaryScreen(Screen):
         self.result, self.timeline, self.saved, self.end = result, timeline, saved, end
         self.counted = counted  # False on the demo or a replay: kept apart from the patient's progress
         self.earlier = self._earlier_scores(session_id)
+        self.first_row = 0  # the table's page: the index of its first exercise
+        self.rows_shown: list[ExerciseResult] = []
 
     def _earlier_scores(self, session_id: int | None) -> list[float]:
         patient = self.kiosk.patient
@@ -73,76 +84,129 @@ class SummaryScreen(Screen):
         self.buttons = []
         self.button("done", pygame.Rect(t.width - t.px(244), t.height - t.target - t.px(16), t.px(220), t.target),
                     w("summary.done"), self.back, theme.ACCENT)  # fmt: skip
+        table = self._table_area()
+        pager = pygame.Rect(table.left, table.bottom - t.target, table.width, t.target)
+        earlier, later = row_of_buttons(pager, 2, t.px(16))
+        self.button("rows_earlier", earlier, w("summary.rows_earlier"), self._earlier_rows)
+        self.button("rows_later", later, w("summary.rows_later"), self._later_rows)
+
+    def _table_area(self) -> pygame.Rect:
+        """The exercises' table: right of the score and its chart, above the footer."""
+        t = self.kiosk.theme
+        left = t.px(24) + t.px(SCORE_COLUMN) + t.px(24)
+        top = t.px(72) + t.px(SENTENCE_HEIGHT)
+        return pygame.Rect(left, top, t.width - left - t.px(24), t.height - t.target - t.px(28) - top)
+
+    def _rows(self) -> list[ExerciseResult]:
+        return [e for e in self.result.exercises if e.outcome is not Outcome.NOT_REACHED]
+
+    def _rows_per_page(self) -> int:
+        """Every exercise on one page when they fit (the default plan's six
+        do at 800x480); else pages, with the pager's row under the table."""
+        t = self.kiosk.theme
+        area = self._table_area()
+        line = t.px(LINE_HEIGHT)
+        fitting = area.height // line - 1  # the headings' line
+        if len(self._rows()) <= fitting:
+            return max(1, fitting)
+        return max(1, (area.height - t.target - t.px(8)) // line - 1)
+
+    def _paged(self) -> bool:
+        return len(self._rows()) > self._rows_per_page()
+
+    def shown_buttons(self) -> list[Button]:
+        names = {"done"}
+        if self._paged():
+            if self.first_row > 0:
+                names.add("rows_earlier")
+            if self.first_row + self._rows_per_page() < len(self._rows()):
+                names.add("rows_later")
+        return [b for b in self.buttons if b.name in names]
+
+    def _later_rows(self) -> None:
+        if self.first_row + self._rows_per_page() < len(self._rows()):
+            self.first_row += self._rows_per_page()
+
+    def _earlier_rows(self) -> None:
+        self.first_row = max(0, self.first_row - self._rows_per_page())
 
     def draw(self, surface: pygame.Surface) -> None:
         t, w = self.kiosk.theme, self.kiosk.words
-        stopped = self.end != SessionEnd.COMPLETED
-        title = {SessionEnd.COMPLETED: "summary.title", SessionEnd.STOPPED: "summary.title_stopped"}
-        self.title(surface, w(title.get(self.end, "summary.title_failed")))
+        completed = self.end == SessionEnd.COMPLETED
+        if completed:
+            # Praise what was done: a plan whose every exercise ran out of time ends plainly.
+            title = "summary.title" if praised(self.result) else "summary.title_ended"
+        else:
+            title = "summary.title_stopped" if self.end == SessionEnd.STOPPED else "summary.title_failed"
+        self.title(surface, w(title))
         score = self.result.score
-        left = pygame.Rect(t.px(24), t.px(72), t.px(200), t.px(112))
-        fit_text(surface, t, w("summary.score"), 24, pygame.Rect(left.left, left.top, left.width, t.px(30)),
-                 colour=theme.MUTED)  # fmt: skip
-        # A stopped session's score is not a verdict: it is shown calmly.
-        colour = theme.MUTED if stopped else score_colour(score)
-        fit_text(surface, t, f"{score:.0f}", 80, pygame.Rect(left.left, left.top + t.px(30), left.width, t.px(82)),
-                 colour=colour)  # fmt: skip
-        chart = pygame.Rect(left.right + t.px(20), t.px(76), t.width - left.right - t.px(44), t.px(108))
-        self._draw_chart(surface, chart)
-        y = chart.bottom + t.px(6)
         sentence = asymmetry_sentence(self.result, w.language)
         if sentence:
-            fit_text(surface, t, sentence, 26, pygame.Rect(t.px(24), y, t.width - t.px(48), t.px(34)),
+            fit_text(surface, t, sentence, 26, pygame.Rect(t.px(24), t.px(72), t.width - t.px(48), t.px(34)),
                      colour=theme.TEXT, align="left")  # fmt: skip
-            y += t.px(36)
-        self._draw_exercises(surface, y)
+        left = pygame.Rect(t.px(24), self._table_area().top, t.px(SCORE_COLUMN), t.px(112))
+        fit_text(surface, t, w("summary.score"), 24, pygame.Rect(left.left, left.top, left.width, t.px(30)),
+                 colour=theme.MUTED)  # fmt: skip
+        # Coloured as the calendar colours a day: only a finished session's score
+        # is a level; a stopped one's is shown calmly (score_colour(None)).
+        colour = score_colour(score if completed else None)
+        fit_text(surface, t, f"{score:.0f}", 80, pygame.Rect(left.left, left.top + t.px(30), left.width, t.px(82)),
+                 colour=colour)  # fmt: skip
+        chart_bottom = t.height - t.target - t.px(28)
+        chart = pygame.Rect(left.left, left.bottom + t.px(8), left.width, chart_bottom - left.bottom - t.px(8))
+        self._draw_chart(surface, chart)
+        self._draw_exercises(surface, self._table_area())
         if not self.saved():
             message, colour = w("summary.not_saved"), theme.WARN
         elif not self.counted:
             message, colour = w("summary.not_counted"), theme.MUTED
-        elif stopped:
+        elif not completed:
             message, colour = w("summary.stopped"), theme.TEXT
+        elif not praised(self.result):
+            message, colour = w("summary.no_reps"), theme.TEXT
         else:
             message, colour = w(encouragement_key(score, self.earlier)), theme.GOOD
         footer = pygame.Rect(t.px(24), t.height - t.target - t.px(16), t.width - t.px(300), t.target)
         wrap_text(surface, t, message, 26, footer, colour=colour)
         super().draw(surface)
 
-    def _draw_exercises(self, surface: pygame.Surface, y: int) -> None:
-        """A table of the exercises, in two columns: each one's name, the
-        reps done (or how it ended) and its left-right balance (the
-        eFACE-style subscore: 100 = both sides moved alike)."""
+    def _draw_exercises(self, surface: pygame.Surface, area: pygame.Rect) -> None:
+        """A table of the exercises, one line each: its name, what was done
+        (the reps, or how it ended when no rep was) and its left-right balance
+        (the eFACE-style subscore: 100 = both sides moved alike). Pages when
+        a long plan does not fit."""
         t, w = self.kiosk.theme, self.kiosk.words
-        bottom = t.height - t.target - t.px(20)
-        rows = [e for e in self.result.exercises if e.outcome is not Outcome.NOT_REACHED]
+        rows = self._rows()
         if not rows:
             return
-        columns = 2 if len(rows) > 3 else 1
-        gap = t.px(24)
-        width = (t.width - t.px(48) - gap * (columns - 1)) // columns
-        per_column = -(-len(rows) // columns)
-        line_h = max(t.px(30), min(t.px(34), (bottom - y) // (per_column + 1)))
-        for column in range(columns):
-            x = t.px(24) + column * (width + gap)
-            cells = self._cells(pygame.Rect(x, y, width, line_h))
-            headings = ("summary.column_exercise", "summary.column_reps", "balance.label")
-            for cell, key in zip(cells, headings, strict=True):
-                fit_text(surface, t, w(key), 24, cell, colour=theme.MUTED, align="left")
-            for row, e in enumerate(rows[column * per_column : (column + 1) * per_column]):
-                name, reps, balance = self._cells(pygame.Rect(x, y + (row + 1) * line_h, width, line_h))
-                fit_text(surface, t, w.exercise(e.exercise_id), 24, name, align="left")
-                done = w.outcome(e.outcome) or w("summary.reps", done=len(e.reps), planned=e.reps_planned)
-                fit_text(surface, t, done, 24, reps, align="left")
-                if e.symmetry is not None:
-                    fit_text(surface, t, f"{subscore(e.symmetry):.0f}", 24, balance, align="left")
+        line = t.px(LINE_HEIGHT)
+        headings = ("summary.column_exercise", "summary.column_reps", "summary.column_balance")
+        for cell, key in zip(self._cells(pygame.Rect(area.left, area.top, area.width, line)), headings, strict=True):
+            fit_text(surface, t, w(key), 24, cell, colour=theme.MUTED, align="left")
+        self.rows_shown = rows[self.first_row : self.first_row + self._rows_per_page()]
+        for row, e in enumerate(self.rows_shown):
+            name, done, balance = self._cells(pygame.Rect(area.left, area.top + (row + 1) * line, area.width, line))
+            fit_text(surface, t, w.exercise(e.exercise_id), 24, name, align="left")
+            fit_text(surface, t, self.done_text(e), 24, done, align="left")
+            if e.symmetry is not None:
+                fit_text(surface, t, f"{subscore(e.symmetry):.0f}", 24, balance, align="left")
+
+    def done_text(self, e: ExerciseResult) -> str:
+        """The reps done whenever there were any ("1/3번": what the patient did,
+        never "not done"); how it ended only when none were."""
+        w = self.kiosk.words
+        if e.reps or e.outcome is Outcome.COMPLETED:
+            return w("summary.reps", done=len(e.reps), planned=e.reps_planned)
+        return w.outcome(e.outcome)
 
     def _cells(self, row: pygame.Rect) -> tuple[pygame.Rect, pygame.Rect, pygame.Rect]:
-        """A table row's three cells: the name gets half, reps and balance a quarter each."""
-        half, quarter = row.width // 2, row.width // 4
+        """A table row's three cells, sized for the longest name and outcome in either language."""
+        gap = self.kiosk.theme.px(8)
+        name, done = round(row.width * 0.44), round(row.width * 0.34)
         return (
-            pygame.Rect(row.left, row.top, half - 8, row.height),
-            pygame.Rect(row.left + half, row.top, quarter - 8, row.height),
-            pygame.Rect(row.left + half + quarter, row.top, quarter, row.height),
+            pygame.Rect(row.left, row.top, name - gap, row.height),
+            pygame.Rect(row.left + name, row.top, done - gap, row.height),
+            pygame.Rect(row.left + name + done, row.top, row.width - name - done, row.height),
         )
 
     def _draw_chart(self, surface: pygame.Surface, area: pygame.Rect) -> None:
