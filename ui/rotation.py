@@ -4,8 +4,8 @@ this turns it onto the screen and turns touches back.
 SDL's KMS/DRM driver shows a framebuffer as the panel scans it out, and
 Raspberry Pi's Touch Display 2 scans out 720x1280, portrait. `kiosk.rotation`
 says how many degrees clockwise the picture is turned on the screen (as a
-technician sees it: 90 for that display lying on its long side with its
-ribbon on the left, 270 with it on the right). The kiosk draws on `surface`
+technician sees it: 90 or 270 for that display lying on its long side, one
+way round or the other). The kiosk draws on `surface`
 (1280x720 there), `show` turns it onto the screen, and `point` maps a touch,
 which SDL reports in the screen's own coordinates, back onto `surface`.
 """
