@@ -328,8 +328,9 @@ def test_day_page_lists_every_session_with_its_exercises_and_chart(client: Flask
     html = client.get(f"/patients/{mina.id}/day/{day.isoformat()}").data
     page = text(html)
     assert page.count("session") >= 1
-    for record in same_day:
-        assert record.started.strftime("%H:%M") in page
+    for record in same_day:  # twelve-hour, as people say it: "9:50 am"
+        hour = record.started.hour % 12 or 12
+        assert f"{hour}:{record.started.minute:02d} {'am' if record.started.hour < 12 else 'pm'}" in page
     assert html.decode().count('class="card session"') == len(same_day)
     assert "was cut off" in page
     assert html.decode().count('src="data:image/svg+xml;base64,') == len(same_day)  # one timeline each
@@ -556,6 +557,111 @@ def test_refusals_are_in_the_readers_language(config: Config, data_dir: Path) ->
     assert "이 대시보드에 그런 페이지는 없어요" in text(c.get("/nowhere").data)
     assert "그렇게 쓸 수 없어요" in text(c.put(f"/patients/{mina}/trends").data)
     assert "너무 많아요" in text(c.post(f"/patients/{mina}/notes", data={"text": "x" * 70_000}).data)
+
+
+# What may stay Latin on a Korean page: the command a technician types, the
+# language switch's own name, units and the device's identifiers.
+LATIN_ALLOWED = {"python", "device", "web", "set", "password", "English", "MB", "GB", "CSV"}
+
+
+def latin_only_sentences(html: str, allowed: set[str]) -> list[str]:
+    """Pieces of what a reader sees (text, alt, aria-label, title) with Latin words and no Hangul."""
+    shown = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    attributes = re.findall(r'(?:alt|aria-label|title)="([^"]*)"', shown)
+    visible = [text(shown.encode()), *map(unescape, attributes)]
+    pieces = [p for v in visible for p in re.split(r"[·:|()\n]| - |[.!?](?:\s|$)", v)]
+    found = []
+    for piece in pieces:
+        latin = [w for w in re.findall(r"[A-Za-z]{2,}", piece) if w not in allowed]
+        if latin and not re.search(r"[\uac00-\ud7a3]", piece):
+            found.append(piece.strip())
+    return found
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("ko", ["2026년 6월 13일 (토)", "오전 9:05", "오후 12:30", "오전 12:00", "2분", "1분 30초", "45초", "1회"]),
+        ("en", ["Sat 13 June 2026", "9:05 am", "12:30 pm", "12:00 am", "2 min", "1 min 30 s", "45 s", "1×"]),
+    ],
+)
+def test_dates_times_durations_and_counts_in_each_languages_order(language: str, expected: list[str]) -> None:
+    from device.web.language import WebWords
+
+    w = WebWords(language)
+    found = [
+        w.dated(date(2026, 6, 13)),
+        w.time_of_day(datetime(2026, 6, 13, 9, 5)),
+        w.time_of_day(datetime(2026, 6, 13, 12, 30)),
+        w.time_of_day(datetime(2026, 6, 13, 0, 0)),
+        w.duration(120.2),
+        w.duration(90),
+        w.duration(45),
+        w.plural("count.times", 1),
+    ]
+    assert found == expected
+
+
+def test_every_page_and_error_reads_in_korean(config: Config, tmp_path: Path) -> None:
+    """Every template and error path on a Korean dashboard: no sentence in Latin letters only."""
+    open_database(tmp_path / DB_NAME)
+    empty = tmp_path / "empty"
+    open_database(empty / DB_NAME)
+    set_password(empty, PASSWORD)
+    c = make_app(config, empty, language="ko").test_client()
+    c.post("/login", data={"password": PASSWORD})
+    pages = {"no patients": c.get("/").data.decode()}
+    no_password = make_app(config, tmp_path / "unset", language="ko").test_client()
+    pages["login, no password"] = no_password.get("/login").data.decode()
+
+    open_database(tmp_path / DB_NAME)
+    seed_history("김민아", date(2026, 9, 1), TODAY, sessions_per_day=(0, 3), seed=6)
+    seed_history("박준", date(2026, 11, 1), TODAY, sessions_per_day=(1, 2), seed=7)
+    set_password(tmp_path, PASSWORD)
+    app = make_app(config, tmp_path, language="ko", csrf=True, rate_limit=True)
+    c = app.test_client()
+    pages["login"] = c.get("/login").data.decode()
+    pages["login failed"] = c.post("/login", data={"password": "wrong", "csrf_token": "x"}).data.decode()  # CSRF 400
+    token = re.search(r'name="csrf_token" value="([^"]+)"', pages["login"])
+    assert token is not None
+    pages["login wrong"] = c.post("/login", data={"password": "wrong one", "csrf_token": token.group(1)}).data.decode()
+    c.post("/login", data={"password": PASSWORD, "csrf_token": token.group(1)})
+    mina = patient("김민아").id
+    day = next(r.started.date() for r in sessions_between(patient("김민아"), date(2026, 11, 1), TODAY))
+    for name, url in {
+        "month": f"/patients/{mina}/month/2026-12",
+        "day": f"/patients/{mina}/day/{day}",
+        "empty day": f"/patients/{mina}/day/2026-08-01",
+        "trends": f"/patients/{mina}/trends",
+        "report": f"/patients/{mina}/report?from=2026-10-01&to=2026-11-30",
+        "plan": f"/patients/{mina}/plan",
+        "patients": "/patients",
+        "device": "/device",
+        "404 patient": "/patients/999/month/2026-12",
+        "404 path": "/nowhere",
+        "404 month": f"/patients/{mina}/month/2026-13",
+        "400 date": f"/patients/{mina}/report?from=someday",
+        "400 range": f"/patients/{mina}/report?from=2026-12-01&to=2026-11-01",
+    }.items():
+        pages[name] = c.get(url).data.decode()
+    pages["405"] = c.put(f"/patients/{mina}/trends").data.decode()
+    pages["400 expired form"] = c.post(f"/patients/{mina}/notes", data={"text": "메모"}).data.decode()
+    pages["413"] = c.post(f"/patients/{mina}/notes", data={"text": "x" * 70_000}).data.decode()
+    pages["400 bad host"] = c.get("/login", headers={"Host": "a..b"}).data.decode()
+    stranger = app.test_client()
+    form = re.search(r'name="csrf_token" value="([^"]+)"', stranger.get("/login").data.decode())
+    assert form is not None
+    for _ in range(config.web.login_attempts_per_minute + 1):
+        last = stranger.post("/login", data={"password": "wrong", "csrf_token": form.group(1)})
+    assert last.status_code == 429
+    pages["429"] = last.data.decode()
+    from device.inventory import model_version, software_version
+
+    # The device page's identifiers are names, not sentences: "f7d0eb0-dirty", the model's file.
+    identifiers = {w for v in (software_version(), model_version()) for w in re.findall(r"[A-Za-z]{2,}", v)}
+    allowed = LATIN_ALLOWED | identifiers | {config.camera.source}
+    problems = {name: found for name, page in pages.items() if (found := latin_only_sentences(page, allowed))}
+    assert problems == {}
 
 
 def test_a_plan_is_edited_and_checked_by_the_device_rules(client: FlaskClient) -> None:

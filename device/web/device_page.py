@@ -40,7 +40,7 @@ def device_facts(data_dir: Path, name: str, camera_source: str) -> DeviceFacts:
         name=name,
         software=software_version(),
         model=model_version(),
-        camera=f"configured source: {camera_source}",
+        camera=camera_source,  # the setting's value; the page words it
         disk_free_gb=usage.free / 1e9,
         disk_total_gb=usage.total / 1e9,
         database_mb=database.stat().st_size / 1e6 if database.exists() else 0.0,
