@@ -24,7 +24,7 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
-from device import heartbeat
+from device import heartbeat, ward_link
 from device.camera import CameraError, is_live, open_camera
 from device.config import Config
 from device.expression.classifier import classifier_from_config
@@ -34,6 +34,7 @@ from device.store.db import DB_NAME, StoreError, open_database
 from device.store.models import PracticeRecord
 from device.vision.analysis import load_landmarker
 from device.vision.model_files import ModelError
+from device.ward_address import WardLinkError
 
 SERVICES = ("expression-kiosk.service", "expression-kiosk-web.service", "expression-kiosk-backup.timer")
 # A Raspberry Pi has no battery-backed clock: until NTP answers it may think
@@ -424,6 +425,53 @@ def check_sound(config: Config) -> Check:
     return Check("sound", Outcome.FAIL, line, advice)
 
 
+def check_ward_link(config: Config, now: datetime | None = None) -> Check:
+    """The link to the ward server (docs/ward.md): configured or not, whether
+    the ward takes this device's token, the last delivery, the backlog, and
+    sessions the ward refused (kept in the outbox, never resent)."""
+    try:
+        ward = ward_link.configured(config)
+    except WardLinkError as exc:
+        return Check("ward link", Outcome.FAIL, str(exc), "run install.sh with WARD_URL and WARD_TOKEN provisioned")
+    if ward is None:
+        return Check("ward link", Outcome.SKIP, "no ward configured (ward.url): sessions stay on this device")
+    url, token = ward
+    path = config.data_dir / DB_NAME
+    outbox = "no sessions yet"
+    if path.exists():
+        try:
+            open_database(path, recover=False)
+            state = ward_link.outbox_state()
+        except StoreError as exc:
+            return Check("ward link", Outcome.FAIL, str(exc), "see the database check")
+        last = f"{state.last_delivery:%Y-%m-%d %H:%M}" if state.last_delivery else "none yet"
+        outbox = f"last delivery {last}, {state.backlog} waiting"
+        if state.refused:
+            return Check(
+                "ward link",
+                Outcome.FAIL,
+                f"{outbox}; the ward refused {state.refused} session(s), kept here: {state.refused_reason}",
+                "update this device's software or the ward's, then tell the ward's admin",
+            )
+    answer = ward_link.ask_ward(url, token, now or datetime.now())
+    if answer.status == 200:
+        return Check("ward link", Outcome.PASS, f"{url} takes this device as {answer.reason}; {outbox}")
+    if answer.status == 401:
+        return Check(
+            "ward link",
+            Outcome.FAIL,
+            f"{url} does not take this device's token ({outbox})",
+            "enrol it again on the ward (python -m ward enrol NAME), then install.sh with the new WARD_TOKEN",
+        )
+    detail = answer.reason if answer.status == 0 else f"HTTP {answer.status} {answer.reason}".strip()
+    return Check(
+        "ward link",
+        Outcome.FAIL,
+        f"{url}: {detail} ({outbox}; the practice goes on, sessions wait here)",
+        "check the network, and that the ward server runs (systemctl status expression-ward on the ward)",
+    )
+
+
 CHECKS: tuple[Callable[[Config], Check], ...] = (
     check_camera,
     check_display,
@@ -439,6 +487,7 @@ CHECKS: tuple[Callable[[Config], Check], ...] = (
     check_mdns,
     check_clock,
     check_time_sync,
+    check_ward_link,
 )
 
 

@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from device.ward_address import WardLinkError, check_url
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -41,6 +43,17 @@ def is_host(text: str) -> bool:
     # A name whose last label is all digits would be an IPv4 address, and "999.1.1.1" is none:
     # refused here in one line rather than by the server's socket as an internal error.
     return 0 < len(text) <= 253 and all(_HOST_LABEL.match(label) for label in labels) and not labels[-1].isdigit()
+
+
+def _ward_url_problem(url: str) -> str | None:
+    """What is wrong with a ward address; empty means no ward."""
+    if not url:
+        return None
+    try:
+        check_url(url)
+    except WardLinkError:
+        return "must be an https:// address, or http:// only to this device (127.0.0.1)"
+    return None
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -290,6 +303,21 @@ SETTINGS: tuple[Setting, ...] = (
         500,
         "Free space (MB) on the data folder's disk below which doctor fails and the dashboard's device page warns.",
         minimum=1,
+    ),
+    Setting(
+        "ward.url",
+        str,
+        "",
+        "Address of the ward server this device sends its finished sessions to (docs/ward.md): "
+        "https://..., or http:// only to this device itself. Empty: no ward (install.sh's WARD_URL sets it).",
+        check=lambda value: _ward_url_problem(str(value)),
+    ),
+    Setting(
+        "ward.token_file",
+        str,
+        "",
+        "File holding this device's ward token (given by `python -m ward enrol`), readable by the kiosk's "
+        "user only; install.sh writes it from WARD_TOKEN. Kept out of this file, which anyone may read.",
     ),
 )
 

@@ -77,6 +77,12 @@ class StorageSettings:
     min_free_mb: int
 
 
+@dataclass(frozen=True, slots=True)
+class WardSettings:
+    url: str
+    token_file: str
+
+
 def _section(values: Mapping[str, Value], name: str) -> dict[str, Value]:
     prefix = name + "."
     return {key.removeprefix(prefix): value for key, value in values.items() if key.startswith(prefix)}
@@ -122,3 +128,7 @@ class TypedSections:
     @property
     def storage(self) -> StorageSettings:
         return StorageSettings(**_section(self.values, "storage"))  # type: ignore[arg-type]
+
+    @property
+    def ward(self) -> WardSettings:
+        return WardSettings(**_section(self.values, "ward"))  # type: ignore[arg-type]

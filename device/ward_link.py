@@ -21,11 +21,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, cast
 
 import requests
 from peewee import fn
 
+from device.config import Config
 from device.store.models import (
     ExerciseRecord,
     OutboxRecord,
@@ -34,7 +36,7 @@ from device.store.models import (
     StoreIdentity,
 )
 from device.store.writer import writer
-from device.ward_address import check_url
+from device.ward_address import WardLinkError, check_url
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,10 @@ FIRST_DELAY_S = 5.0
 MAX_DELAY_S = 600.0
 BATCH = 50  # sessions per pass: a long backlog drains in passes, each one short
 REFUSALS = (400, 403, 413, 415, 422)  # the ward will never take this body: keep it, do not retry
+# What the device says of itself with each request (the ward's devices page; ward/devices.py reads them).
+CLOCK_HEADER = "X-Device-Clock"
+BACKLOG_HEADER = "X-Outbox-Backlog"
+SOFTWARE_HEADER = "X-Device-Software"
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -134,6 +140,68 @@ def backlog() -> int:
 
 
 @dataclass(frozen=True)
+class OutboxState:
+    """What doctor shows of the link, read from the store (the sender runs in another process)."""
+
+    backlog: int
+    last_delivery: datetime | None
+    refused: int
+    refused_reason: str | None  # the newest refusal's
+    last_error: str | None  # the newest waiting row's, while the ward does not answer
+
+
+def outbox_state() -> OutboxState:
+    refused = OutboxRecord.select().where(OutboxRecord.refused).order_by(OutboxRecord.id.desc())
+    waiting = (
+        OutboxRecord.select(OutboxRecord.last_error)
+        .where(OutboxRecord.delivered.is_null() & ~OutboxRecord.refused & OutboxRecord.last_error.is_null(False))
+        .order_by(OutboxRecord.id.desc())
+        .limit(1)
+        .scalar()
+    )
+    newest_refusal = refused.first()
+    last = (
+        OutboxRecord.select()
+        .where(OutboxRecord.delivered.is_null(False))
+        .order_by(OutboxRecord.delivered.desc())
+        .first()
+    )
+    return OutboxState(
+        backlog=backlog(),
+        last_delivery=last.delivered if last is not None else None,
+        refused=refused.count(),
+        refused_reason=newest_refusal.last_error if newest_refusal is not None else None,
+        last_error=waiting,
+    )
+
+
+def read_token(path: Path) -> str:
+    """The device's ward token from its file (install.sh writes it from WARD_TOKEN)."""
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise WardLinkError(
+            f"cannot read the ward token {path} ({exc.strerror}): run install.sh with WARD_TOKEN"
+        ) from exc
+    if not token:
+        raise WardLinkError(f"the ward token file {path} is empty: run install.sh with WARD_TOKEN")
+    return token
+
+
+def configured(config: Config) -> tuple[str, str] | None:
+    """(address, token) when the device's config names a ward; None when it names none.
+    WardLinkError when it names one that cannot be used."""
+    url, token_file = config.ward.url, config.ward.token_file
+    if not url and not token_file:
+        return None
+    if not url or not token_file:
+        raise WardLinkError(
+            "ward.url and ward.token_file go together: set both (install.sh with WARD_URL and WARD_TOKEN)"
+        )
+    return check_url(url), read_token(Path(token_file))
+
+
+@dataclass(frozen=True)
 class Answer:
     status: int  # 0: no answer (network down, timeout)
     reason: str
@@ -142,16 +210,30 @@ class Answer:
 Post = Callable[[str, bytes, dict[str, str]], Answer]
 
 
-def http_post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
+def _answer(response: requests.Response) -> Answer:
     try:
-        response = requests.post(url, data=body, headers=headers, timeout=10)
-    except requests.RequestException as exc:
-        return Answer(0, f"no answer from the ward ({type(exc).__name__})")
-    try:
-        reason = str(response.json().get("error") or response.json().get("result") or "")
-    except ValueError:
+        said = response.json()
+        reason = str(said.get("error") or said.get("result") or said.get("device") or "")
+    except (ValueError, AttributeError):
         reason = response.text[:200]
     return Answer(response.status_code, reason)
+
+
+def http_post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
+    try:
+        return _answer(requests.post(url, data=body, headers=headers, timeout=10))
+    except requests.RequestException as exc:
+        return Answer(0, f"no answer from the ward ({type(exc).__name__})")
+
+
+def ask_ward(url: str, token: str, now: datetime, timeout_s: float = 5.0) -> Answer:
+    """Which device the ward takes this token for (GET /api/v1/device): doctor's check.
+    200 with the device's name, 401 for a token it does not take, 0 for no answer."""
+    headers = {"Authorization": f"Bearer {token}", CLOCK_HEADER: now.isoformat(timespec="seconds")}
+    try:
+        return _answer(requests.get(check_url(url) + "/api/v1/device", headers=headers, timeout=timeout_s))
+    except requests.RequestException as exc:
+        return Answer(0, f"no answer from the ward ({type(exc).__name__})")
 
 
 class WardLink:
@@ -163,9 +245,12 @@ class WardLink:
         monotonic: Callable[[], float] = time.monotonic,
         post: Post = http_post,
         now: Callable[[], datetime] = datetime.now,
+        software: str = "",
     ) -> None:
         self.endpoint = check_url(url) + "/api/v1/sessions"
         self._headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        if software:
+            self._headers[SOFTWARE_HEADER] = software
         self._monotonic = monotonic
         self._post = post
         self._now = now
@@ -189,23 +274,38 @@ class WardLink:
             return 0
         store = store_id()
         confirmed = 0
-        for session_id, newest in pending():
-            body = json.dumps(summary(session_id, store)).encode()
-            answer = self._post(self.endpoint, body, self._headers)
-            if answer.status in (200, 201):
-                self._mark(session_id, newest, delivered=True, error=None)
-                confirmed += 1
-                self.last_delivery = self._now()
-            elif answer.status in REFUSALS:
-                log.warning("the ward refused session %s: %s", session_id, answer.reason)
-                self._mark(session_id, newest, delivered=False, error=f"{answer.status} {answer.reason}")
-            else:  # down, unreachable, restarting, or our token is not (or no longer) good
-                self._mark(session_id, newest, delivered=False, error=f"{answer.status} {answer.reason}", retry=True)
-                self._back_off(f"{answer.status} {answer.reason}".strip())
-                return confirmed
+        waiting = backlog()
+        number = 0
+        while batch := pending():
+            for session_id, newest in batch:
+                delivered = self._send(session_id, newest, store, waiting - number)
+                if delivered is None:
+                    return confirmed
+                number += 1
+                confirmed += delivered
         self.delay_s, self.next_try = 0.0, 0.0
         self.last_error = None
         return confirmed
+
+    def _send(self, session_id: int, newest: int, store: str, waiting: int) -> bool | None:
+        """Send one session and mark its rows by the answer: True delivered,
+        False refused, None when the ward did not take it (the pass stops and backs off)."""
+        body = json.dumps(summary(session_id, store)).encode()
+        # The ward flags a device whose clock is off, and shows its backlog.
+        said = {CLOCK_HEADER: self._now().isoformat(timespec="seconds"), BACKLOG_HEADER: str(waiting)}
+        answer = self._post(self.endpoint, body, self._headers | said)
+        if answer.status in (200, 201):
+            self._mark(session_id, newest, delivered=True, error=None)
+            self.last_delivery = self._now()
+            return True
+        if answer.status in REFUSALS:
+            log.warning("the ward refused session %s: %s", session_id, answer.reason)
+            self._mark(session_id, newest, delivered=False, error=f"{answer.status} {answer.reason}")
+            return False
+        # down, unreachable, restarting, or our token is not (or no longer) good
+        self._mark(session_id, newest, delivered=False, error=f"{answer.status} {answer.reason}", retry=True)
+        self._back_off(f"{answer.status} {answer.reason}".strip())
+        return None
 
     def _mark(self, session_id: int, newest: int, *, delivered: bool, error: str | None, retry: bool = False) -> None:
         rows = (OutboxRecord.session == session_id) & (OutboxRecord.id <= newest) & OutboxRecord.delivered.is_null()

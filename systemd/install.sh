@@ -15,6 +15,9 @@
 #   LANGUAGE=ko                 ko or en
 #   TIMEZONE=Asia/Seoul         an IANA time zone
 #   DASHBOARD_PASSWORD=...      the caregiver's password; removed from the file once set
+#   WARD_URL=https://ward.lan   the ward server it sends finished sessions to (docs/ward.md), with:
+#   WARD_TOKEN=...              the token `python -m ward enrol DEVICE_NAME` printed; kept in
+#                               /etc/expression-kiosk/ward-token, readable by the kiosk user only
 # Wi-Fi is left to the OS tools (Raspberry Pi Imager, nmcli).
 set -euo pipefail
 
@@ -33,7 +36,8 @@ state_dir=/var/lib/expression-kiosk
 config_dir=/etc/expression-kiosk
 config=$config_dir/config.toml
 units=(expression-kiosk.service expression-kiosk-web.service expression-kiosk-backup.service expression-kiosk-backup.timer
-  expression-kiosk-firstboot.service)
+  expression-kiosk-firstboot.service expression-kiosk-ward.service)
+ward_token_file=$config_dir/ward-token
 # KIOSK_NO_START=1 (first boot, systemd/firstboot.sh): enable the services
 # without starting them, since the first-boot unit runs before them.
 no_start=${KIOSK_NO_START:-0}
@@ -46,7 +50,7 @@ esac
 
 py=$root/.venv/bin/python
 [ -x "$py" ] || die "no $py: run ./setup.sh first"
-DEVICE_NAME="" LANGUAGE="" TIMEZONE="" DASHBOARD_PASSWORD=""
+DEVICE_NAME="" LANGUAGE="" TIMEZONE="" DASHBOARD_PASSWORD="" WARD_URL="" WARD_TOKEN=""
 if [ -n "$provision" ]; then
   # The parser prints shell-quoted assignments, or one line naming what is wrong
   # (which becomes this script's one line).
@@ -78,6 +82,14 @@ install -d -m 0750 -o "$service_user" -g "$service_user" "$state_dir"
 settings=(--set "device.data_dir=$state_dir")
 [ -z "$DEVICE_NAME" ] || settings+=(--set "device.name=$DEVICE_NAME")
 [ -z "$LANGUAGE" ] || settings+=(--set "kiosk.language=$LANGUAGE")
+if [ -n "$WARD_URL" ]; then
+  # The token stays out of config.toml, which anyone on the device may read.
+  say "ward server $WARD_URL (token in $ward_token_file)"
+  (umask 0137 && printf '%s\n' "$WARD_TOKEN" > "$ward_token_file.new")
+  chown "root:$service_user" "$ward_token_file.new"
+  mv "$ward_token_file.new" "$ward_token_file"
+  settings+=(--set "ward.url=$WARD_URL" --set "ward.token_file=$ward_token_file")
+fi
 say "writing $config"
 "$py" -m device config --write "$config" "${settings[@]}" || die "could not write $config"
 KIOSK_CONFIG=$config "$py" -m device config > /dev/null || die "$config is not valid (see above)"
@@ -143,4 +155,15 @@ if [ "$no_start" = 1 ]; then
 else
   systemctl enable --now expression-kiosk.service expression-kiosk-web.service expression-kiosk-backup.timer
   say "services installed and started: ${units[*]}"
+fi
+# The ward sender runs only where a ward is configured (a provisioning file
+# now, or an earlier install); restarted, so a new token takes effect.
+ward_url=$(KIOSK_CONFIG=$config "$py" -c 'from device.config import load_config; print(load_config().ward.url)') \
+  || die "could not read ward.url from $config"
+if [ -n "$ward_url" ]; then
+  systemctl enable expression-kiosk-ward.service
+  [ "$no_start" = 1 ] || systemctl restart expression-kiosk-ward.service
+  say "sending finished sessions to the ward at $ward_url (python -m device doctor shows the link)"
+else
+  systemctl disable --now expression-kiosk-ward.service 2>/dev/null || true
 fi

@@ -7,29 +7,24 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, jsonify, redirect, render_template, request, session, url_for
+from flask import Flask, Response, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from peewee import Database, DatabaseError, IntegrityError, InterfaceError, OperationalError
+from peewee import Database, DatabaseError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from device.clock import Clock
+from ward.api import refuse, register_api
 from ward.config import WardConfig
-from ward.devices import device_of
-from ward.ingest import Refused, store_session
 from ward.models import Therapist
 from ward.overview import WINDOW_DAYS, overview
-from ward.schema import MAX_BODY_BYTES, schema_problem
+from ward.schema import MAX_BODY_BYTES
 from ward.therapists import log_in
 from ward.words import WardWords, language_of
 
 log = logging.getLogger(__name__)
 
 DEVICE_STATIC = Path(__file__).resolve().parent.parent / "device" / "web" / "static"
-
-
-def _refuse(status: int, reason: str) -> tuple[Response, int]:
-    return jsonify({"error": reason}), status
 
 
 def create_app(config: WardConfig, db: Database, clock: Clock) -> Flask:
@@ -58,28 +53,7 @@ def create_app(config: WardConfig, db: Database, clock: Clock) -> Flask:
         lang = language_of(request.args.get("lang"), request.headers.get("Accept-Language"), config.language)
         return WardWords(lang)
 
-    @app.post("/api/v1/sessions")
-    @csrf.exempt
-    def ingest() -> tuple[Response, int]:
-        header = request.headers.get("Authorization", "")
-        token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
-        device = device_of(token)
-        if device is None:
-            return _refuse(401, "unknown or revoked device token: enrol the device again (python -m ward enrol)")
-        if not request.is_json:
-            return _refuse(415, "the body must be JSON (Content-Type: application/json)")
-        body = request.get_json(silent=True)
-        if body is None:
-            return _refuse(400, "the body is not valid JSON")
-        if problem := schema_problem(body):
-            return _refuse(422, f"the summary does not match schema 1: {problem}")
-        try:
-            gid, outcome = store_session(device, body, clock.now())
-        except Refused as refused:
-            return _refuse(refused.status, refused.reason)
-        except IntegrityError:
-            return _refuse(409, "the same session arrived twice at once: send it again")
-        return jsonify({"id": gid, "result": outcome.value}), 201 if outcome.value == "stored" else 200
+    csrf.exempt(register_api(app, clock))
 
     @app.get("/login")
     @app.post("/login")
@@ -117,7 +91,7 @@ def create_app(config: WardConfig, db: Database, clock: Clock) -> Flask:
     def http_error(exc: HTTPException) -> Any:
         if request.path.startswith("/api/"):
             reasons = {413: f"the body is larger than {MAX_BODY_BYTES // 1024} KB"}
-            return _refuse(exc.code or 400, reasons.get(exc.code or 0, exc.description or exc.name))
+            return refuse(exc.code or 400, reasons.get(exc.code or 0, exc.description or exc.name))
         return exc
 
     @app.errorhandler(OperationalError)
@@ -126,7 +100,7 @@ def create_app(config: WardConfig, db: Database, clock: Clock) -> Flask:
     def database_down(exc: Exception) -> tuple[Response, int]:
         # The database is unreachable or restarting: nothing was stored, the device retries.
         log.warning("ward database error: %s", str(exc).strip().splitlines()[0] if str(exc).strip() else exc)
-        response, status = _refuse(503, "the ward's database is unavailable: send it again later")
+        response, status = refuse(503, "the ward's database is unavailable: send it again later")
         response.headers["Retry-After"] = "30"
         return response, status
 

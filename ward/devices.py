@@ -3,10 +3,13 @@ revocable; and finding the device a request's token belongs to."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from ward.models import Device
 
@@ -48,3 +51,26 @@ def device_of(token: str) -> Device | None:
     if not token:
         return None
     return Device.get_or_none((Device.token_hash == token_hash(token)) & Device.revoked.is_null())
+
+
+# What a device says of itself on each request (device/ward_link.py sends them).
+CLOCK_HEADER = "X-Device-Clock"  # its local time when it sent, as it records sessions
+BACKLOG_HEADER = "X-Outbox-Backlog"  # sessions still waiting in its outbox
+SOFTWARE_HEADER = "X-Device-Software"
+SKEW_FLAG_S = 300.0  # a clock further off than this is flagged on the devices page
+
+
+def note_contact(device: Device, now: datetime, header: Callable[[str], str | None]) -> None:
+    """Record a contact: when, and what the device said of its clock, backlog
+    and software (`header` reads the request's headers by name). A header
+    that does not parse is left out, never refused: the session it came
+    with is what matters."""
+    values: dict[Any, Any] = {Device.last_contact: now}
+    with contextlib.suppress(ValueError, TypeError):  # absent, garbled, or with a zone
+        said = datetime.fromisoformat(header(CLOCK_HEADER) or "")
+        values[Device.clock_skew_s] = round((said - now).total_seconds(), 1)
+    with contextlib.suppress(ValueError, TypeError):
+        values[Device.backlog] = max(0, int(header(BACKLOG_HEADER) or ""))
+    if software := (header(SOFTWARE_HEADER) or "")[:100]:
+        values[Device.software] = software
+    Device.update(values).where(Device.id == device.id).execute()

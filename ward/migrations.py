@@ -62,6 +62,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         'FOREIGN KEY ("therapist_id") REFERENCES "therapist" ("id") ON DELETE CASCADE)',
         'CREATE INDEX "loginevent_therapist_id" ON "login_event" ("therapist_id")',
     ),
+    # 2: what each device says of itself on every contact: its clock's
+    # distance from the ward's, its outbox backlog and its software.
+    (
+        'ALTER TABLE "device" ADD COLUMN "clock_skew_s" {real}',
+        'ALTER TABLE "device" ADD COLUMN "backlog" INTEGER',
+        'ALTER TABLE "device" ADD COLUMN "software" TEXT',
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -35,6 +35,9 @@ class Device(BaseModel):
     enrolled = DateTimeField()
     revoked = DateTimeField(null=True)
     last_contact = DateTimeField(null=True)
+    clock_skew_s = DoubleField(null=True)  # the device's clock minus the ward's, at the last contact
+    backlog = IntegerField(null=True)  # sessions waiting in its outbox, as it said at the last contact
+    software = TextField(null=True)  # its software version, as it said
 
 
 class DeviceStore(BaseModel):

@@ -1,0 +1,220 @@
+"""The ward link on a device: install.sh writes the ward's address and token
+from the provisioning file (for real, as root, in a throwaway root), the
+sender runs as its own command and unit, and doctor's ward check passes and
+fails as it should against the real ward on a real PostgreSQL (loopback)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from device.__main__ import main as device_main
+from device.config import Config, load_config
+from device.doctor import Outcome, check_ward_link
+from device.store.db import DB_NAME
+from device.store.models import OutboxRecord, Patient
+from tests.helpers import ROOT
+from tests.sandbox import Sandbox, available
+from tests.test_ward import NOW, Ward, a_day_of_practice, record, ward, ward_url  # noqa: F401  (fixtures)
+from tests.ward_postgres import PostgresServer, postgres  # noqa: F401  (the session's cluster)
+from ward.devices import SKEW_FLAG_S, enrol, revoke
+from ward.models import Device, WardSession
+
+UNIT = "expression-kiosk-ward.service"
+
+
+def device_config(tmp_path: Path, url: str = "", token: str | None = None) -> tuple[Config, Path]:
+    """A device's config file naming the ward, with its token in a file of its own (as install.sh writes them)."""
+    lines = [f'[device]\ndata_dir = "{tmp_path / "data"}"\n']
+    if url:
+        token_file = tmp_path / "ward-token"
+        if token is not None:
+            token_file.write_text(token + "\n")
+        lines.append(f'[ward]\nurl = "{url}"\ntoken_file = "{token_file}"\n')
+    path = tmp_path / "config.toml"
+    path.write_text("".join(lines))
+    return load_config(path=path, env={}), path
+
+
+def test_doctor_shows_the_ward_link_as_it_is(
+    ward: Ward,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    unconfigured, _ = device_config(tmp_path)
+    skipped = check_ward_link(unconfigured)
+    assert skipped.outcome is Outcome.SKIP
+    assert skipped.detail == "no ward configured (ward.url): sessions stay on this device"
+    no_token, _ = device_config(tmp_path, ward.url, token=None)
+    missing = check_ward_link(no_token)
+    assert missing.outcome is Outcome.FAIL
+    assert "cannot read the ward token" in missing.detail
+
+    token = enrol("kiosk-bed-3", NOW)
+    config, path = device_config(tmp_path, ward.url, token)
+    a_day_of_practice(config.data_dir / DB_NAME, "Ana")
+    waiting = check_ward_link(config)
+    assert waiting.outcome is Outcome.PASS, waiting
+    assert waiting.detail == f"{ward.url} takes this device as kiosk-bed-3; last delivery none yet, 3 waiting"
+
+    # The sender's command, once, as a technician would run it.
+    monkeypatch.setenv("KIOSK_CONFIG", str(path))
+    assert device_main(["ward-link", "--once"]) == 0
+    assert f"3 session(s) delivered to {ward.url}; 0 waiting" in capsys.readouterr().out
+    assert WardSession.select().count() == 3
+    delivered = check_ward_link(config)
+    assert delivered.outcome is Outcome.PASS
+    assert re.search(r"last delivery \d{4}-\d\d-\d\d \d\d:\d\d, 0 waiting$", delivered.detail), delivered.detail
+    [device] = Device.select().where(Device.name == "kiosk-bed-3")
+    assert device.backlog == 1  # it said so with its last session; doctor's own contact says nothing of it
+    assert device.software
+
+    # The card moves to a bed enrolled under another name: the ward refuses its store's sessions.
+    config_moved, _ = device_config(tmp_path, ward.url, enrol("kiosk-bed-4", NOW))
+    patient = Patient.get(Patient.name == "Ana")
+    record(config.data_dir / DB_NAME, patient, datetime(2026, 11, 19, 9), 1, "completed")
+    assert device_main(["ward-link", "--once"]) == 0  # a refusal is not a link failure: the row is kept, refused
+    refused = check_ward_link(config_moved)
+    assert refused.outcome is Outcome.FAIL
+    assert "the ward refused 1 session(s), kept here: 403 this store's sessions belong to another device" in (
+        refused.detail
+    )
+    assert OutboxRecord.select().where(OutboxRecord.refused).count() == 1
+    OutboxRecord.delete().where(OutboxRecord.refused).execute()  # the technician's fix, for the checks below
+    config, _ = device_config(tmp_path, ward.url, token)  # back in its own bed
+
+    revoke("kiosk-bed-3", NOW)
+    revoked = check_ward_link(config)
+    assert revoked.outcome is Outcome.FAIL
+    assert "does not take this device's token" in revoked.detail
+    assert "python -m ward enrol" in revoked.advice
+
+    ward.stop()
+    down = check_ward_link(config)
+    assert down.outcome is Outcome.FAIL
+    assert "no answer from the ward" in down.detail
+    assert "sessions wait here" in down.detail
+    ward.start()
+
+
+def test_the_ward_flags_a_device_whose_clock_is_a_day_off(ward: Ward, tmp_path: Path) -> None:  # noqa: F811
+    """The device recorded its day on its own (wrong) clock: the ward files the
+    session on that day, as the device saw it, and flags the skew."""
+    from device.ward_link import WardLink
+    from tests.test_ward import Clock
+
+    token = enrol("kiosk-bed-5", NOW)
+    store = tmp_path / DB_NAME
+    a_day_of_practice(store, "Ben")  # recorded on 18 Nov by the device's clock
+    a_day_late = NOW + timedelta(days=1)  # the ward's clock says 19 Nov 09:00; the device's says the 20th
+    assert WardLink(ward.url, token, monotonic=Clock(), now=lambda: a_day_late).deliver_due() == 3
+    days = {s.started.date() for s in WardSession.select()}
+    assert days == {datetime(2026, 11, 18).date()}
+    [device] = Device.select().where(Device.name == "kiosk-bed-5")
+    assert device.clock_skew_s == pytest.approx(86400, abs=1)
+    assert (device.clock_skew_s or 0) > SKEW_FLAG_S  # flagged
+
+
+@pytest.mark.slow
+def test_the_sender_service_delivers_a_finished_session_within_5_s(ward: Ward, tmp_path: Path) -> None:  # noqa: F811
+    """`python -m device ward-link` as the unit runs it: a session the kiosk
+    (here this test, another process on the same SQLite file) finishes
+    reaches the ward within 5 s; SIGTERM stops it cleanly."""
+    config, path = device_config(tmp_path, ward.url, enrol("kiosk-bed-6", NOW))
+    store = config.data_dir / DB_NAME
+    a_day_of_practice(store, "Cho")
+    env = os.environ | {"KIOSK_CONFIG": str(path), "PYTHONUNBUFFERED": "1"}
+    sender = subprocess.Popen(
+        [sys.executable, "-m", "device", "ward-link"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while WardSession.select().count() < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert WardSession.select().count() == 3  # the day's backlog, at start
+        patient = Patient.get(Patient.name == "Cho")
+        record(store, patient, datetime(2026, 11, 19, 10), 2, "completed")
+        finished = time.monotonic()
+        while WardSession.select().count() < 4 and time.monotonic() - finished < 10:
+            time.sleep(0.05)
+        latency = time.monotonic() - finished
+        assert WardSession.select().count() == 4
+        assert latency <= 5.0, latency
+    finally:
+        sender.send_signal(signal.SIGTERM)
+        out, err = sender.communicate(timeout=30)
+    assert sender.returncode == 0, err
+    assert f"sending finished sessions to {ward.url}" in out.decode()
+
+
+def test_the_sender_unit_is_hardened_like_the_others(tmp_path: Path) -> None:
+    """systemd's own offline assessment, held to tests/test_appliance.py's limit for the kiosk's units."""
+    analyze = shutil.which("systemd-analyze")
+    assert analyze, "systemd-analyze comes with systemd (Debian's systemd package)"
+    text = (ROOT / "systemd" / UNIT).read_text()
+    for line in ("ExecStart=@ROOT@/.venv/bin/python -m device ward-link", "User=kiosk", "NoNewPrivileges=yes",
+                 "ProtectSystem=strict", "Restart=on-failure"):  # fmt: skip
+        assert line in text, line
+    path = tmp_path / UNIT
+    path.write_text(text.replace("@ROOT@", "/opt/expression-kiosk"))
+    result = subprocess.run([analyze, "security", "--offline=true", str(path)], capture_output=True, text=True,
+                            check=False)  # fmt: skip
+    found = re.search(r"Overall exposure level for \S+: ([0-9.]+)", result.stdout + result.stderr)
+    assert found, result.stdout + result.stderr
+    assert float(found.group(1)) <= 3.5
+
+
+pytestmark_sandbox = pytest.mark.skipif(available() is not None, reason=str(available()))
+
+PROVISION = (
+    "DEVICE_NAME=kiosk-bed-12\nLANGUAGE=ko\nTIMEZONE=Asia/Seoul\n"
+    "WARD_URL=https://ward.hospital.lan:8470\nWARD_TOKEN=tok_ABC-123def\n"
+)
+
+
+@pytest.mark.slow
+@pytestmark_sandbox
+def test_install_writes_the_ward_settings_and_starts_the_sender(tmp_path: Path) -> None:
+    sandbox = Sandbox.create(tmp_path, ROOT)
+    sandbox.path("/boot/firmware/kiosk.env").write_text(PROVISION)
+    result = sandbox.run("systemd/install.sh /boot/firmware/kiosk.env")
+    assert result.returncode == 0, result.stdout + result.stderr
+    config = load_config(path=sandbox.path("/etc/expression-kiosk/config.toml"), env={})
+    assert config.ward.url == "https://ward.hospital.lan:8470"
+    assert config.ward.token_file == "/etc/expression-kiosk/ward-token"
+    token = sandbox.path("/etc/expression-kiosk/ward-token")
+    assert token.read_text() == "tok_ABC-123def\n"
+    assert oct(token.stat().st_mode & 0o777) == "0o640"  # the kiosk user reads it, nobody else
+    kiosk_gid = next(
+        int(line.split(":")[2])
+        for line in sandbox.path("/etc/group").read_text().splitlines()
+        if line.startswith("kiosk:")
+    )
+    assert (token.stat().st_uid, token.stat().st_gid) == (0, kiosk_gid)
+    assert "tok_ABC" not in sandbox.path("/etc/expression-kiosk/config.toml").read_text()
+    unit = sandbox.path(f"/etc/systemd/system/{UNIT}").read_text()
+    assert "ExecStart=/opt/expression-kiosk/.venv/bin/python -m device ward-link" in unit
+    calls = sandbox.calls()
+    assert f"systemctl enable {UNIT}" in calls
+    assert f"systemctl restart {UNIT}" in calls
+    assert "sending finished sessions to the ward at https://ward.hospital.lan:8470" in result.stdout
+
+    # A device provisioned without a ward never runs the sender.
+    (tmp_path / "bare").mkdir()
+    bare = Sandbox.create(tmp_path / "bare", ROOT)
+    bare.path("/boot/firmware/kiosk.env").write_text("DEVICE_NAME=kiosk-bed-13\n")
+    result = bare.run("systemd/install.sh /boot/firmware/kiosk.env")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"systemctl disable --now {UNIT}" in bare.calls()
+    assert not bare.path("/etc/expression-kiosk/ward-token").exists()
+    assert load_config(path=bare.path("/etc/expression-kiosk/config.toml"), env={}).ward.url == ""
