@@ -925,3 +925,155 @@ def test_time_runs_out_visibly_and_audibly_on_a_still_photo(
     assert record.status == SessionStatus.COMPLETED
     outcomes = [e.outcome for e in ExerciseRecord.select().where(ExerciseRecord.session == record)]
     assert outcomes == ["timed_out", "timed_out"]
+
+
+def summary_of(driver: Driver, ids: list[str], end: str, reps: dict[int, int] | None = None) -> object:
+    """The summary of a made-up result: exercise i has reps[i] reps done of 3 (else none, timed out)."""
+    from device.practice.reps import Rep
+    from device.practice.session import ExerciseResult, Outcome, SessionResult
+    from ui.screens.summary import SummaryScreen
+
+    reps = reps or {}
+    exercises = []
+    for i, exercise_id in enumerate(ids):
+        done = tuple(Rep(n, n, n + 1, 70.0, 60.0, 1.0, 0.8, 0.8, None) for n in range(1, reps.get(i, 0) + 1))
+        outcome = Outcome.COMPLETED if len(done) == 3 else Outcome.STOPPED if done else Outcome.TIMED_OUT
+        exercises.append(ExerciseResult(exercise_id, 3, done, 10, 0, outcome, 1.0, 0.8))
+    result = SessionResult(tuple(exercises), None, {})
+    driver.kiosk.go(SummaryScreen(driver.kiosk, result, [], saved=lambda: True, session_id=None, end=end))
+    return driver.kiosk.screen
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_the_summary_table_fits_its_cells_and_pages_a_long_plan(
+    driver_factory: Callable[..., Driver], tmp_path: Path, language: str
+) -> None:
+    """At 800x480 every exercise name and every outcome fits its cell in
+    both languages (none runs into the next: "시간 초과91"); 1 of 3 reps
+    reads "1/3", not "not done"; the default plan's six fit on one page;
+    a longer plan pages through every exercise."""
+    from device.practice.catalogue import catalogue
+    from device.practice.recording import SessionEnd
+    from ui.screens.summary import SummaryScreen
+
+    driver = driver_factory(kiosk_config(tmp_path, "demo", **{"kiosk.language": language}))
+    words, t = Words(language), driver.kiosk.theme
+    six = ["brow_raise", "gentle_eye_closure", "closed_smile", "lip_pucker", "nose_wrinkle", "happy"]
+    summary = summary_of(driver, six, SessionEnd.STOPPED, {0: 3, 2: 1})
+    assert isinstance(summary, SummaryScreen)
+    driver.kiosk.step()
+    assert summary.rows_shown == list(summary.result.exercises)  # all six on one page
+    assert summary.done_text(summary.result.exercises[2]) == words("summary.reps", done=1, planned=3)
+    assert summary.done_text(summary.result.exercises[1]) == words("outcome.timed_out")
+    name, done, balance = summary._cells(pygame.Rect(summary._table_area().left, 0, summary._table_area().width, 36))
+    font = t.font(theme.MIN_TEXT)
+    for exercise in catalogue().values():
+        assert font.size(words.exercise(exercise.id))[0] <= name.width, exercise.id
+    for outcome in ("timed_out", "stopped", "skipped"):
+        assert font.size(words(f"outcome.{outcome}"))[0] <= done.width, outcome
+    assert font.size(words("summary.column_balance"))[0] <= balance.width
+    driver.shot(f"summary-table-{language}")
+    # A stopped session's score is coloured as the calendar colours its day (no counted score).
+    t.audit = []
+    driver.kiosk.step()
+    drawn, t.audit = t.audit, None
+    [score] = [d for d in drawn if d.text == f"{summary.result.score:.0f}" and d.pixels > 60]
+    assert score.colour == theme.MUTED
+    long_plan = list(catalogue())[:10]
+    summary = summary_of(driver, long_plan, SessionEnd.COMPLETED, {i: 3 for i in range(10)})
+    assert isinstance(summary, SummaryScreen)
+    driver.kiosk.step()
+    seen = list(summary.rows_shown)
+    assert 0 < len(seen) < 10
+    while "rows_later" in {b.name for b in summary.shown_buttons()}:
+        driver.tap("rows_later")
+        driver.kiosk.step()
+        seen += summary.rows_shown
+    assert [e.exercise_id for e in seen] == long_plan  # none dropped, none twice
+    driver.shot(f"summary-long-last-page-{language}")
+    last_page = summary.first_row
+    driver.tap("rows_earlier")
+    assert summary.first_row < last_page
+
+
+def test_a_stopped_session_is_the_same_colour_on_the_calendar_and_its_summary(
+    driver_factory: Callable[..., Driver], tmp_path: Path
+) -> None:
+    from device.practice.recording import SessionEnd
+
+    day = DAY
+    driver = driver_factory(kiosk_config(tmp_path, "demo", **{"kiosk.language": "ko"}),
+                            calendar=FixedClock.on(day, hour=20))  # fmt: skip
+    kiosk = driver.kiosk
+    assert kiosk.patient is not None
+    PracticeRecord.create(patient=kiosk.patient, plan="[]", started=datetime.combine(day, datetime.min.time()).replace(
+        hour=18), status=SessionStatus.STOPPED, score=20.0, source=SessionSource.CAMERA)  # fmt: skip
+    driver.tap("progress")
+    progress = kiosk.screen
+    kiosk.step()
+    cell = next(rect for rect, d in progress.cells if d == day)  # type: ignore[attr-defined]
+    calendar_colour = tuple(driver.surface.get_at((cell.right - 3, cell.centery)))[:3]
+    summary_of(driver, ["closed_smile"], SessionEnd.STOPPED, {0: 1})
+    kiosk.theme.audit = []
+    kiosk.step()
+    drawn, kiosk.theme.audit = kiosk.theme.audit, None
+    [score] = [d for d in drawn if d.pixels > 60 and d.text.isdigit()]
+    assert calendar_colour == score.colour == theme.MUTED
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_skip_leaves_the_camera_the_prompt_and_every_instruction_clear(
+    driver_factory: Callable[..., Driver], tmp_path: Path, language: str
+) -> None:
+    """At 800x480, for every exercise, with the per-side bars and a
+    camera-position prompt shown: Skip is apart from the camera panel (and
+    so from the prompt on it), and nothing of the panel is drawn where Skip
+    sits (an instruction's third line used to run under it)."""
+    from device.practice.catalogue import catalogue
+    from device.practice.gating import Prompt
+    from device.practice.plan import single_exercise_plan
+    from device.practice.reps import Phase
+    from device.practice.session import LiveState
+
+    driver = driver_factory(kiosk_config(tmp_path, "demo", **{"kiosk.language": language}))
+    kiosk = driver.kiosk
+    for exercise_id in catalogue():
+        screen = PracticeScreen(kiosk, single_exercise_plan(exercise_id))
+        screen.layout()
+        screen.state = LiveState(Stage.EXERCISING, exercise_id, 0, 42.0, 80.0, 40.0, Prompt.FACE_THE_SCREEN,
+                                 Phase.READY, 1, 3, 0.0, 0.0, 1.0, time_left=30.0)  # fmt: skip
+        skip = next(b.rect for b in screen.buttons if b.name == "skip")
+        camera_right = kiosk.theme.px(12) + round(kiosk.theme.width * 0.6)
+        assert skip.left > camera_right + kiosk.theme.px(8)
+        driver.surface.fill(theme.BACKGROUND)
+        screen.shown_buttons = lambda: []  # type: ignore[method-assign]  # the panel alone
+        screen.draw(driver.surface)
+        under = pygame.surfarray.array3d(driver.surface.subsurface(skip))
+        assert (under == theme.BACKGROUND).all(), f"{exercise_id}: drawn under Skip"
+    del screen.shown_buttons
+    screen.draw(driver.surface)
+    pygame.image.save(driver.surface, str(tmp_path / f"practice-panel-{language}.png"))
+
+
+def test_camera_position_prompts_are_spoken_in_either_language_at_most_every_few_seconds(
+    driver_factory: Callable[..., Driver], tmp_path: Path
+) -> None:
+    from device.practice.gating import Prompt
+    from device.practice.plan import single_exercise_plan
+    from device.practice.session import LiveState
+    from ui.screens.practice import PROMPT_EVERY_S
+    from ui.voice import prompt_key
+
+    clock = StepClock()
+    driver = driver_factory(kiosk_config(tmp_path, "demo", **{"kiosk.language": "ko"}), clock=clock)
+    screen = PracticeScreen(driver.kiosk, single_exercise_plan("brow_raise"))
+    # _cue reads only the session's last rep: a session that has none stands in.
+    screen.live = type("Live", (), {"session": type("S", (), {"last_rep": None})()})()
+    state = LiveState(Stage.CALIBRATING, None, 0, None, None, None, Prompt.COME_CLOSER, None, 0, 3, 0.0, 0.0, 0.2)
+    for _ in range(int(3 * PROMPT_EVERY_S * 10)):  # 18 s of frames at 10 a second, the prompt on all of them
+        screen._cue(state, state)
+        clock.t += 0.1
+    said = driver.kiosk.cues.spoken[prompt_key(Prompt.COME_CLOSER.value)]
+    assert said == 3  # once every PROMPT_EVERY_S, not every frame
+    for language in LANGUAGES:
+        assert voice_file(language, prompt_key(Prompt.COME_CLOSER.value)).is_file()
