@@ -279,6 +279,8 @@ def histories(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, d
     data_dir = tmp_path_factory.mktemp("histories")
     open_database(data_dir / DB_NAME)
     ids = {name: seed_weekly(name, values, HISTORY_DAY) for name, values in HISTORIES.items()}
+    cut_off = datetime.combine(HISTORY_DAY - timedelta(days=1), time(9, 5))  # yesterday morning, a power cut
+    PracticeRecord.create(patient=ids["김민아"], plan="[]", started=cut_off, status="interrupted")
     seed_two_months(REPORT_PATIENT, HISTORY_DAY)
     set_password(data_dir, PASSWORD)
     config = load_config(FIXTURES / "empty-config.toml", env={})
@@ -316,6 +318,15 @@ def test_relapse_up_then_down_and_one_bad_week_read_right_in_the_browser(
     if language == "ko":
         browser.get(f"{url}/patients/{ids['김민아']}/trends")
         shoot(browser, "trends-relapse-ko", 390)
+    # The overview: the alerts come first, each a link.
+    browser.set_window_size(390, 844)
+    browser.get(f"{url}/patients/{ids['김민아']}/")
+    alerts = browser.find_elements(By.CSS_SELECTOR, "#alerts li a")
+    kinds = {a.find_element(By.XPATH, "..").get_attribute("class") for a in alerts}
+    assert kinds == {"alert-missed", "alert-decline", "alert-cut_off"}
+    assert alerts[0].location["y"] < browser.find_element(By.CSS_SELECTOR, "table.calendar").location["y"]
+    if language == "ko":
+        shoot(browser, "overview-alerts-ko", 390)
 
 
 def log_in(browser: webdriver.Chrome, url: str, language: str) -> None:
