@@ -5,15 +5,18 @@ fails as it should against the real ward on a real PostgreSQL (loopback)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -21,15 +24,22 @@ from device.__main__ import main as device_main
 from device.config import Config, load_config
 from device.doctor import Outcome, check_ward_link
 from device.store.db import DB_NAME
-from device.store.models import OutboxRecord, Patient
+from device.store.models import OutboxRecord, Patient, PracticeRecord
 from tests.helpers import ROOT
 from tests.sandbox import Sandbox, available
 from tests.test_ward import NOW, Ward, a_day_of_practice, record, ward, ward_url  # noqa: F401  (fixtures)
 from tests.ward_postgres import PostgresServer, postgres  # noqa: F401  (the session's cluster)
 from ward.devices import SKEW_FLAG_S, enrol, revoke
-from ward.models import Device, WardSession
+from ward.models import Device, WardRep, WardSession, database
 
 UNIT = "expression-kiosk-ward.service"
+
+
+def reconnect_ward_models() -> None:
+    """After a PostgreSQL restart this test's own connection to the ward is gone: open a new one."""
+    with contextlib.suppress(Exception):
+        database.close()
+    database.connect()
 
 
 def device_config(tmp_path: Path, url: str = "", token: str | None = None) -> tuple[Config, Path]:
@@ -218,3 +228,58 @@ def test_install_writes_the_ward_settings_and_starts_the_sender(tmp_path: Path) 
     assert f"systemctl disable --now {UNIT}" in bare.calls()
     assert not bare.path("/etc/expression-kiosk/ward-token").exists()
     assert load_config(path=bare.path("/etc/expression-kiosk/config.toml"), env={}).ward.url == ""
+
+
+SLOW_REPS = """
+CREATE FUNCTION slow_rep() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(5); RETURN NEW; END $$ LANGUAGE plpgsql;
+CREATE TRIGGER slow_rep BEFORE INSERT ON rep FOR EACH STATEMENT EXECUTE FUNCTION slow_rep();
+"""
+
+
+@pytest.mark.slow
+def test_postgresql_restarted_mid_ingest_loses_nothing_and_half_stores_nothing(
+    ward: Ward,  # noqa: F811
+    ward_url: str,  # noqa: F811
+    postgres: PostgresServer,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """PostgreSQL dies inside the transaction that stores a session (its
+    session row and exercises written, its reps not yet): after the restart
+    nothing of that session is on the ward, the device kept it, and its
+    retry stores it whole, once."""
+    from device.ward_link import WardLink, backlog
+    from tests.test_ward import Clock
+
+    token = enrol("kiosk-bed-8", NOW)
+    store = tmp_path / DB_NAME
+    a_day_of_practice(store, "Dan")
+    database_name = urlsplit(ward_url).path.lstrip("/")
+    # Every rep insert waits 5 s inside the ingest's transaction: the restart lands in the middle of it.
+    postgres.sql_in(database_name, SLOW_REPS)
+    clock = Clock()
+    link = WardLink(ward.url, token, monotonic=clock)
+    sending = threading.Thread(target=link.deliver_due)
+    sending.start()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not postgres.query_in(
+        database_name, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'INSERT INTO \"rep\"%'"
+    ).startswith("1"):
+        time.sleep(0.05)
+    postgres.restart()
+    sending.join(timeout=30)
+    assert not sending.is_alive()
+    assert link.last_error is not None
+    assert link.last_error.startswith("503 "), link.last_error  # the ward said so; nothing was marked delivered
+    assert backlog() == 3
+
+    reconnect_ward_models()
+    assert WardSession.select().count() == 0  # the session whose transaction died left nothing behind
+    postgres.sql_in(database_name, "DROP TRIGGER slow_rep ON rep")
+    clock.t += link.delay_s
+    assert link.deliver_due() == 3
+    assert backlog() == 0
+    stored = {s.local_id: s for s in WardSession.select()}
+    assert len(stored) == 3
+    device_reps = {row.id: row.reps.count() for row in PracticeRecord.select()}
+    for local_id, session in stored.items():
+        assert WardRep.select().where(WardRep.session == session.id).count() == device_reps[local_id]

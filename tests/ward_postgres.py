@@ -41,11 +41,22 @@ class PostgresServer:
         return f"postgresql://postgres@/{database}?host={self.folder}&port={self.port}"
 
     def sql(self, statement: str) -> None:
-        subprocess.run(
+        self.sql_in("postgres", statement)
+
+    def sql_in(self, database: str, statements: str) -> None:
+        self.query_in(database, statements)
+
+    def query_in(self, database: str, statements: str) -> str:
+        """psql's unaligned, tuples-only output of `statements` run in `database`."""
+        return subprocess.run(
             [*self.as_user, str(self.bin / "psql"), "-h", str(self.folder), "-p", str(self.port), "-U", "postgres",
-             "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-qc", statement],
+             "-d", database, "-v", "ON_ERROR_STOP=1", "-qAtc", statements],
             check=True, capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
+        ).stdout  # fmt: skip
+
+    def restart(self) -> None:
+        """Stop at once, as a crash or power cut would (the next start recovers from the log), and start again."""
+        self.pg_ctl("-m", "immediate", "-l", str(self.folder / "log"), "restart")
 
     def pg_ctl(self, *args: str) -> None:
         subprocess.run(
