@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
 from device.camera.base import Camera, CameraError
@@ -55,7 +56,7 @@ def open_camera(config: Config, source: str | None = None) -> Camera:
 
     # Only USB (UVC) cameras count as webcams: with a ribbon camera, /dev/video0
     # is the Pi's CSI receiver (unicam, rp1-cfe), which OpenCV cannot read.
-    candidates = [f"webcam:{index}" for index in uvc_webcams()]
+    candidates = [f"webcam:{index}" for index in uvc_webcams()] if sys.platform.startswith("linux") else ["webcam:0"]
     if not config.installed:
         candidates.append("demo")
     if picamera2_available():
