@@ -24,7 +24,7 @@ from device.__main__ import main as device_main
 from device.config import Config, load_config
 from device.doctor import Outcome, check_ward_link
 from device.store.db import DB_NAME
-from device.store.models import OutboxRecord, Patient, PracticeRecord
+from device.store.models import OutboxRecord, Patient, PracticeRecord, RepRecord
 from tests.helpers import ROOT
 from tests.sandbox import Sandbox, available
 from tests.test_ward import NOW, Ward, a_day_of_practice, record, ward, ward_url  # noqa: F401  (fixtures)
@@ -280,6 +280,8 @@ def test_postgresql_restarted_mid_ingest_loses_nothing_and_half_stores_nothing(
     assert backlog() == 0
     stored = {s.local_id: s for s in WardSession.select()}
     assert len(stored) == 3
-    device_reps = {row.id: row.reps.count() for row in PracticeRecord.select()}
+    device_reps = {
+        row.id: RepRecord.select().where(RepRecord.session == row.id).count() for row in PracticeRecord.select()
+    }
     for local_id, session in stored.items():
         assert WardRep.select().where(WardRep.session == session.id).count() == device_reps[local_id]
