@@ -39,9 +39,40 @@ while [ "$#" -gt 0 ]; do
   shift
 done
 [ -z "$provision_file" ] || [ "$want_services" = 1 ] || die "--provision goes with --services"
+if [ -n "$provision_file" ]; then
+  [ -f "$provision_file" ] || die "--provision $provision_file: no such file"
+  case "$provision_file" in /*) ;; *) provision_file=$PWD/$provision_file ;; esac  # set-up runs from the checkout
+fi
+
+# Before minutes of apt and pip: a 32-bit OS (Raspberry Pi OS 32-bit says
+# armhf even on a 64-bit kernel) has no builds of the kiosk's Python packages.
+if command -v dpkg >/dev/null; then arch=$(dpkg --print-architecture); else arch=$(uname -m); fi
+case "$arch" in
+  armhf|armel|armv6l|armv7l|i386|i686)
+    die "this is a 32-bit system ($arch): the kiosk needs a 64-bit OS, such as Raspberry Pi OS (64-bit); nothing was installed" ;;
+esac
 
 cd "$(dirname "$0")"
 venv=.venv
+
+# A provisioning file is checked now, by the same rules install.sh applies
+# (device/provisioning.py needs only the standard library), not after apt and pip.
+if [ -n "$provision_file" ]; then
+  checker=python3
+  [ -x "$venv/bin/python" ] && checker=$venv/bin/python
+  "$checker" - "$provision_file" <<'PY' || exit 1
+import sys
+from pathlib import Path
+
+from device.errors import KioskError
+from device.provisioning import read
+
+try:
+    read(Path(sys.argv[1]))
+except KioskError as exc:
+    sys.exit(f"setup.sh: the provisioning file cannot be used: {exc}; nothing was installed")
+PY
+fi
 landmark_model=/usr/share/dlib/shape_predictor_68_face_landmarks.dat
 
 is_raspberry_pi() {
@@ -66,7 +97,8 @@ if [ "$want_test" = 1 ]; then
 fi
 if [ "$want_services" = 1 ]; then
   # avahi: the device is found on the LAN as NAME.local (install.sh advertises the dashboard).
-  apt_packages+=(avahi-daemon)
+  # avahi-utils: doctor's name check asks avahi-resolve whether NAME.local answers.
+  apt_packages+=(avahi-daemon avahi-utils)
 fi
 
 missing=()
@@ -86,10 +118,25 @@ if [ "${#missing[@]}" -gt 0 ]; then
   else
     die "missing system packages (${missing[*]}) and no root or sudo to install them: run 'apt-get install ${missing[*]}' as root"
   fi
+  # Another package manager holding apt's lock (unattended-upgrades runs soon
+  # after a first boot) is said as such, never as a network problem.
+  apt_get() {
+    local errors status=0 holder
+    errors=$(mktemp)
+    "${sudo[@]}" apt-get "$@" 2>"$errors" || status=$?
+    if [ "$status" != 0 ] && grep -qiE 'could not get lock|unable to acquire the dpkg frontend lock|unable to lock' "$errors"; then
+      holder=$(grep -oE 'held by process [0-9]+( \([^)]*\))?' "$errors" | head -n 1 || true)
+      rm -f "$errors"
+      die "apt is busy: another program${holder:+ (}${holder}${holder:+)} holds its lock, such as unattended-upgrades after the first boot; wait until it finishes, then run setup.sh again"
+    fi
+    cat "$errors" >&2
+    rm -f "$errors"
+    return "$status"
+  }
   say "installing system packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  "${sudo[@]}" apt-get update -qq || die "apt-get update failed: check the network and /etc/apt/sources.list"
-  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+  apt_get update -qq || die "apt-get update failed: check the network and /etc/apt/sources.list"
+  apt_get install -y -qq --no-install-recommends "${missing[@]}" \
     || die "apt-get install ${missing[*]} failed (see the messages above)"
 fi
 
