@@ -27,9 +27,10 @@ from device.store.db import DB_NAME
 from device.store.models import OutboxRecord, Patient, PracticeRecord, RepRecord
 from tests.helpers import ROOT
 from tests.sandbox import Sandbox, available
-from tests.test_ward import NOW, Ward, a_day_of_practice, record, ward, ward_url  # noqa: F401  (fixtures)
+from tests.test_ward import NOW, Ward, _login, a_day_of_practice, record, ward, ward_url  # noqa: F401  (fixtures)
 from tests.ward_postgres import PostgresServer, postgres  # noqa: F401  (the session's cluster)
 from ward.devices import SKEW_FLAG_S, enrol, revoke
+from ward.therapists import add_therapist
 from ward.models import Device, WardRep, WardSession, database
 
 UNIT = "expression-kiosk-ward.service"
@@ -132,7 +133,16 @@ def test_the_ward_flags_a_device_whose_clock_is_a_day_off(ward: Ward, tmp_path: 
     assert days == {datetime(2026, 11, 18).date()}
     [device] = Device.select().where(Device.name == "kiosk-bed-5")
     assert device.clock_skew_s == pytest.approx(86400, abs=1)
-    assert (device.clock_skew_s or 0) > SKEW_FLAG_S  # flagged
+    assert (device.clock_skew_s or 0) > SKEW_FLAG_S
+    add_therapist("Park Jiwoo", "ward rounds 7", NOW)
+    client = ward.app.test_client()
+    assert client.get("/devices").status_code == 302  # behind the login
+    assert _login(client, "Park Jiwoo", "ward rounds 7", "en") == 302
+    english = re.sub(r"\s+", " ", client.get("/devices?lang=en").get_data(as_text=True))
+    assert "<td>kiosk-bed-5</td> <td>19 Nov 09:00</td>" in english
+    assert '<strong class="clock-off">Check its clock: 24.0 h ahead of the ward</strong>' in english
+    korean = client.get("/devices?lang=ko").get_data(as_text=True)
+    assert "시계 확인 필요: 병동보다 24.0시간 빠름" in korean
 
 
 @pytest.mark.slow

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from device.clock import Clock
 from ward.api import refuse, register_api
 from ward.config import WardConfig
+from ward.device_list import device_rows
 from ward.models import Therapist
 from ward.overview import WINDOW_DAYS, overview
 from ward.schema import MAX_BODY_BYTES
@@ -55,6 +56,9 @@ def create_app(config: WardConfig, db: Database, clock: Clock) -> Flask:
 
     csrf.exempt(register_api(app, clock))
 
+    def signed_in() -> Therapist | None:
+        return Therapist.get_or_none((Therapist.id == session.get("therapist", 0)) & ~Therapist.disabled)
+
     @app.get("/login")
     @app.post("/login")
     def login() -> str | BaseResponse:
@@ -75,13 +79,20 @@ def create_app(config: WardConfig, db: Database, clock: Clock) -> Flask:
 
     @app.get("/")
     def home() -> str | BaseResponse:
-        therapist = Therapist.get_or_none((Therapist.id == session.get("therapist", 0)) & ~Therapist.disabled)
+        therapist = signed_in()
         if therapist is None:
             return redirect(url_for("login"))
         today = clock.today()
         return render_template(
             "ward_overview.html", t=words(), rows=overview(today), therapist=therapist.name, window=WINDOW_DAYS
         )
+
+    @app.get("/devices")
+    def devices() -> str | BaseResponse:
+        therapist = signed_in()
+        if therapist is None:
+            return redirect(url_for("login"))
+        return render_template("ward_devices.html", t=words(), rows=device_rows(), therapist=therapist.name)
 
     @app.errorhandler(CSRFError)
     def csrf_error(_exc: CSRFError) -> tuple[str, int]:
