@@ -30,8 +30,8 @@ from tests.sandbox import Sandbox, available
 from tests.test_ward import NOW, Ward, _login, a_day_of_practice, record, ward, ward_url  # noqa: F401  (fixtures)
 from tests.ward_postgres import PostgresServer, postgres  # noqa: F401  (the session's cluster)
 from ward.devices import SKEW_FLAG_S, enrol, revoke
-from ward.therapists import add_therapist
 from ward.models import Device, WardRep, WardSession, database
+from ward.therapists import add_therapist
 
 UNIT = "expression-kiosk-ward.service"
 
