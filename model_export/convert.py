@@ -28,6 +28,8 @@ from model_export.common import Prepared, output_to, record_command, run_input_s
 from model_export.validation import calibration_indices, validation_indices
 
 CALIBRATION_FACES = 300
+# Under this many faces a recall floor moves in steps of several points per face.
+FEW_FLOOR_FACES = 50
 
 
 def write_card(model_path: Path, run: dict[str, Any], dtype: str, extra: dict[str, Any] | None = None) -> None:
@@ -118,7 +120,15 @@ def recall_floor(args: Any, data: Prepared, chosen: np.ndarray, votes: Votes | N
         raise SystemExit("--min-recall needs --votes (the faces most annotators give the class)")
     if name not in data.classes:
         raise SystemExit(f"--min-recall: the model has no class {name}")
-    return RecallFloor(data.classes.index(name), name, floor, votes.majority_of(data.paths[chosen], data.classes))
+    column = data.classes.index(name)
+    labels = votes.majority_of(data.paths[chosen], data.classes)
+    given = int((labels == column).sum())
+    if given < FEW_FLOOR_FACES:
+        print(
+            f"warning: --min-recall sets the {name} offset from only {given} validation faces most annotators call "
+            f"{name}: a noisy choice (a larger --val-fraction or more data gives more)"
+        )
+    return RecallFloor(column, name, floor, labels)
 
 
 def decision(probabilities: np.ndarray, labels: np.ndarray, held: RecallFloor | None) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""publish: ship a trained run: the int8 model and its full card into device/models/.
+"""publish: ship a trained run: the int8 model and its full card into device/models/ (or --target).
 
     python -m model_export publish --run build/runs/final --compare build/compare
 
@@ -13,6 +13,14 @@ carried over, marked as such: they were measured once and still hold.
 A run continued from another (train --init) is published with the runs
 before it: their train commands come first and the training time is theirs
 and its own together.
+
+Publishing changes nothing until everything has been checked on the run's
+own files (the model and its classes, the exercises that need them, the
+fixtures, the data terms) and the candidate has been compared with the
+installed model on one held-out folder (a worse one only with --force).
+Then the pair is installed all at once, the one it replaces kept in
+previous/ (device/expression/install.py; `python -m device models
+--rollback` puts it back). docs/model-training.md has the recipes.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ are checked against the exercises that need them."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -219,7 +220,8 @@ def test_a_worse_model_is_refused_then_forced_then_rolled_back(smoke_run: Path, 
     forced = subprocess.run(
         [sys.executable, "-m", "model_export", "publish", "--run", str(smoke_run), "--target", str(target),
          "--fixtures", str(relative), "--force"],
-        cwd=tmp_path / "models", capture_output=True, text=True, timeout=300, check=False,
+        cwd=tmp_path / "models", env=os.environ | {"PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+        timeout=300, check=False,
     )  # fmt: skip
     assert forced.returncode == 0, forced.stderr
     assert "warning: the candidate is" in forced.stdout
