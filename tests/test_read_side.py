@@ -22,12 +22,13 @@ from device.practice.plan import default_plan
 from device.practice.session import ExerciseResult, SessionResult
 from device.store import db as store_db
 from device.store.db import DB_NAME, SCHEMA_VERSION, close_interrupted_sessions, open_database
-from device.store.models import ExerciseRecord, Patient, PracticeRecord
+from device.store.models import ExerciseRecord, Patient, PracticeDay, PracticeRecord, SessionSource
 from device.store.queries import (
     earlier_scores,
     exercise_week_rows,
     exercise_weeks,
     period_summary,
+    practice_streak,
     region_week_rows,
     stored_exercise_weeks,
     stored_region_weeks,
@@ -110,7 +111,9 @@ def test_a_day_has_one_mean_on_every_page_and_in_the_kiosk(client: FlaskClient) 
     assert "Mean score of finished sessions: 50." in report
     assert "4 sessions: 2 finished, 1 stopped early, 1 interrupted" in report
 
-    exported = client.get(f"/patients/{ana.id}/export/sessions.csv?from={DAY}&to={DAY}").data.decode("utf-8-sig")
+    exported = client.get(f"/patients/{ana.id}/export/sessions.csv?from={DAY}&to={DAY}&header=id").data.decode(
+        "utf-8-sig"
+    )
     rows = list(csv.DictReader(io.StringIO(exported)))
     completed = {r["session"]: float(r["session_score"]) for r in rows if r["status"] == "completed"}
     assert statistics.fmean(completed.values()) == pytest.approx(50.0)
@@ -202,8 +205,11 @@ def test_a_migrated_database_back_fills_the_rows_the_triggers_keep(tmp_path: Pat
         old.execute('DROP INDEX "practicerecord_patient_id_started"')
         for statement in ('DROP TRIGGER "session_outbox"', 'DROP TABLE "outbox"', 'DROP TABLE "store_identity"'):
             old.execute(statement)  # migration 6 (the ward outbox) goes too
+        for name in ("session_day_insert", "session_day_update", "session_day_delete"):
+            old.execute(f'DROP TRIGGER "{name}"')  # and migration 7 (the practice days)
+        old.execute('DROP TABLE "practice_day"')
         old.execute("PRAGMA user_version = 4")
-    assert SCHEMA_VERSION == 6
+    assert SCHEMA_VERSION == 7
     open_database(path)
     assert {table: _table(path, table) for table in kept} == kept
     check_rows(kim)
@@ -228,3 +234,123 @@ def test_a_range_ending_mid_week_counts_only_its_own_days(tmp_path: Path) -> Non
     assert weeks["brow_raise"][-1].score == pytest.approx(edge["brow_raise"].score_sum / edge["brow_raise"].score_count)
     whole = {r.exercise: r for r in exercise_week_rows(kim, date(2026, 10, 19), date(2026, 10, 25))}
     assert whole["brow_raise"].sessions > edge["brow_raise"].sessions  # the rest of the week is left out
+
+
+# -- the practice streak ---------------------------------------------------------
+
+
+def streak_from_scratch(patient: Patient, today: date) -> int:
+    """Walk back day by day through the patient's camera sessions, whatever their status."""
+    days = {
+        s.started.date()
+        for s in PracticeRecord.select().where(
+            (PracticeRecord.patient == patient) & (PracticeRecord.source == SessionSource.CAMERA)
+        )
+    }
+    day = today if today in days else today - timedelta(days=1)
+    count = 0
+    while day in days:
+        count, day = count + 1, day - timedelta(days=1)
+    return count
+
+
+def check_days(patient: Patient) -> None:
+    """The stored practice days, with each one's run start, equal a count from the sessions."""
+    counts: dict[date, int] = {}
+    for s in PracticeRecord.select().where(
+        (PracticeRecord.patient == patient) & (PracticeRecord.source == SessionSource.CAMERA)
+    ):
+        counts[s.started.date()] = counts.get(s.started.date(), 0) + 1
+    expected: dict[date, tuple[int, date]] = {}
+    for day in sorted(counts):
+        previous = expected.get(day - timedelta(days=1))
+        expected[day] = (counts[day], previous[1] if previous else day)
+    stored = {
+        row.day: (row.sessions, row.run_start) for row in PracticeDay.select().where(PracticeDay.patient == patient)
+    }
+    assert stored == expected
+
+
+def check_streaks(patient: Patient, first: date, last: date) -> None:
+    day = first
+    while day <= last:
+        assert practice_streak(patient, day) == streak_from_scratch(patient, day), day
+        day += timedelta(days=1)
+
+
+def test_the_streak_follows_sessions_added_moved_and_deleted(tmp_path: Path) -> None:
+    path = tmp_path / DB_NAME
+    open_database(path)
+    kim = seed_history("Kim", date(2026, 9, 1), date(2026, 11, 10), sessions_per_day=(0, 2), seconds_per_session=20)
+    seed_history("Lee", date(2026, 9, 1), date(2026, 11, 10), seed=3, seconds_per_session=20)
+    check_days(kim)
+    check_streaks(kim, date(2026, 8, 30), date(2026, 11, 13))
+    lee_days = list(PracticeDay.select().where(PracticeDay.patient != kim).tuples())
+
+    # A run of three days (Nov 20-22) after a gap, practised today or up to yesterday.
+    days = [datetime(2026, 11, d, 9) for d in (20, 21, 22)]
+    ids = [record(path, kim, started, 3, "completed") for started in days]
+    assert [practice_streak(kim, date(2026, 11, d)) for d in (19, 20, 22, 23, 24)] == [0, 1, 3, 3, 0]
+    # A stopped session, and one cut off while running, are days practised; a demo is not.
+    record(path, kim, datetime(2026, 11, 23, 9), 1, "stopped")
+    record(path, kim, datetime(2026, 11, 24, 9), 1, None)
+    PracticeRecord.create(patient=kim, plan="[]", started=datetime(2026, 11, 25, 9), source=SessionSource.DEMO)
+    assert [practice_streak(kim, date(2026, 11, d)) for d in (24, 25, 26)] == [5, 5, 0]
+    check_days(kim)
+
+    # Filling the gap before the run joins it to the run before; a second session that day changes nothing.
+    gap = date(2026, 11, 19)
+    while streak_from_scratch(kim, gap) == 0:
+        record(path, kim, datetime.combine(gap, datetime.min.time()) + timedelta(hours=8), 3, "completed")
+        gap -= timedelta(days=1)
+    joined = practice_streak(kim, date(2026, 11, 24))
+    assert joined > 6
+    record(path, kim, datetime(2026, 11, 21, 15), 2, "completed")
+    assert practice_streak(kim, date(2026, 11, 24)) == joined
+    check_days(kim)
+
+    # Deleting the only session of Nov 21 splits the run; the day with two keeps its row.
+    PracticeRecord.delete().where(PracticeRecord.started == datetime(2026, 11, 21, 15)).execute()
+    assert practice_streak(kim, date(2026, 11, 24)) == joined
+    PracticeRecord.get_by_id(ids[1]).delete_instance()
+    assert practice_streak(kim, date(2026, 11, 24)) == 3
+    check_days(kim)
+
+    # Moved across days: back into the hole, then to a far day, then its time within the day only.
+    PracticeRecord.update(started=datetime(2026, 11, 21, 10)).where(PracticeRecord.id == ids[2]).execute()
+    assert practice_streak(kim, date(2026, 11, 24)) == 2  # Nov 22 is empty now
+    assert practice_streak(kim, date(2026, 11, 21)) == joined - 3
+    PracticeRecord.update(started=datetime(2026, 12, 30, 10)).where(PracticeRecord.id == ids[2]).execute()
+    PracticeRecord.update(started=datetime(2026, 12, 30, 18)).where(PracticeRecord.id == ids[2]).execute()
+    assert practice_streak(kim, date(2026, 12, 31)) == 1
+    check_days(kim)
+    check_streaks(kim, date(2026, 8, 30), date(2027, 1, 2))
+
+    # A patient deleted takes their days along; the other's stay as they were.
+    kim.delete_instance()
+    assert PracticeDay.select().where(PracticeDay.patient == kim).count() == 0
+    assert list(PracticeDay.select().tuples()) == lee_days
+
+
+def test_a_migrated_database_back_fills_the_practice_days(tmp_path: Path) -> None:
+    """Version 6 with a history (with gaps, a demo session) upgrades to the
+    rows the triggers kept, and the same streaks."""
+    path = tmp_path / DB_NAME
+    open_database(path)
+    kim = seed_history("Kim", date(2026, 6, 1), date(2026, 11, 4), sessions_per_day=(0, 2), seconds_per_session=20)
+    seed_history("Lee", date(2026, 7, 1), date(2026, 8, 30), seed=5, seconds_per_session=20)
+    PracticeRecord.create(patient=kim, plan="[]", started=datetime(2026, 11, 5, 9), source=SessionSource.DEMO)
+    kept = _table(path, "practice_day")
+    assert len(kept) > 100
+    streaks = [practice_streak(kim, date(2026, 6, 1) + timedelta(days=n)) for n in range(160)]
+    assert max(streaks) > 3
+    store_db.database.close()
+    with sqlite3.connect(path) as old:  # back to version 6: what a device has before this update
+        for name in ("session_day_insert", "session_day_update", "session_day_delete"):
+            old.execute(f'DROP TRIGGER "{name}"')
+        old.execute('DROP TABLE "practice_day"')
+        old.execute("PRAGMA user_version = 6")
+    open_database(path)
+    assert _table(path, "practice_day") == kept
+    assert [practice_streak(kim, date(2026, 6, 1) + timedelta(days=n)) for n in range(160)] == streaks
+    check_days(kim)

@@ -9,6 +9,7 @@ the migrations and the models describe the same tables.
 
 from __future__ import annotations
 
+from device.store.migration_practice_days import PRACTICE_DAYS
 from device.store.migration_week_rows import WEEK_ROWS
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -95,6 +96,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "SELECT \"id\", datetime('now', 'localtime'), 0, 0 FROM \"session\" WHERE \"status\" != 'running' "
         'ORDER BY "id"',
     ),
+    # 7: one row per day a patient practised, with the first day of its run of
+    # consecutive days, kept by triggers and back-filled here, so the practice
+    # streak is one look-up (migration_practice_days.py).
+    PRACTICE_DAYS,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

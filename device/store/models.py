@@ -196,6 +196,22 @@ class RegionWeek(BaseModel):
         indexes = ((("patient", "monday", "region"), True),)
 
 
+class PracticeDay(BaseModel):
+    """A day on which a patient practised (any session on their own camera,
+    queries.practice_of), with the first day of the run of consecutive
+    practice days it belongs to: the streak is one look-up. Written only by
+    the triggers of migration 7."""
+
+    patient = ForeignKeyField(Patient, on_delete="CASCADE", index=False)
+    day = DateField()
+    sessions = IntegerField()
+    run_start = DateField()
+
+    class Meta:
+        table_name = "practice_day"
+        indexes = ((("patient", "day"), True), (("patient", "run_start"), False))
+
+
 class StoreIdentity(BaseModel):
     """The store's own random id (one row, made by migration 6): with a
     session's local id, its global id on the ward (device/ward_link.py)."""
@@ -235,6 +251,7 @@ TABLES = [
     NoteRecord,
     ExerciseWeek,
     RegionWeek,
+    PracticeDay,
     StoreIdentity,
     OutboxRecord,
 ]

@@ -27,20 +27,20 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
-from peewee import JOIN, Case, Expression, fn
+from peewee import SQL, Case, Expression, fn
 
 from device.practice.catalogue import catalogue
 from device.store.models import (
     ExerciseRecord,
     ExerciseWeek,
     Patient,
+    PracticeDay,
     PracticeRecord,
     RegionWeek,
     RepRecord,
     ScoreSample,
     SessionSource,
     SessionStatus,
-    database,
 )
 
 COUNTED_STATUS = SessionStatus.COMPLETED  # the one status whose score is the patient's level
@@ -162,43 +162,36 @@ def _as_date(value: object) -> date:
     return date.fromisoformat(str(value)[:10])
 
 
-# The days of a patient's practice newest first, numbered: a day belongs to
-# the current streak when it lies exactly (its number - 1) days before the
-# newest, and after the first gap none does. One pass in SQLite over the
-# patient's index, no row of the history up to Python.
-_STREAK = """
-SELECT COUNT(*) FROM (
-    SELECT day, ROW_NUMBER() OVER (ORDER BY day DESC) AS number FROM (
-        SELECT DISTINCT date(started) AS day FROM "session"
-        WHERE patient_id = ? AND source = ? AND started < ?))
-WHERE julianday(?) - julianday(day) = number - 1
-"""
-
-
 def practice_streak(patient: Patient, today: date) -> int:
-    """Consecutive days with practice up to today, or up to yesterday if today has none yet."""
-    end = _start(today + timedelta(days=1))
-    newest = PracticeRecord.select(fn.MAX(PracticeRecord.started)).where(
-        practice_of(patient) & (PracticeRecord.started < end)
+    """Consecutive days with practice up to today, or up to yesterday if today
+    has none yet: the newest practice day up to today and the first day of
+    its run, kept by migration 7's triggers. One index look-up, whatever the
+    history's length."""
+    newest = (
+        PracticeDay.select(PracticeDay.day, PracticeDay.run_start)
+        .where((PracticeDay.patient == patient) & (PracticeDay.day <= today))
+        .order_by(PracticeDay.day.desc())
+        .limit(1)
+        .tuples()
     )
-    last = cast(datetime | str | None, newest.scalar())
-    if last is None or _as_date(last) < today - timedelta(days=1):
+    found = cast(list[tuple[object, object]], list(newest))
+    if not found:
         return 0
-    params = (patient.id, SessionSource.CAMERA, end, _as_date(last).isoformat())
-    return int(database.execute_sql(_STREAK, params).fetchone()[0])
+    day, run_start = (_as_date(value) for value in found[0])
+    return 0 if day < today - timedelta(days=1) else (day - run_start).days + 1
 
 
 def patients_by_recent_practice() -> list[Patient]:
     """The patients not archived, the most recently practised first (those
     who never practised last, by name): the dashboard's patient picker."""
-    latest = fn.MAX(PracticeRecord.started)
+    # Each patient's newest session, read backwards along the (patient,
+    # started) index: a join grouped by patient read every session ever.
     own = (PracticeRecord.patient == Patient.id) & (PracticeRecord.source == SessionSource.CAMERA)
+    latest = PracticeRecord.select(PracticeRecord.started).where(own).order_by(PracticeRecord.started.desc()).limit(1)
     query = (
         Patient.select(Patient, latest.alias("latest"))
-        .join(PracticeRecord, JOIN.LEFT_OUTER, on=own)
         .where(~Patient.archived)
-        .group_by(Patient.id)
-        .order_by(latest.is_null(), latest.desc(), Patient.name)
+        .order_by(SQL('"latest" IS NULL'), SQL('"latest"').desc(), Patient.name)
     )
     return list(query)
 
