@@ -12,6 +12,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,11 +66,12 @@ class PostgresServer:
         )  # fmt: skip
 
 
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresServer]:
+@contextmanager
+def throwaway_cluster() -> Iterator[PostgresServer]:
+    """A running cluster on a temporary folder, stopped and removed on exit (the tests' and benchmarks/ward.py's)."""
     bin_dir = _bin_dir()
     if bin_dir is None:
-        pytest.fail("PostgreSQL is not installed: ./setup.sh --test installs Debian's postgresql package")
+        raise RuntimeError("PostgreSQL is not installed: ./setup.sh --test installs Debian's postgresql package")
     as_user: tuple[str, ...] = ()
     folder = Path(tempfile.mkdtemp(prefix="ward-pg-"))
     if os.geteuid() == 0:
@@ -91,3 +93,11 @@ def postgres() -> Iterator[PostgresServer]:
         if (folder / "data" / "postmaster.pid").exists():
             server.pg_ctl("-m", "immediate", "stop")
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    if _bin_dir() is None:
+        pytest.fail("PostgreSQL is not installed: ./setup.sh --test installs Debian's postgresql package")
+    with throwaway_cluster() as server:
+        yield server
