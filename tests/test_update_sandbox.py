@@ -27,7 +27,10 @@ UNITS = "expression-kiosk.service expression-kiosk-web.service"
 UPDATE = "env PIP_NO_INDEX=1 systemd/update.sh"
 # What the device has from apt (setup.sh --services checks it); the throwaway
 # root's /var/lib starts empty, and this machine has no avahi.
-AVAHI_PACKAGE = "Package: avahi-daemon\nStatus: install ok installed\nArchitecture: all\nVersion: 0.8-10\n\n"
+AVAHI_PACKAGES = "".join(
+    f"Package: {name}\nStatus: install ok installed\nArchitecture: all\nVersion: 0.8-10\n\n"
+    for name in ("avahi-daemon", "avahi-utils")
+)
 
 
 def git(*args: str, cwd: Path, env: dict[str, str] | None = None) -> str:
@@ -114,7 +117,7 @@ def device(tmp_path_factory: pytest.TempPathFactory) -> Device:
     status.parent.mkdir(parents=True)
     shutil.copy("/var/lib/dpkg/status", status)
     with status.open("a") as more:
-        more.write("\n" + AVAHI_PACKAGE)
+        more.write("\n" + AVAHI_PACKAGES)
     sandbox.path("/boot/firmware/kiosk.env").write_text("DEVICE_NAME=kiosk-bed-12\nDASHBOARD_PASSWORD=blue heron 42\n")
     installed = sandbox.run("systemd/install.sh /boot/firmware/kiosk.env")
     assert installed.returncode == 0, installed.stdout + installed.stderr
