@@ -842,7 +842,7 @@ def test_a_report_holds_exactly_its_range(config: Config, tmp_path: Path) -> Non
     assert "before the range" not in page
     history = text(re.search(r'id="plan-history">(.*?)</section>', html, re.S).group(1).encode())  # type: ignore[union-attr]
     assert history.strip() == (
-        "Plan history 10 November 2026 added Lip pucker ×4 · removed Closed smile · Brow raise: reps 5 → 8 · "
+        "Plan history Tue 10 November 2026 added Lip pucker ×4 · removed Closed smile · Brow raise: reps 5 → 8 · "
         "effort gentle → moderate · affected side: not known / both → the patient's left"
     )
     assert "2 December" not in history  # after the range
