@@ -35,14 +35,14 @@ from typing import Any
 import requests
 from waitress.server import create_server
 
+from benchmarks.postgres import PostgresServer, throwaway_cluster
 from device.clock import FixedClock
 from device.practice.plan import default_plan
 from device.practice.session import ExerciseResult, SessionResult
 from device.store.db import DB_NAME, open_database
 from device.store.records import SessionRecorder, add_patient
+from device.store.synthetic import a_rep
 from device.ward_link import store_id, summary
-from tests.helpers import a_rep
-from tests.ward_postgres import PostgresServer, throwaway_cluster
 from ward.app import create_app
 from ward.config import WardConfig
 from ward.db import connect_url, migrate

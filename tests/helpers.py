@@ -12,7 +12,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from device.practice.reps import Rep
 from device.practice.session import LiveState, Stage
 from device.vision.analysis import FaceAnalysis, analyse_photo
 from device.vision.landmarks import FaceLandmarker
@@ -96,13 +95,3 @@ def live_state(**fields: object) -> LiveState:
         "reps_planned": 3, "hold_progress": 0.0, "rest_remaining": 0.0, "calibration_progress": 1.0,
     }  # fmt: skip
     return LiveState(**(defaults | fields))  # type: ignore[arg-type]
-
-
-def a_rep(**fields: object) -> Rep:
-    """A completed rep; give only what the test is about."""
-    number = int(fields.get("number", 1))  # type: ignore[call-overload]
-    defaults: dict[str, object] = {
-        "number": number, "started": float(number), "ended": number + 1.0, "peak_score": 90.0,
-        "mean_score": 75.0, "right_movement": 0.08, "left_movement": 0.04, "symmetry": 0.5, "synkinesis": 0.1,
-    }  # fmt: skip
-    return Rep(**(defaults | fields))  # type: ignore[arg-type]

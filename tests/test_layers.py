@@ -44,9 +44,15 @@ LAYERS: list[set[str]] = [
         "device.timing",
         "device.passwords",
         "device.names",
+    },
+    {
+        "device.config",
+        "device.settings",
+        "device.settings_typed",
+        "device.settings_codegen",
+        "device.clock",
         "device.ward_address",
     },
-    {"device.config", "device.settings", "device.settings_typed", "device.settings_codegen", "device.clock"},
     {"device.errors", "device"},
 ]
 OURS = ("device", "ui", "model_export", "ward", "benchmarks", "tools", "tests")

@@ -34,10 +34,9 @@ from device.store.queries import (
     stored_region_weeks,
 )
 from device.store.records import SessionRecorder, add_patient
-from device.store.synthetic import seed_history
+from device.store.synthetic import a_rep, seed_history
 from device.web import create_app
 from device.web.security import set_password
-from tests.helpers import a_rep
 
 PASSWORD = "blue heron 42"
 DAY = date(2026, 11, 18)  # a Wednesday

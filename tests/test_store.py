@@ -31,8 +31,9 @@ from device.store.models import (
 )
 from device.store.queries import daily_summaries, period_summary, sessions_on
 from device.store.records import SessionRecorder, add_patient, current_plan, find_patient, save_plan
+from device.store.synthetic import a_rep
 from device.store.writer import writer
-from tests.helpers import ROOT, a_rep, live_state, run_device
+from tests.helpers import ROOT, live_state, run_device
 
 
 def live(t: float, score: float | None) -> LiveState:

@@ -27,6 +27,7 @@ from device.provisioning import ProvisioningError, parse
 from device.store.db import DB_NAME, open_database
 from device.store.models import OutboxRecord, Patient, PracticeRecord
 from device.store.records import SessionRecorder, add_patient
+from device.store.synthetic import a_rep
 from device.store.writer import writer
 from device.ward_address import WardLinkError, check_url
 from device.ward_link import (
@@ -37,7 +38,6 @@ from device.ward_link import (
     store_id,
     summary,
 )
-from tests.helpers import a_rep
 from tests.ward_postgres import PostgresServer, postgres  # noqa: F401  (the session's cluster)
 from ward.__main__ import main as ward_main
 from ward.app import create_app

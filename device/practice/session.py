@@ -134,6 +134,12 @@ class SessionResult:
         of its plan is its status (SessionEnd), not this."""
         return sum(len(e.reps) >= e.reps_planned for e in self.exercises)
 
+    @property
+    def any_rep_done(self) -> bool:
+        """Whether the patient did at least one rep: the kiosk praises only
+        then; a plan that only timed out or was skipped ends plainly."""
+        return any(e.reps for e in self.exercises)
+
 
 class PracticeSession:
     def __init__(

@@ -17,6 +17,7 @@ import random
 from datetime import date, datetime, timedelta
 
 from device.practice.grading import region_of, subscore
+from device.practice.reps import Rep
 from device.store.models import (
     ExerciseRecord,
     Patient,
@@ -118,3 +119,13 @@ def _session(patient: Patient, plan: str, started: datetime, shape: tuple[float,
         score=sum(scores) / len(scores),
         grading=json.dumps({"subscores": subscores, "ocular_synkinesis": None}),
     ).where(PracticeRecord.id == record.id).execute()
+
+
+def a_rep(**fields: object) -> Rep:
+    """A completed rep; give only what the test is about."""
+    number = int(fields.get("number", 1))  # type: ignore[call-overload]
+    defaults: dict[str, object] = {
+        "number": number, "started": float(number), "ended": number + 1.0, "peak_score": 90.0,
+        "mean_score": 75.0, "right_movement": 0.08, "left_movement": 0.04, "symmetry": 0.5, "synkinesis": 0.1,
+    }  # fmt: skip
+    return Rep(**(defaults | fields))  # type: ignore[arg-type]

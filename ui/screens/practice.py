@@ -32,7 +32,6 @@ from ui import theme
 from ui.camera_view import camera_surface
 from ui.example_face import draw_example
 from ui.screens.base import Screen
-from ui.screens.summary import praised
 from ui.sound import Cue
 from ui.voice import count_key, exercise_key, prompt_key
 from ui.widgets import Button, bar, fit_text, ring, row_of_buttons, score_colour, wrap_text
@@ -205,11 +204,10 @@ class PracticeScreen(Screen):
             return
         if end != SessionEnd.COMPLETED:
             self.kiosk.cues.say("stopped")
-        else:  # praise only what was done: a plan that only timed out ends plainly
-            if praised(result):
-                self.kiosk.cues.say("done")
-            else:
-                self.kiosk.cues.say("ended")
+        elif result.any_rep_done:  # praise only what was done: a plan that only timed out ends plainly
+            self.kiosk.cues.say("done")
+        else:
+            self.kiosk.cues.say("ended")
         live = self.live
         session_id = self.live.recorder.session_id if self.live.recorder is not None else None
         self.kiosk.go_to(

@@ -31,12 +31,6 @@ LINE_HEIGHT = 36  # a table line: 24 px type (theme.MIN_TEXT) with its line spac
 SAME_BAND = 5.0  # points either side of the earlier mean that count as "as steady"
 
 
-def praised(result: SessionResult) -> bool:
-    """Whether the session earns "well done": at least one rep was done.
-    A plan that only timed out or was skipped ends plainly, without praise."""
-    return any(e.reps for e in result.exercises)
-
-
 def encouragement_key(score: float, earlier: list[float]) -> str:
     if not earlier:
         return "summary.first"
@@ -135,7 +129,7 @@ class SummaryScreen(Screen):
         completed = self.end == SessionEnd.COMPLETED
         if completed:
             # Praise what was done: a plan whose every exercise ran out of time ends plainly.
-            title = "summary.title" if praised(self.result) else "summary.title_ended"
+            title = "summary.title" if self.result.any_rep_done else "summary.title_ended"
         else:
             title = "summary.title_stopped" if self.end == SessionEnd.STOPPED else "summary.title_failed"
         self.title(surface, w(title))
@@ -162,7 +156,7 @@ class SummaryScreen(Screen):
             message, colour = w("summary.not_counted"), theme.MUTED
         elif not completed:
             message, colour = w("summary.stopped"), theme.TEXT
-        elif not praised(self.result):
+        elif not self.result.any_rep_done:
             message, colour = w("summary.no_reps"), theme.TEXT
         else:
             message, colour = w(encouragement_key(score, self.earlier)), theme.GOOD
