@@ -28,6 +28,8 @@ def neutralize(value: object) -> object:
     leading apostrophe; numbers stay numbers."""
     if not isinstance(value, str):
         return value
+    if DELIMITERS.search(value) is None:  # one part, the usual cell: a single test (a year's reps are 100,000 cells)
+        return "'" + value if value.lstrip(" ").startswith(FORMULA_PREFIXES) else value
     parts = [value, *(part.lstrip(" ") for part in DELIMITERS.split(value))]
     if any(part.startswith(FORMULA_PREFIXES) for part in parts):
         return "'" + value
@@ -72,7 +74,7 @@ def _csv(name: str, columns: list[str], rows: list[list[object]]) -> Response:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(_header(columns))
-    writer.writerows([[neutralize(v) for v in row] for row in rows])
+    writer.writerows([[neutralize(v) if isinstance(v, str) else v for v in row] for row in rows])  # no call per number
     # utf-8-sig: the byte-order mark tells Excel the file is UTF-8, so Korean names read right.
     response = Response(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
     # werkzeug writes a name outside ASCII (a Korean patient's) as RFC 6266's filename*, with an ASCII fallback.
