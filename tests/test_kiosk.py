@@ -542,6 +542,33 @@ def test_several_patients_choose_who_practises(driver_factory: Callable[..., Dri
     driver.shot("home-patients")
 
 
+def test_every_one_of_twelve_patients_can_be_chosen_at_the_bedside(
+    driver_factory: Callable[..., Driver], tmp_path: Path
+) -> None:
+    """More patients than fit in a row: pages of them, the last button turning
+    the page, so the dashboard never adds a patient the kiosk cannot reach."""
+    driver = driver_factory(kiosk_config(tmp_path, "demo"))
+    names = [f"환자 {n:02d}" for n in range(11)]  # and the kiosk's own default patient: twelve
+    for name in names:
+        Patient.create(name=name)
+    home = driver.kiosk.screen
+    home.layout()
+    everyone = {p.name for p in driver.kiosk.patients()}
+    assert len(everyone) == 12
+    seen: set[str] = set()
+    for _ in range(len(everyone)):
+        shown = {b.name.removeprefix("patient:") for b in home.buttons if b.name.startswith("patient:")}
+        seen |= shown
+        if seen == everyone:
+            break
+        driver.tap("patients:more")
+    assert seen == everyone
+    driver.tap("patient:환자 10")
+    assert driver.kiosk.patient is not None
+    assert driver.kiosk.patient.name == "환자 10"
+    driver.shot("home-twelve-patients")
+
+
 @pytest.mark.slow
 def test_the_default_plan_runs_whole_by_touch_and_every_step_is_heard(
     driver_factory: Callable[..., Driver], tmp_path: Path

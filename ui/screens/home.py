@@ -14,6 +14,7 @@ from ui.screens.base import Action, Screen
 from ui.widgets import column_of_buttons, fit_text, row_of_buttons
 
 SETTINGS_CORNER = 90  # px at 800x480
+PATIENTS_PER_ROW = 4  # buttons big enough to tap at 800x480; more patients get pages
 
 
 class HomeScreen(Screen):
@@ -27,13 +28,16 @@ class HomeScreen(Screen):
         top = t.px(110)
         if len(patients) > 1:
             strip = pygame.Rect(t.px(24), top, t.width - t.px(48), t.target)
-            for rect, patient in zip(
-                row_of_buttons(strip, min(4, len(patients)), t.px(12)), patients[:4], strict=False
-            ):
+            shown, pages = self._patient_page(patients)
+            rects = row_of_buttons(strip, len(shown) + (pages > 1), t.px(12))
+            for rect, patient in zip(rects, shown, strict=False):
                 chosen = k.patient is not None and patient.id == k.patient.id
                 # The chosen one is told by a check mark and an outline, not by colour alone.
                 label = w("common.chosen", label=patient.name) if chosen else patient.name
                 self.button(f"patient:{patient.name}", rect, label, self._choose(patient), chosen=chosen)
+            if pages > 1:  # more patients than fit: the last button turns the page, so every one is reachable
+                label = w("home.more_patients", page=self.patient_page + 1, pages=pages)
+                self.button("patients:more", rects[-1], label, self._next_patients)
             top += t.target + t.px(20)
         # Today's count is read here, not in draw(): one query per visit, not 30 a second.
         self.today_line = ""
@@ -47,6 +51,27 @@ class HomeScreen(Screen):
         self.button("start_plan", rects[0], w("home.start_plan"), self._start_plan, theme.ACCENT)
         self.button("choose", rects[1], w("home.choose"), self._choose_exercise)
         self.button("progress", rects[2], w("home.progress"), self._progress)
+
+    patient_page = -1  # which page of patients shows (-1: the one holding the chosen patient)
+
+    def _patient_page(self, patients: list[Patient]) -> tuple[list[Patient], int]:
+        """The patients on the page shown and the number of pages: all of them
+        when they fit (PATIENTS_PER_ROW), else PATIENTS_PER_ROW - 1 a page and a page button."""
+        if len(patients) <= PATIENTS_PER_ROW:
+            self.patient_page = 0
+            return patients, 1
+        size = PATIENTS_PER_ROW - 1
+        pages = -(-len(patients) // size)
+        if self.patient_page < 0:
+            ids = [p.id for p in patients]
+            chosen = self.kiosk.patient
+            self.patient_page = ids.index(chosen.id) // size if chosen is not None and chosen.id in ids else 0
+        self.patient_page %= pages
+        return patients[self.patient_page * size : (self.patient_page + 1) * size], pages
+
+    def _next_patients(self) -> None:
+        self.patient_page += 1
+        self.layout()
 
     def _choose(self, patient: Patient) -> Action:
         def action() -> None:
