@@ -469,6 +469,9 @@ def test_plain_text_and_numbers_are_left_alone(cell: str) -> None:
         ("/patients/1/day/2026-02-30", 404),
         ("/patients/1/day/yesterday", 404),
         ("/patients/abc/trends", 404),
+        ("/patients/%D9%A1/trends", 404),  # "١": other scripts' digits are not an id
+        ("/patients/%EF%BC%91/month/2026-05", 404),  # full-width "１"
+        ("/api/patients/%D9%A1/trends", 404),
         ("/patients/1/export/sessions.csv?from=05/01/2026", 400),
         ("/api/patients/999/trends", 404),
         ("/api/patients/1/day/2026-99-01", 404),

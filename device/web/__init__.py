@@ -16,7 +16,7 @@ from werkzeug.exceptions import BadHost, HTTPException
 from device.clock import SYSTEM_CLOCK, Clock
 from device.config import Config
 from device.store.db import DB_NAME, open_database
-from device.web import api, auth, device_page, export, language, manage, pages, security
+from device.web import api, auth, device_page, export, language, manage, pages, params, security
 from device.web.extensions import csrf, limiter
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,7 @@ def create_app(
     # The kiosk may be mid-session: never close "running" sessions from here.
     open_database(data_dir / DB_NAME, recover=False)
     app = Flask(__name__)
+    app.url_map.converters["int"] = params.AsciiInteger  # before any route is added
     app.config.update(
         SECRET_KEY=security.secret_key(data_dir),
         DATA_DIR=data_dir,

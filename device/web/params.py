@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from flask import abort, current_app
+from werkzeug.routing import IntegerConverter
 
 from device.clock import Clock
 from device.store.models import Patient
@@ -18,6 +19,13 @@ _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # months and weeks a page links to would overflow Python's dates.
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
 MAX_ID = 2**63 - 1  # SQLite's largest integer
+
+
+class AsciiInteger(IntegerConverter):
+    """Werkzeug's <int:> matches \\d, which takes other scripts' digits
+    ("/patients/٣/" was patient 3): in a URL only ASCII digits are a number."""
+
+    regex = r"[0-9]+"
 
 
 def patient_or_404(patient_id: int) -> Patient:
