@@ -29,6 +29,7 @@ from device.store.queries import (
     exercise_weeks,
     period_summary,
     practice_streak,
+    region_history,
     region_week_rows,
     stored_exercise_weeks,
     stored_region_weeks,
@@ -208,7 +209,7 @@ def test_a_migrated_database_back_fills_the_rows_the_triggers_keep(tmp_path: Pat
             old.execute(f'DROP TRIGGER "{name}"')  # and migration 7 (the practice days)
         old.execute('DROP TABLE "practice_day"')
         old.execute("PRAGMA user_version = 4")
-    assert SCHEMA_VERSION == 7
+    assert SCHEMA_VERSION == 8
     open_database(path)
     assert {table: _table(path, table) for table in kept} == kept
     check_rows(kim)
@@ -348,8 +349,29 @@ def test_a_migrated_database_back_fills_the_practice_days(tmp_path: Path) -> Non
         for name in ("session_day_insert", "session_day_update", "session_day_delete"):
             old.execute(f'DROP TRIGGER "{name}"')
         old.execute('DROP TABLE "practice_day"')
+        old.execute('DROP INDEX "regionweek_patient_id_region_monday"')  # migration 8
         old.execute("PRAGMA user_version = 6")
     open_database(path)
     assert _table(path, "practice_day") == kept
     assert [practice_streak(kim, date(2026, 6, 1) + timedelta(days=n)) for n in range(160)] == streaks
     check_days(kim)
+
+
+def test_each_regions_first_and_latest_grading_before_the_window_are_found(tmp_path: Path) -> None:
+    """The trends page's regions over a short window: each region's first
+    and latest grading equal a recomputation over the whole history, for a
+    window after the history, inside it and before it."""
+    open_database(tmp_path / DB_NAME)
+    kim = seed_history("Kim", date(2026, 6, 1), date(2026, 11, 4), sessions_per_day=(0, 2), seconds_per_session=20)
+    seed_history("Lee", date(2026, 5, 1), date(2026, 12, 1), seed=6, seconds_per_session=20)  # not Kim's
+    for until in (date(2026, 12, 20), date(2026, 9, 16), date(2026, 6, 3), date(2026, 5, 1)):
+        rows = region_week_rows(kim, EVER[0], until)
+        expected = {}
+        for region in {r.region for r in rows}:
+            mine = sorted((r for r in rows if r.region == region), key=lambda r: r.monday)
+            first, latest = mine[0], mine[-1]
+            expected[region] = (first.first_subscore, first.first_started.date(), latest.latest_subscore,
+                                latest.latest_started.date())  # fmt: skip
+        found = region_history(kim, until, weeks=4).progress
+        assert {r: (p.first, p.first_day, p.latest, p.latest_day) for r, p in found.items()} == expected, until
+        assert until < date(2026, 6, 1) or len(expected) >= 3

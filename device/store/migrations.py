@@ -100,6 +100,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # consecutive days, kept by triggers and back-filled here, so the practice
     # streak is one look-up (migration_practice_days.py).
     PRACTICE_DAYS,
+    # 8: each patient's region weeks by region, so the trends page finds each
+    # region's earliest and latest week before its window by seeking
+    # (queries._region_ends), not by reading every week before it.
+    ('CREATE INDEX "regionweek_patient_id_region_monday" ON "region_week" ("patient_id", "region", "monday")',),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

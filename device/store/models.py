@@ -193,7 +193,7 @@ class RegionWeek(BaseModel):
 
     class Meta:
         table_name = "region_week"
-        indexes = ((("patient", "monday", "region"), True),)
+        indexes = ((("patient", "monday", "region"), True), (("patient", "region", "monday"), False))
 
 
 class PracticeDay(BaseModel):

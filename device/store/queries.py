@@ -672,17 +672,35 @@ def region_range(patient: Patient, first: date, last: date) -> RegionHistory:
     return RegionHistory(last, dict(by_region), progress)
 
 
+# Each region graded before the window, found by skipping along the
+# (patient, region, monday) index from one region to the next, with the ids
+# of its earliest and its latest week before the window: a few index seeks
+# per region, however many weeks came before (a GROUP BY read them all).
+_REGION_ENDS = """
+WITH RECURSIVE regions(region) AS (
+    SELECT (SELECT MIN(region) FROM region_week WHERE patient_id = ?1 AND monday < ?2)
+    UNION ALL
+    SELECT (SELECT MIN(region) FROM region_week WHERE patient_id = ?1 AND monday < ?2 AND region > regions.region)
+    FROM regions WHERE regions.region IS NOT NULL
+)
+SELECT
+    (SELECT id FROM region_week WHERE patient_id = ?1 AND region = regions.region AND monday < ?2
+     ORDER BY monday LIMIT 1),
+    (SELECT id FROM region_week WHERE patient_id = ?1 AND region = regions.region AND monday < ?2
+     ORDER BY monday DESC LIMIT 1)
+FROM regions WHERE regions.region IS NOT NULL
+"""
+
+
 def _region_ends(patient: Patient, window_first: date) -> tuple[dict[str, RegionWeekRow], dict[str, RegionWeekRow]]:
-    """Per region graded before the window: its earliest and its latest stored
-    week. SQLite's MIN() and MAX() take the values of the row they pick (a
-    documented property), so each is one pass over the patient's rows."""
-    before = (RegionWeek.patient == patient) & (RegionWeek.monday < window_first)
-    ends = []
-    for pick in (fn.MIN, fn.MAX):
-        query = RegionWeek.select(RegionWeek, pick(RegionWeek.monday).alias("monday")).where(before)
-        rows = cast(list[dict[str, Any]], list(query.group_by(RegionWeek.region).dicts()))
-        ends.append({row["region"]: _region_row(row) for row in rows})
-    return ends[0], ends[1]
+    """Per region graded before the window: its earliest and its latest stored week."""
+    found = database.execute_sql(_REGION_ENDS, (patient.id, window_first.isoformat()))
+    pairs = cast(list[tuple[int, int]], found.fetchall())
+    query = RegionWeek.select().where(RegionWeek.id.in_([i for pair in pairs for i in pair]))
+    rows = {row["id"]: _region_row(row) for row in cast(list[dict[str, Any]], list(query.dicts()))}
+    earliest = {rows[first].region: rows[first] for first, _ in pairs}
+    latest = {rows[last].region: rows[last] for _, last in pairs}
+    return earliest, latest
 
 
 # -- a range per exercise, for the report ---------------------------------------
