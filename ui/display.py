@@ -16,21 +16,16 @@ wheels bundle an SDL without KMS/DRM, pygame-ce's (requirements.txt) with it.
 from __future__ import annotations
 
 import ctypes
+import importlib
 import logging
 import os
-import re
 import sys
-from pathlib import Path
 
 import pygame
 
 from ui.rotation import Panel
 
 log = logging.getLogger(__name__)
-
-# The SDL 2 library itself (libSDL2-2.0.so.0 from Debian, libSDL2-2-<hash>.0.so...
-# inside a wheel), not SDL2_image, SDL2_mixer or SDL2_ttf.
-_SDL_LIBRARY = re.compile(r"/libSDL2-[^/]*\.so[^/]*$")
 
 
 class DisplayError(RuntimeError):
@@ -47,21 +42,11 @@ def choose_driver(env: dict[str, str] | None = None) -> str | None:
     return "kmsdrm"  # a console: draw to the display directly
 
 
-def loaded_sdl_library(maps: Path = Path("/proc/self/maps")) -> Path:
-    """The SDL 2 shared library this process has loaded (`import pygame` loads it)."""
-    try:
-        text = maps.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        raise DisplayError(f"cannot tell which SDL pygame loaded ({exc}): only Linux is supported") from exc
-    for line in text.splitlines():
-        found = _SDL_LIBRARY.search(line)
-        if found:
-            return Path(line[line.index("/") :].strip())
-    raise DisplayError(f"pygame {pygame.version.ver} loaded no SDL 2 library (is it pygame 1?)")
-
-
 def _sdl_names(count_function: str, name_function: str) -> list[str]:
-    sdl = ctypes.CDLL(str(loaded_sdl_library()))  # the library already loaded: the same handle
+    # dlsym through pygame's own extension module searches it and the
+    # libraries it was linked against: the SDL that `import pygame` loaded
+    # (the wheel's bundled copy, or the system's for Debian's python3-pygame).
+    sdl = ctypes.CDLL(importlib.import_module("pygame.base").__file__)
     count = getattr(sdl, count_function)
     count.restype = ctypes.c_int
     name = getattr(sdl, name_function)
