@@ -25,7 +25,6 @@ previous/ (device/expression/install.py; `python -m device models
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import tempfile
@@ -53,7 +52,7 @@ from device.practice.catalogue import catalogue
 from device.practice.model_fit import describe, unscorable
 from device.vision.landmarks import FaceLandmarker
 from device.vision.model_files import ModelError
-from model_export.common import DEFAULT_CLASSES, ROOT, code_commit, write_json
+from model_export.common import DEFAULT_CLASSES, ROOT, DefaultsHelp, code_commit, write_json
 from model_export.convert import write_card
 from model_export.evaluate import evaluation_file
 
@@ -208,10 +207,15 @@ def _card_fields(
         },
         "decision": run_card.get("decision") if run_card else None,
         "metrics": evaluation,
-        "commands": _prepare_commands(stage_runs)
-        + _commands(*([args.compare] if args.compare else []), *args.class_runs)
-        + _train_commands(stages[:-1])
-        + _commands(args.run),
+        # each command once: a --class-runs folder may be the run itself
+        "commands": list(
+            dict.fromkeys(
+                _prepare_commands(stage_runs)
+                + _commands(*([args.compare] if args.compare else []), *args.class_runs)
+                + _train_commands(stages[:-1])
+                + _commands(args.run)
+            )
+        ),
     }
     if comparison:
         extra["input_comparison"] = {
@@ -432,7 +436,7 @@ def add_parser(sub: Any) -> None:
     parser = sub.add_parser(
         "publish",
         help="install a run's int8 model and its card (checked, compared with the installed one, reversible)",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=DefaultsHelp,
     )
     parser.add_argument("--run", type=Path, required=True, help="the run folder (train, convert, evaluate)")
     parser.add_argument("--compare", type=Path, default=None, help="the compare folder, for the card")

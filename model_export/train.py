@@ -31,7 +31,15 @@ import numpy as np
 from device.expression.preprocess import DETAIL_PX, PREPROCESSING_VERSION, InputSpec, Representation
 from device.expression.votes import Votes, not_a_face, soft_targets, strongest_class
 from model_export.augment import augmented_input, mixed_pairs
-from model_export.common import DEFAULT_CLASSES, Prepared, code_commit, read_source, record_command, write_json
+from model_export.common import (
+    DEFAULT_CLASSES,
+    DefaultsHelp,
+    Prepared,
+    code_commit,
+    read_source,
+    record_command,
+    write_json,
+)
 
 
 def stratified_split(labels: np.ndarray, fraction: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -371,7 +379,7 @@ def add_parser(sub: Any) -> None:
         help="train EfficientNet-B0 on prepared data",
         description="Train EfficientNet-B0 on prepared data. The defaults below are a starting point, not the "
         "shipped model's recipe: docs/model-training.md gives that recipe's exact commands.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=DefaultsHelp,
     )
     parser.add_argument("--data", type=Path, required=True, help="a prepared .npz (from prepare)")
     parser.add_argument("--out", type=Path, required=True, help="run folder")
