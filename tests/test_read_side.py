@@ -27,6 +27,7 @@ from device.store.queries import (
     earlier_scores,
     exercise_week_rows,
     exercise_weeks,
+    patients_by_recent_practice,
     period_summary,
     practice_streak,
     region_history,
@@ -375,3 +376,18 @@ def test_each_regions_first_and_latest_grading_before_the_window_are_found(tmp_p
         found = region_history(kim, until, weeks=4).progress
         assert {r: (p.first, p.first_day, p.latest, p.latest_day) for r, p in found.items()} == expected, until
         assert until < date(2026, 6, 1) or len(expected) >= 3
+
+
+def test_the_picker_orders_patients_by_their_latest_own_session(tmp_path: Path) -> None:
+    """Each patient's newest camera session, whatever came before it; a demo
+    is not practice; archived patients are left out; the others by name."""
+    open_database(tmp_path / DB_NAME)
+    ana, bo, cy, dan, eve = (add_patient(name) for name in ("Ana", "Bo", "Cy", "Dan", "Eve"))
+    sessions = [(ana, 3, SessionSource.CAMERA), (ana, 9, SessionSource.CAMERA), (ana, 1, SessionSource.CAMERA),
+                (bo, 5, SessionSource.CAMERA), (bo, 12, SessionSource.DEMO), (cy, 7, SessionSource.CAMERA),
+                (dan, 20, SessionSource.CAMERA), (eve, 15, SessionSource.DEMO)]  # fmt: skip
+    for who, day, source in sessions:
+        PracticeRecord.create(patient=who, plan="[]", started=datetime(2026, 11, day, 9), source=source)
+    Patient.update(archived=True).where(Patient.id == dan.id).execute()
+    add_patient("Zed")
+    assert [p.name for p in patients_by_recent_practice()] == ["Ana", "Cy", "Bo", "Eve", "Zed"]
