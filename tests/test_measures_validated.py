@@ -1,26 +1,36 @@
-"""Each movement exercise read on several real faces (the astronaut and
-FER2013 fixture faces), two-sided and one-sided, with a small head turn and
-tilt between rest and task, and the same photos read twice a little shifted
-and scaled: the figures docs/measures.md reports.
+"""Each movement exercise read two-sided and one-sided on a real face, with
+the head turned and nodded a little between rest and task, and the same
+photos read again a little shifted and scaled: the figures docs/measures.md
+reports.
 
-Two-sided movements must read symmetry >= 0.8 and one-sided ones <= 0.5
-(the issue's targets), except where dlib's fit couples the sides (the eyes:
-docs/measures.md). The FER2013 faces are 48 px photos enlarged five times, so
-dlib's fit on them is rougher than on a camera frame: their share is held to
-a lower floor, the astronaut to the targets themselves.
+The face is the astronaut (tests/fixtures/README.md), the one fixture photo
+large and sharp enough for dlib's fit to be what a camera frame gives. The
+FER2013 fixtures are 48 px photos: enlarged, dlib follows a warped movement
+on them only in part and unevenly (docs/measures.md has their figures), so
+they are no measure of the rules. Photos are read as `assess` reads them,
+with the mean of jittered fits (device/vision/still_fit.py).
+
+Where the landmarks carry a region the issue's targets are held: two-sided
+symmetry >= 0.8 and one-sided <= 0.5 in at least 90% of the readings. Where
+they do not (the eyes, the pucker: assessment.LANDMARK_LIMITS), the test
+holds the fact that makes them unreliable and that `assess` says so.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import cv2
 import numpy as np
 import pytest
 
+from device.practice.assessment import LANDMARK_LIMITS, assess
 from device.practice.catalogue import exercise
 from device.practice.plan import Effort
 from device.practice.scoring import movement, movement_score, noise_floor, other_movement, symmetry
-from device.vision.analysis import FaceAnalysis, analyse_photo
+from device.vision.analysis import FaceAnalysis
 from device.vision.landmarks import FaceLandmarker
+from device.vision.still_fit import analyse_still
 from model_export.face_warp import (
     BROW_RAISE,
     PUCKER,
@@ -34,34 +44,14 @@ from model_export.face_warp import (
     uneven_smile,
     warp_face,
 )
-from tests.face_pairs import combined, fer_faces, head_turn
+from tests.face_pairs import combined, head_turn
 
 SMILES = ("closed_smile", "open_smile")
-
-
-@pytest.fixture(scope="module")
-def people(landmarker: FaceLandmarker, face_photo: np.ndarray) -> list[tuple[np.ndarray, FaceAnalysis]]:
-    """The astronaut first, then the FER2013 neutral faces dlib fits."""
-    found = []
-    for image in [face_photo, *fer_faces(16)]:
-        rest = analyse_photo(landmarker, image, min_face_px=80)
-        if rest.measures is not None:
-            found.append((image, rest))
-    assert len(found) >= 10
-    return found
-
-
-def read(
-    landmarker: FaceLandmarker, image: np.ndarray, rest: FaceAnalysis, exercise_id: str, moves: Movement
-) -> float | None:
-    assert rest.face.points is not None
-    assert rest.measures is not None
-    task = analyse_photo(landmarker, warp_face(image, rest.face.points, moves), min_face_px=80)
-    if task.measures is None:
-        return None
-    known = exercise(exercise_id)
-    move = movement(known, task.measures, rest.measures)
-    return symmetry(move.right, move.left, noise=noise_floor(known)) or 0.0
+CARRIED = ("brow_raise", "closed_smile", "open_smile")
+NOT_CARRIED = ("gentle_eye_closure", "tight_eye_closure", "lip_pucker", "nose_wrinkle")
+# Head turns (degrees of yaw, with half as much nod) between rest and task:
+# within the live gate's 12 degrees, either way.
+TURNS = (-6.0, -3.0, 0.0, 3.0, 6.0)
 
 
 def two_sided(exercise_id: str, points: np.ndarray) -> Movement:
@@ -88,126 +78,186 @@ def one_sided(exercise_id: str, side: str, points: np.ndarray) -> Movement:
     return one_sided_eye_closure(points, side, 0.7)
 
 
-def shares(
-    landmarker: FaceLandmarker, people: list[tuple[np.ndarray, FaceAnalysis]], exercise_id: str, turn: float = 0.0
-) -> tuple[float, float, list[float], list[float]]:
-    """(share of two-sided >= 0.8, share of one-sided <= 0.5, the readings)."""
-    real, single = [], []
-    for index, (image, rest) in enumerate(people):
-        points = rest.face.points
-        assert points is not None
-        yaw = turn if index % 2 == 0 else -turn  # turned either way
-        turned = head_turn(points, yaw, turn / 2) if turn else {}
-        both = read(landmarker, image, rest, exercise_id, combined(two_sided(exercise_id, points), turned))
-        side = "right" if index % 2 == 0 else "left"
-        alone = read(landmarker, image, rest, exercise_id, combined(one_sided(exercise_id, side, points), turned))
-        if both is not None:
-            real.append(both)
-        if alone is not None:
-            single.append(alone)
-    return (
-        float(np.mean(np.array(real) >= 0.8)),
-        float(np.mean(np.array(single) <= 0.5)),
-        real,
-        single,
-    )
+Read = Callable[[np.ndarray], FaceAnalysis]
 
 
-# Floors on the FER2013 and astronaut faces together, as measured (docs/measures.md).
-# The eyes: dlib's fit closes the other eye part way, so one-sided closures are not held to 0.5.
-FLOORS = {
-    "brow_raise": (0.65, 0.9),  # measured 70% / 100%
-    "closed_smile": (0.6, 0.9),
-    "open_smile": (0.6, 0.9),
-    "lip_pucker": (0.5, 0.5),
-    "nose_wrinkle": (0.5, 0.6),
-    "gentle_eye_closure": (0.7, 0.0),
-    "tight_eye_closure": (0.55, 0.0),  # measured 60%
-}
+@pytest.fixture(scope="module")
+def read_still(landmarker: FaceLandmarker) -> Read:
+    def read(image: np.ndarray) -> FaceAnalysis:
+        found = analyse_still(landmarker, image, min_face_px=80)
+        assert found.measures is not None, found.face.status
+        return found
+
+    return read
 
 
-@pytest.mark.parametrize("exercise_id", list(FLOORS))
-def test_each_exercise_two_sided_and_one_sided_on_several_faces(
-    exercise_id: str, landmarker: FaceLandmarker, people: list[tuple[np.ndarray, FaceAnalysis]]
+@pytest.fixture(scope="module")
+def rest(read_still: Read, face_photo: np.ndarray) -> FaceAnalysis:
+    return read_still(face_photo)
+
+
+def ratio(exercise_id: str, task: FaceAnalysis, rest: FaceAnalysis) -> float:
+    """Symmetry as assess reads it; 0 where the stronger side did not move beyond noise."""
+    assert task.measures is not None
+    assert rest.measures is not None
+    known = exercise(exercise_id)
+    move = movement(known, task.measures, rest.measures)
+    return symmetry(move.right, move.left, noise=noise_floor(known)) or 0.0
+
+
+@pytest.fixture(scope="module")
+def readings(
+    read_still: Read, face_photo: np.ndarray, rest: FaceAnalysis
+) -> Callable[[str], tuple[list[float], list[float]]]:
+    """Per exercise: (two-sided symmetries, one-sided symmetries), one of each
+    per turn, the one-sided ones on the right and the left side in turn.
+    The task photos are warped once per movement (the smiles share them)."""
+    points = rest.face.points
+    assert points is not None
+    tasks: dict[tuple[str, str, float], FaceAnalysis] = {}
+
+    def task(moves_id: str, kind: str, turn: float) -> FaceAnalysis:
+        if (moves_id, kind, turn) not in tasks:
+            side = "right" if TURNS.index(turn) % 2 == 0 else "left"
+            moves = two_sided(moves_id, points) if kind == "two" else one_sided(moves_id, side, points)
+            image = warp_face(face_photo, points, combined(moves, head_turn(points, turn, turn / 2)))
+            tasks[moves_id, kind, turn] = read_still(image)
+        return tasks[moves_id, kind, turn]
+
+    def of(exercise_id: str) -> tuple[list[float], list[float]]:
+        moves_id = "closed_smile" if exercise_id in SMILES else exercise_id
+        moves_id = "gentle_eye_closure" if exercise_id == "tight_eye_closure" else moves_id
+        both = [ratio(exercise_id, task(moves_id, "two", turn), rest) for turn in TURNS]
+        alone = [ratio(exercise_id, task(moves_id, "one", turn), rest) for turn in TURNS]
+        return both, alone
+
+    return of
+
+
+@pytest.mark.parametrize("exercise_id", CARRIED)
+def test_the_targets_where_the_landmarks_carry_the_region(
+    exercise_id: str, readings: Callable[[str], tuple[list[float], list[float]]]
 ) -> None:
-    real_share, single_share, real, single = shares(landmarker, people, exercise_id)
-    print(f"{exercise_id}: two-sided >= 0.8 {real_share:.0%}, one-sided <= 0.5 {single_share:.0%}")
-    floor_real, floor_single = FLOORS[exercise_id]
-    assert real_share >= floor_real, real
-    assert single_share >= floor_single, single
+    """Two-sided >= 0.8 and one-sided <= 0.5 in at least 90% of the readings
+    (here: all five turns each), and `assess` calls the reading reliable."""
+    both, alone = readings(exercise_id)
+    real_share = float(np.mean(np.array(both) >= 0.8))
+    single_share = float(np.mean(np.array(alone) <= 0.5))
+    print(f"{exercise_id}: two-sided >= 0.8 {real_share:.0%} {np.round(both, 2)}")
+    print(f"{exercise_id}: one-sided <= 0.5 {single_share:.0%} {np.round(alone, 2)}")
+    assert real_share >= 0.9, both
+    assert single_share >= 0.9, alone
+    assert exercise_id not in LANDMARK_LIMITS
+
+
+@pytest.mark.parametrize("exercise_id", NOT_CARRIED)
+def test_where_the_landmarks_cannot_carry_the_region_assess_says_so(
+    exercise_id: str,
+    readings: Callable[[str], tuple[list[float], list[float]]],
+    read_still: Read,
+    face_photo: np.ndarray,
+    rest: FaceAnalysis,
+) -> None:
+    """The fact that makes the region unreliable still holds (if dlib's fit
+    ever carries it, this fails and the limit should go), and assess reports
+    reliable: false with the reason in both languages, and grades nothing."""
+    both, alone = readings(exercise_id)
+    print(f"{exercise_id}: two-sided {np.round(both, 2)}, one-sided {np.round(alone, 2)}")
+    if exercise_id == "lip_pucker":  # an even pucker reads uneven
+        assert np.mean(np.array(both) >= 0.8) < 0.9, both
+    elif exercise_id == "nose_wrinkle":  # one-sided is carried (the nose-bridge reference); two-sided only just
+        assert np.mean(np.array(alone) <= 0.5) >= 0.9, alone
+        assert min(both) < 0.85, both
+    else:  # one eye closing reads as both closing
+        assert np.mean(np.array(alone) <= 0.5) < 0.9, alone
+    points = rest.face.points
+    assert points is not None
+    task = read_still(warp_face(face_photo, points, two_sided(exercise_id, points)))
+    report = assess(exercise(exercise_id), rest, task, None, Effort.FULL).as_dict()
+    assert report["reliable"] is False
+    limit = report["limit"]
+    assert isinstance(limit, dict)
+    assert limit["en"]
+    assert limit["ko"]
+    assert report["subscore"] is None
+    assert report["weaker_side"] is None
+
+
+@pytest.mark.parametrize("exercise_id", CARRIED)
+def test_a_reliable_reading_is_graded(
+    exercise_id: str, read_still: Read, face_photo: np.ndarray, rest: FaceAnalysis
+) -> None:
+    points = rest.face.points
+    assert points is not None
+    task = read_still(warp_face(face_photo, points, two_sided(exercise_id, points)))
+    report = assess(exercise(exercise_id), rest, task, None, Effort.FULL).as_dict()
+    assert report["reliable"] is True
+    assert report["limit"] is None
+    assert report["symmetry"] is not None
+    assert report["subscore"] is not None
 
 
 @pytest.mark.parametrize("exercise_id", SMILES)
 def test_a_smile_on_a_turned_and_tilted_head(
-    exercise_id: str, landmarker: FaceLandmarker, face_photo: np.ndarray, people: list[tuple[np.ndarray, FaceAnalysis]]
+    exercise_id: str, read_still: Read, face_photo: np.ndarray, rest: FaceAnalysis
 ) -> None:
-    """Turned 6 degrees and nodded 3 between rest and task, then tilted 8 degrees
-    in the image: within the live gate. The astronaut still meets both targets."""
-    image, rest = people[0]
+    """Turned 6 degrees and nodded 3 between rest and task, then tilted 8
+    degrees in the image: within the live gate, both targets still hold."""
     points = rest.face.points
     assert points is not None
-    assert rest.measures is not None
     for yaw in (6.0, -6.0):
         turned = head_turn(points, yaw, 3.0)
         for moves, expect_real in ((uneven_smile(1.0, 1.0), True), (one_sided_smile("right"), False)):
-            task_image = warp_face(image, points, combined(moves, turned))
+            task_image = warp_face(face_photo, points, combined(moves, turned))
             centre = (task_image.shape[1] / 2, task_image.shape[0] / 2)
             tilt = cv2.getRotationMatrix2D(centre, 8, 1.0)
             task_image = cv2.warpAffine(task_image, tilt, task_image.shape[1::-1], borderMode=cv2.BORDER_REPLICATE)
-            task = analyse_photo(landmarker, task_image, min_face_px=80)
-            assert task.measures is not None
-            move = movement(exercise(exercise_id), task.measures, rest.measures)
-            ratio = symmetry(move.right, move.left)
-            assert ratio is not None
-            assert (ratio >= 0.8) if expect_real else (ratio <= 0.5), (yaw, expect_real, ratio)
+            value = ratio(exercise_id, read_still(task_image), rest)
+            assert (value >= 0.8) if expect_real else (value <= 0.5), (yaw, expect_real, value)
 
 
-@pytest.mark.parametrize("exercise_id", ["brow_raise", "closed_smile", "open_smile", "gentle_eye_closure"])
+def moved(image: np.ndarray, dx: float, dy: float, scale: float) -> np.ndarray:
+    matrix = cv2.getRotationMatrix2D((image.shape[1] / 2, image.shape[0] / 2), 0, scale)
+    matrix[:, 2] += np.array([dx, dy], dtype=np.float64)
+    return cv2.warpAffine(image, matrix, image.shape[1::-1], borderMode=cv2.BORDER_REPLICATE)
+
+
+# The same photos moved a few pixels and scaled by 3-6%: within this of the
+# unmoved pair. The issue's target is 0.05; the smiles miss it: measured 0.093
+# with the steady fit (0.12 with one fit; the photo enlarged 6% read 0.98
+# against 0.89), because each corner's lift is about 0.09 and dlib reads a
+# corner up to 0.01 differently on a moved, rescaled photo (docs/measures.md,
+# Repeatability). The brow meets it (0.03). Not a target: what was measured.
+REPEATABLE = {"brow_raise": 0.05, "closed_smile": 0.10, "open_smile": 0.10}
+SHIFTS = ((4, -3, 1.03), (-6, 5, 0.96), (3, 7, 1.06))
+
+
+@pytest.mark.parametrize("exercise_id", list(REPEATABLE))
 def test_repeatability_of_the_same_photos_shifted_and_scaled(
-    exercise_id: str, landmarker: FaceLandmarker, people: list[tuple[np.ndarray, FaceAnalysis]]
+    exercise_id: str, read_still: Read, face_photo: np.ndarray, rest: FaceAnalysis
 ) -> None:
-    """The same rest and task photos, moved a few pixels and scaled by 3-6%,
-    read symmetry within 0.05 of the unmoved pair (astronaut): the issue's
-    target, met by the brow and the eyes. The smiles are not there yet: one
-    shift moved a 0.93 smile to 0.83 (docs/measures.md), so they are held to 0.12."""
-    image, rest = people[0]
+    """Two-sided movements of the regions the landmarks carry: symmetry within
+    REPEATABLE of the unmoved pair."""
     points = rest.face.points
     assert points is not None
-    task_image = warp_face(
-        image, points, uneven_smile(1.0, 0.7) if exercise_id in SMILES else two_sided(exercise_id, points)
-    )
-    known = exercise(exercise_id)
-
-    def ratio(rest_image: np.ndarray, task_: np.ndarray) -> float:
-        a = analyse_photo(landmarker, rest_image, min_face_px=80)
-        b = analyse_photo(landmarker, task_, min_face_px=80)
-        assert a.measures is not None
-        assert b.measures is not None
-        move = movement(known, b.measures, a.measures)
-        value = symmetry(move.right, move.left)
-        assert value is not None
-        return value
-
-    def moved(img: np.ndarray, dx: float, dy: float, scale: float) -> np.ndarray:
-        matrix = cv2.getRotationMatrix2D((img.shape[1] / 2, img.shape[0] / 2), 0, scale)
-        matrix[:, 2] += np.array([dx, dy], dtype=np.float64)
-        return cv2.warpAffine(img, matrix, img.shape[1::-1], borderMode=cv2.BORDER_REPLICATE)
-
-    base = ratio(image, task_image)
-    for dx, dy, scale in ((4, -3, 1.03), (-6, 5, 0.96), (3, 7, 1.06)):
-        again = ratio(moved(image, dx, dy, scale), moved(task_image, -dy, dx, 2 - scale))
-        assert abs(again - base) <= (0.12 if exercise_id in SMILES else 0.05), (dx, dy, scale, base, again)
+    task_image = warp_face(face_photo, points, two_sided(exercise_id, points))
+    base = ratio(exercise_id, read_still(task_image), rest)
+    for dx, dy, scale in SHIFTS:
+        again = ratio(
+            exercise_id, read_still(moved(task_image, -dy, dx, 2 - scale)), read_still(moved(face_photo, dx, dy, scale))
+        )
+        print(f"{exercise_id}: {base:.3f} -> {again:.3f}")
+        assert abs(again - base) <= REPEATABLE[exercise_id], (dx, dy, scale, base, again)
 
 
 def test_a_smile_does_not_score_as_another_exercise(
-    landmarker: FaceLandmarker, people: list[tuple[np.ndarray, FaceAnalysis]]
+    read_still: Read, face_photo: np.ndarray, rest: FaceAnalysis
 ) -> None:
     """issue 34: a two-sided smile scores high as a smile and low as a pucker,
     a nose wrinkle, a brow raise or an eye closure, at gentle effort."""
-    image, rest = people[0]
     assert rest.face.points is not None
     assert rest.measures is not None
-    task = analyse_photo(landmarker, warp_face(image, rest.face.points, uneven_smile(1.0, 1.0)), min_face_px=80)
+    task = read_still(warp_face(face_photo, rest.face.points, uneven_smile(1.0, 1.0)))
     assert task.measures is not None
     for exercise_id in ("closed_smile", "open_smile", "lip_pucker", "nose_wrinkle", "brow_raise", "gentle_eye_closure"):
         known = exercise(exercise_id)

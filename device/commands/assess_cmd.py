@@ -15,8 +15,9 @@ from device.commands.common import load
 from device.practice.assessment import PhotoAssessment, assess, check_assessable, turned_away
 from device.practice.catalogue import Kind, catalogue, exercise
 from device.practice.plan import Effort, Side
-from device.vision.analysis import FaceAnalysis, analyse_photo, load_landmarker
+from device.vision.analysis import FaceAnalysis, load_landmarker
 from device.vision.landmarks import STATUS_ADVICE, FaceLandmarker, FaceStatus
+from device.vision.still_fit import analyse_still
 
 
 def add_parser(sub: Any) -> None:
@@ -50,7 +51,7 @@ def _analyse(landmarker: FaceLandmarker, path: Path, min_face_px: int) -> FaceAn
     image = cv2.imread(str(path), cv2.IMREAD_COLOR) if path.is_file() else None
     if image is None:
         return "does not exist" if not path.exists() else "cannot be read as an image (use a JPEG or PNG photo)"
-    result = analyse_photo(landmarker, image, min_face_px)
+    result = analyse_still(landmarker, image, min_face_px)  # a photo pair has one frame each: steady the fit
     if result.face.status is not FaceStatus.OK or result.measures is None:
         return STATUS_ADVICE.get(result.face.status, "no usable face fit")
     return result
@@ -102,3 +103,5 @@ def _print_text(path: Path, result: PhotoAssessment) -> None:
     grade = f"{result.region} {number(result.subscore, 0)}" if result.region else "no eFACE region"
     synkinesis = f"; eye closure {100 * result.synkinesis:.0f}%" if result.synkinesis is not None else ""
     print(f"  eFACE-style subscore: {grade}{synkinesis}")
+    if result.limit is not None:
+        print(f"  not reliable: {result.limit['en']}")

@@ -12,6 +12,13 @@ not from the eye centre (the mean of its six points): the lids move the mean
 (a closing eye moved it down), which read a closing eye as a brow raise
 (a quarter of the target on the demo). The corners are tied to bone.
 
+The nostril wing is measured from the top of the nose bridge (points 27 and
+28), not from the eye line: the nose stands in front of the eyes, so a nod
+between the rest and the task moved the wings against the eye line on both
+sides (a 3 degree nod: about a third of the nose wrinkle's target), and a
+one-sided wrinkle read two-sided. The top of the bridge sits about as deep as
+the wings, so a nod moves both alike; a wrinkle does not move it.
+
 Indices are dlib's 68-point scheme, 0-based. The subject's right side is the
 image's left in an unmirrored frontal photo.
 
@@ -106,7 +113,7 @@ class SideMeasures:
     eye_opening: float  # mean distance between the upper and lower lid (closing: decreases)
     mouth_corner_drop: float  # mouth corner (48/54) below the eye line (smile lifts it: decreases)
     mouth_half_width: float  # mouth corner out from the eyes' midpoint, sideways (pucker: decreases)
-    nostril_drop: float  # nostril wing (31/35) below the eye line (snarl: decreases)
+    nostril_drop: float  # nostril wing (31/35) below the top of the nose bridge (27/28) (snarl: decreases)
     upper_lip_drop: float  # upper lip (50/52) below the eye line (snarl: decreases)
 
 
@@ -119,15 +126,20 @@ class Measures:
         return asdict(self)
 
 
+# The top of the nose bridge: the nostril wings' height is measured from it.
+NOSE_BRIDGE_TOP = [27, 28]
+
+
 def _side(aligned: np.ndarray, side: SideIndices, canthi: tuple[int, int]) -> SideMeasures:
     eye_centre = aligned[list(canthi)].mean(axis=0)
+    bridge = float(aligned[NOSE_BRIDGE_TOP, 1].mean())
     corner = aligned[side.mouth_corner]
     return SideMeasures(
         brow_height=float(eye_centre[1] - aligned[side.brow, 1].mean()),
         eye_opening=float(np.mean([np.linalg.norm(aligned[a] - aligned[b]) for a, b in side.lids])),
         mouth_corner_drop=float(corner[1]),
         mouth_half_width=float(abs(corner[0])),
-        nostril_drop=float(aligned[side.nostril, 1]),
+        nostril_drop=float(aligned[side.nostril, 1]) - bridge,
         upper_lip_drop=float(aligned[side.upper_lip, 1]),
     )
 
