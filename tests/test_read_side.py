@@ -71,7 +71,7 @@ def client(config: Config, tmp_path: Path) -> FlaskClient:
     """The dashboard on a day of two completed sessions (75 and 25), one stopped
     (75) and one cut off: counted, the day's mean is 50; with the stopped one, 58."""
     path = tmp_path / DB_NAME
-    open_database(path)
+    store = open_database(path)
     ana = add_patient("Ana")
     for hour, reps, status in ((9, 3, "completed"), (11, 1, "completed"), (14, 3, "stopped"), (16, 2, None)):
         record(path, ana, datetime.combine(DAY, datetime.min.time()) + timedelta(hours=hour), reps, status)
@@ -79,7 +79,7 @@ def client(config: Config, tmp_path: Path) -> FlaskClient:
     set_password(tmp_path, PASSWORD)
     app = create_app(
         config.with_overrides({"kiosk.language": "en"}),
-        data_dir=tmp_path,
+        store,
         clock=FixedClock.on(DAY + timedelta(days=1)),
         overrides={"TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False},
     )

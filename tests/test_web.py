@@ -65,7 +65,7 @@ def make_app(
     overrides = {"TESTING": True, "WTF_CSRF_ENABLED": csrf, "RATELIMIT_ENABLED": rate_limit}
     return create_app(
         config.with_overrides({"kiosk.language": language}),
-        data_dir=data_dir,
+        open_database(data_dir / DB_NAME, recover=False),
         clock=FixedClock.on(today),
         overrides=overrides,
     )

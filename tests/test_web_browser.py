@@ -277,14 +277,14 @@ def histories(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, d
     from device.web.security import set_password
 
     data_dir = tmp_path_factory.mktemp("histories")
-    open_database(data_dir / DB_NAME)
+    store = open_database(data_dir / DB_NAME)
     ids = {name: seed_weekly(name, values, HISTORY_DAY) for name, values in HISTORIES.items()}
     cut_off = datetime.combine(HISTORY_DAY - timedelta(days=1), time(9, 5))  # yesterday morning, a power cut
     PracticeRecord.create(patient=ids["김민아"], plan="[]", started=cut_off, status="interrupted")
     seed_two_months(REPORT_PATIENT, HISTORY_DAY)
     set_password(data_dir, PASSWORD)
     config = load_config(FIXTURES / "empty-config.toml", env={})
-    app = create_app(config, data_dir=data_dir, clock=FixedClock.on(HISTORY_DAY))
+    app = create_app(config, store, clock=FixedClock.on(HISTORY_DAY))
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=2)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

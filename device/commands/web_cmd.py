@@ -46,9 +46,11 @@ def run(args: argparse.Namespace) -> int:
     import waitress
 
     from device.commands import fleet_report
+    from device.store.db import DB_NAME, open_database
     from device.web import create_app
 
-    app = create_app(config)
+    # The kiosk may be mid-session: never close "running" sessions from here.
+    app = create_app(config, open_database(config.data_dir / DB_NAME, recover=False))
     fleet_report.install(app, config)  # GET /api/device for `python -m device fleet`
     host, port = config.web.host, config.web.port
     try:

@@ -11,11 +11,11 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask.globals import request_ctx
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from peewee import SqliteDatabase
 from werkzeug.exceptions import BadHost, HTTPException
 
 from device.clock import SYSTEM_CLOCK, Clock
 from device.config import Config
-from device.store.db import DB_NAME, open_database
 from device.web import api, auth, device_page, export, language, manage, pages, params, security
 from device.web.extensions import csrf, limiter
 
@@ -26,17 +26,18 @@ MAX_REQUEST_BYTES = 64 * 1024  # forms here are a password or a plan: anything l
 
 def create_app(
     config: Config,
+    store: SqliteDatabase,
     *,
-    data_dir: Path | None = None,
     clock: Clock = SYSTEM_CLOCK,
     overrides: Mapping[str, object] | None = None,
 ) -> Flask:
-    """The dashboard app, telling the date by `clock`. `overrides` (Flask settings such as TESTING,
+    """The dashboard app over `store`, a database its caller opened (with its
+    writer started: `python -m device web` opens it with recover=False, as
+    the kiosk may be mid-session), telling the date by `clock`. The device's
+    data folder is the store's. `overrides` (Flask settings such as TESTING,
     WTF_CSRF_ENABLED or RATELIMIT_ENABLED) are applied before the extensions
     read them: set afterwards, Flask-Limiter would never see them."""
-    data_dir = data_dir if data_dir is not None else config.data_dir
-    # The kiosk may be mid-session: never close "running" sessions from here.
-    open_database(data_dir / DB_NAME, recover=False)
+    data_dir = Path(store.database).parent
     app = Flask(__name__)
     app.url_map.converters["int"] = params.AsciiInteger  # before any route is added
     app.config.update(
@@ -57,6 +58,13 @@ def create_app(
     )
     app.config.update(overrides or {})
     app.extensions["clock"] = clock
+
+    @app.teardown_appcontext
+    def close_connection(error: BaseException | None) -> None:
+        """Each of waitress's threads opens its own connection on its first
+        query (peewee keeps them per thread); close it when the request ends."""
+        if not store.is_closed():
+            store.close()
 
     @app.before_request
     def refuse_bad_host() -> None:
