@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -167,7 +168,10 @@ def test_a_recall_floor_sets_only_the_sad_offset(smoke_run: Path, tmp_path: Path
     for name in ("run.json", "val_indices.npy", "model_int8.tflite", "model_int8.card.json"):
         (run / name).write_bytes((smoke_run / name).read_bytes())
     prepared = smoke_run.parent / "prepared.npz"
-    export("calibrate", "--run", str(run), "--data", str(prepared), "--votes", str(VOTES), "--min-recall", "sad=0.9")
+    result = export(
+        "calibrate", "--run", str(run), "--data", str(prepared), "--votes", str(VOTES), "--min-recall", "sad=0.9"
+    )
+    assert "warning: --min-recall sets the sad offset from only " in result.stdout  # a smoke run has few
     decision = json.loads((run / "model_int8.card.json").read_text())["decision"]
     assert decision["class_bias"][:2] == [0.0, 0.0]
     assert decision["class_bias"][2] >= 0.0
@@ -315,6 +319,18 @@ def test_publish_writes_a_card_the_device_accepts(smoke_run: Path, tmp_path: Pat
     assert list(classifier.card.class_bias) == card["decision"]["class_bias"]
     assert card["metrics"]["fixture_set_ferplus_majority"]["images"] < 90
     assert any(" train " in command for command in card["commands"])
+    # Provenance: the folder the faces came from, counted and hashed; the
+    # votes file; the code; this run's commands only, its prepare first.
+    training = card["training"]
+    assert training["source"]["folder"] == str(EXPRESSIONS.resolve())
+    assert training["source"]["files"] == 90
+    assert len(training["source"]["sha256"]) == len(training["votes"]["sha256"]) == 64
+    assert training["votes"]["path"] == str(VOTES)
+    for when in ("trained", "published"):  # a commit, marked when device/ or model_export/ differed from it
+        assert re.fullmatch(r"[0-9a-f]{40}( \(with uncommitted changes to .*\))?", training["code_commit"][when])
+    steps = [command.split()[3] for command in card["commands"]]
+    assert steps[:3] == ["prepare", "train", "convert"]
+    assert steps.count("prepare") == steps.count("train") == 1
     # Each stage says how many other folders' faces it trained on (train --extra).
     assert card["training"]["stages"][-1]["extra_faces"] == json.loads((smoke_run / "run.json").read_text()).get(
         "extra_faces", 0
