@@ -12,7 +12,7 @@ with the mean of jittered fits (device/vision/still_fit.py).
 
 Where the landmarks carry a region the issue's targets are held: two-sided
 symmetry >= 0.8 and one-sided <= 0.5 in at least 90% of the readings. Where
-they do not (the eyes, the pucker: assessment.LANDMARK_LIMITS), the test
+they do not (the eyes, the pucker: their landmark_limit in the exercise catalogue), the test
 holds the fact that makes them unreliable and that `assess` says so.
 """
 
@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 import pytest
 
-from device.practice.assessment import LANDMARK_LIMITS, assess
+from device.practice.assessment import assess
 from device.practice.catalogue import exercise
 from device.practice.plan import Effort
 from device.practice.scoring import movement, movement_score, noise_floor, other_movement, symmetry
@@ -147,7 +147,7 @@ def test_the_targets_where_the_landmarks_carry_the_region(
     print(f"{exercise_id}: one-sided <= 0.5 {single_share:.0%} {np.round(alone, 2)}")
     assert real_share >= 0.9, both
     assert single_share >= 0.9, alone
-    assert exercise_id not in LANDMARK_LIMITS
+    assert exercise(exercise_id).landmark_limit is None
 
 
 @pytest.mark.parametrize("exercise_id", NOT_CARRIED)

@@ -32,31 +32,6 @@ class AssessmentError(KioskError):
     """The exercise cannot be assessed from photos; the message says why."""
 
 
-# Exercises whose per-side symmetry dlib's 68 landmarks cannot carry, and why
-# (measured on the astronaut fixture, tests/test_measures_validated.py;
-# docs/measures.md). Their movements are still reported, but not graded:
-# no symmetry-based subscore and no "weaker side", and the report says
-# reliable: false with this reason in English and Korean.
-LANDMARK_LIMITS: dict[str, dict[str, str]] = {
-    "gentle_eye_closure": {
-        "en": "one eye closing alone: dlib's fit closes the other eye too, so a one-sided closure reads as symmetric",
-        "ko": "한쪽 눈만 감아도 dlib의 랜드마크가 다른 쪽 눈도 함께 감긴 것으로 읽어, 한쪽 감기가 대칭으로 보입니다",
-    },
-    "tight_eye_closure": {
-        "en": "one eye closing alone: dlib's fit closes the other eye too, so a one-sided closure reads as symmetric",
-        "ko": "한쪽 눈만 감아도 dlib의 랜드마크가 다른 쪽 눈도 함께 감긴 것으로 읽어, 한쪽 감기가 대칭으로 보입니다",
-    },
-    "nose_wrinkle": {
-        "en": "a wrinkle lifts the nostril wing 3-4 px on a camera-sized face, near dlib's jitter: even ones read 0.80",
-        "ko": "코 찡그리기는 콧방울을 3-4픽셀만 올려 dlib의 흔들림에 가까워, 고른 찡그림도 0.8로 읽힐 수 있습니다",
-    },
-    "lip_pucker": {
-        "en": "dlib's mouth corners follow a quarter to a half of a pucker, unevenly: an even pucker reads uneven",
-        "ko": "dlib의 입꼬리 점이 입술 내밀기를 절반 이하만 고르지 않게 따라가, 양쪽 내밀기도 비대칭으로 보입니다",
-    },
-}
-
-
 @dataclass(frozen=True)
 class PhotoAssessment:
     exercise_id: str
@@ -72,7 +47,7 @@ class PhotoAssessment:
     region: str | None  # the eFACE region graded
     subscore: float | None  # eFACE-style 0-100; None where the landmarks cannot carry the symmetry
     other_movement: float = 0.0  # what other regions' movement took off the score (scoring.AGAINST)
-    limit: dict[str, str] | None = None  # LANDMARK_LIMITS: why the symmetry is not reliable, or None
+    limit: dict[str, str] | None = None  # the catalogue's landmark_limit: why the symmetry is not reliable
 
     @property
     def reliable(self) -> bool:
@@ -123,7 +98,7 @@ def assess(
     ratio = symmetry(move.right, move.left, affected, noise)
     weaker = weaker_side(move.right, move.left, noise)
     other = other_movement(exercise, task.measures, rest.measures)
-    limit = LANDMARK_LIMITS.get(exercise.id)
+    limit = exercise.landmark_limit
     region = region_of(exercise.id)
     return PhotoAssessment(
         exercise_id=exercise.id,

@@ -47,11 +47,15 @@ class Exercise:
     full_movement: float | None = None
     expression_class: str | None = None  # expression exercises
     synkinesis: bool = False
+    # Why dlib's 68 landmarks cannot carry this movement's per-side symmetry
+    # (by language), or None: `assess` reports its movements but does not
+    # grade them (docs/measures.md; tests/test_measures_validated.py).
+    landmark_limit: dict[str, str] | None = None
 
 
 _ALLOWED = {
     "id", "kind", "name", "instruction", "hold_s", "reps", "rest_s",
-    "measure", "direction", "full_movement", "class", "synkinesis",
+    "measure", "direction", "full_movement", "class", "synkinesis", "landmark_limit",
 }  # fmt: skip
 
 
@@ -60,6 +64,16 @@ def _number(raw: dict[str, object], key: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"{key} must be a number, got {value!r}")
     return float(value)
+
+
+def _languages(raw: dict[str, object], key: str) -> dict[str, str] | None:
+    """An optional text given in every language, or None when absent."""
+    value = raw.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, dict) or any(not value.get(language) for language in LANGUAGES):
+        raise ValueError(f"{key} must be a table with text in {', '.join(LANGUAGES)}")
+    return {str(k): str(v) for k, v in value.items()}
 
 
 def _parse(raw: dict[str, object]) -> Exercise:
@@ -88,6 +102,7 @@ def _parse(raw: dict[str, object]) -> Exercise:
             full_movement=_number(raw, "full_movement") if kind is Kind.MOVEMENT else None,
             expression_class=str(raw["class"]) if kind is Kind.EXPRESSION else None,
             synkinesis=bool(raw.get("synkinesis", False)),
+            landmark_limit=_languages(raw, "landmark_limit"),
         )
     except KeyError as exc:
         raise CatalogueError(f"exercise '{ident}': missing field {exc}") from exc
