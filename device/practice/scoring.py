@@ -63,16 +63,18 @@ def movement(exercise: Exercise, measures: Measures, neutral: Measures) -> SideM
 # exercise that moves them. Left out on purpose: the nose during a smile (the
 # lifting corners raise the nostril wings), and the smile and the nose during
 # an eye closure (dlib's fit of closed eyes lifts the mouth and the nose by a
-# third to two thirds of their targets: measured on the demo). The eyes do
-# count against a smile and a nose wrinkle: dlib cannot tell those from eyes
-# closing, and a smile without the eye closing is what palsy therapy asks for.
+# third to two thirds of their targets: measured on the demo), and the eyes
+# during the smiles and the pucker: there the eyes closing is synkinesis,
+# measured and reported on its own (the exercise's `synkinesis`), and a
+# patient whose eye closes as they smile still did the smile; taking it off
+# the score too would count it twice and leave them no rep they could earn.
 AGAINST: dict[str, tuple[str, ...]] = {
     "brow_raise": ("gentle_eye_closure", "closed_smile", "lip_pucker", "nose_wrinkle"),
     "gentle_eye_closure": ("brow_raise", "lip_pucker"),
     "tight_eye_closure": ("brow_raise", "lip_pucker"),
-    "closed_smile": ("brow_raise", "gentle_eye_closure", "lip_pucker"),
-    "open_smile": ("brow_raise", "gentle_eye_closure", "lip_pucker"),
-    "lip_pucker": ("brow_raise", "gentle_eye_closure", "closed_smile", "nose_wrinkle"),
+    "closed_smile": ("brow_raise", "lip_pucker"),
+    "open_smile": ("brow_raise", "lip_pucker"),
+    "lip_pucker": ("brow_raise", "closed_smile", "nose_wrinkle"),
     "nose_wrinkle": ("brow_raise", "gentle_eye_closure", "closed_smile", "lip_pucker"),
 }
 # Another region's movement up to this side score (of 100 for its own full
