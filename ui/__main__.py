@@ -25,6 +25,7 @@ import pygame
 from device.config import load_config
 from device.errors import KioskError, run_entry_point
 from device.logs import setup_logging
+from device.practice.recording import SessionEnd
 
 if TYPE_CHECKING:
     from ui.app import Kiosk
@@ -83,6 +84,7 @@ def serve(kiosk: Kiosk, fps: int) -> None:
         del frame
         logging.getLogger("ui").info("%s: closing the kiosk", signal.Signals(signum).name)
         notifier.stopping()
+        kiosk.closing_as = SessionEnd.STOPPED  # a stop asked for, not a crash: what was done is the session
         kiosk.running = False
 
     previous = signal.signal(signal.SIGTERM, stop)

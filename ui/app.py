@@ -77,6 +77,8 @@ class Kiosk:
         what day it is (today's count, the calendar), so tests set the date."""
         self.config = config
         self.calendar = calendar
+        # How a session under way is stored when the loop ends (serve's SIGTERM sets stopped).
+        self.closing_as: str = SessionEnd.INTERRUPTED
         # The screen, or a Panel that turns what is drawn onto a screen mounted turned (ui/rotation.py).
         self.panel = surface if isinstance(surface, Panel) else Panel(surface)
         self.surface = self.panel.surface
@@ -267,8 +269,11 @@ class Kiosk:
         else:
             self.screen.release(position, now)
 
-    def close(self) -> None:
-        self._leave(SessionEnd.INTERRUPTED)
+    def close(self, end: str = SessionEnd.INTERRUPTED) -> None:
+        """Leave the kiosk: a session under way is stored as `end`
+        (interrupted when the window closes; stopped when the service is
+        told to stop, as the patient's own Stop would) and the writer flushed."""
+        self._leave(end)
         if self.store_error is None and not writer().flush(timeout=10):
             log.warning("the database writer did not finish within 10 s")
 
@@ -282,4 +287,4 @@ def run(kiosk: Kiosk, fps: int, on_frame: Callable[[], None] | None = None) -> N
                 on_frame()
             clock.tick(fps)
     finally:
-        kiosk.close()
+        kiosk.close(kiosk.closing_as)
