@@ -164,6 +164,9 @@ if [ -n "$ward_url" ]; then
   systemctl enable expression-kiosk-ward.service
   [ "$no_start" = 1 ] || systemctl restart expression-kiosk-ward.service
   say "sending finished sessions to the ward at $ward_url (python -m device doctor shows the link)"
+elif [ "$no_start" = 1 ]; then
+  # At first boot nothing has started yet: only the enablement changes.
+  systemctl disable expression-kiosk-ward.service 2>/dev/null || true
 else
   systemctl disable --now expression-kiosk-ward.service 2>/dev/null || true
 fi
