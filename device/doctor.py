@@ -78,10 +78,14 @@ def check_camera(config: Config) -> Check:
         reader.shutdown(wait=False)
         camera.close()
     height, width = frame.image.shape[:2]
-    delivering = f"{camera.name} delivering {width}x{height} frames"
-    if not is_live(camera):
+    return _delivering(config, f"{camera.name} delivering {width}x{height} frames", live=is_live(camera))
+
+
+def _delivering(config: Config, delivering: str, *, live: bool) -> Check:
+    """A camera that delivers frames passes, unless it is a recording on an
+    installed device, which practises on its patient's face only."""
+    if not live:
         if config.installed:
-            # An installed device practises on its patient's face only.
             return Check(
                 "camera",
                 Outcome.FAIL,
@@ -242,16 +246,7 @@ def camera_in_use(config: Config, now: float | None = None) -> Check | None:
             "check the camera cable, then: sudo systemctl restart expression-kiosk",
         )
     delivering = f"{beat.camera} delivering {beat.width}x{beat.height} frames to {holder} ({age:.0f} s ago)"
-    if not beat.live:
-        if config.installed:
-            return Check(
-                "camera",
-                Outcome.FAIL,
-                f"{delivering}: a recording, not a camera; the patient's practice would not be recorded",
-                'set camera.source = "auto" (python -m device config) and plug the camera in',
-            )
-        return Check("camera", Outcome.PASS, f"{delivering} (a recording: no camera is connected)")
-    return Check("camera", Outcome.PASS, delivering)
+    return _delivering(config, delivering, live=beat.live)
 
 
 def check_dashboard_password(config: Config) -> Check:
