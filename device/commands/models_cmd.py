@@ -1,7 +1,7 @@
 """python -m device models: is every model this device needs present and loadable?
 
-    python -m device models              check them, and the exercises the expression model can score
-    python -m device models --rollback   put back the expression model a publish replaced
+python -m device models              check them, and the exercises the expression model can score
+python -m device models --rollback   put back the expression model a publish replaced
 """
 
 from __future__ import annotations
