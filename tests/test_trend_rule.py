@@ -29,27 +29,26 @@ TOO_FEW = [0.80, None, 0.70, 0.60]
 # sees ({name}: the exercise's name, which the exercise catalogue words).
 READS = {
     "en": {
-        "relapse": "{name}: symmetry down from about 0.76 to 0.38 in the last 3 weeks.",
-        "recovery": "{name}: symmetry up from about 0.41 to 0.72 over 10 weeks.",
-        "recovery_after_relapse": "{name}: symmetry up again from about 0.40 to 0.62 in the last 3 weeks, "
-        "still below its best of about 0.75.",
-        "plateau": "{name}: symmetry steady at about 0.81 over 8 weeks "
-        "(changes smaller than ±0.03, too small to count).",
-        "single_bad_week": "{name}: symmetry up from about 0.70 to 0.83 over 11 weeks. "
-        "The latest week alone was lower (0.30): one week is not yet a trend.",
-        "up_then_down": "{name}: symmetry down from about 0.72 to 0.59 in the last 4 weeks.",
+        "relapse": "{name}: balance down from about 76 to 38 in the last 3 weeks.",
+        "recovery": "{name}: balance up from about 41 to 72 over 10 weeks.",
+        "recovery_after_relapse": "{name}: balance up again from about 40 to 62 in the last 3 weeks, "
+        "still below its best of about 75.",
+        "plateau": "{name}: balance steady at about 81 over 8 weeks (changes smaller than ±3, too small to count).",
+        "single_bad_week": "{name}: balance up from about 70 to 83 over 11 weeks. "
+        "The latest week alone was lower (30): one week is not yet a trend.",
+        "up_then_down": "{name}: balance down from about 72 to 59 in the last 4 weeks.",
         "too_few": "{name}: too few weeks of practice to tell a trend yet (3 of at least 4 weeks).",
     },
     "ko": {
-        "relapse": "{name}: 대칭이 최근 3주 동안 약 0.76에서 0.38까지 내려갔어요.",
-        "recovery": "{name}: 대칭이 10주 동안 약 0.41에서 0.72까지 올랐어요.",
-        "recovery_after_relapse": "{name}: 대칭이 최근 3주 동안 약 0.40에서 0.62까지 다시 올랐지만, "
-        "가장 좋았던 약 0.75보다는 아직 낮아요.",
-        "plateau": "{name}: 대칭이 8주 동안 약 0.81 안팎으로 비슷해요 "
-        "(변화가 ±0.03보다 작아 의미 있는 변화로 보지 않아요).",
-        "single_bad_week": "{name}: 대칭이 11주 동안 약 0.70에서 0.83까지 올랐어요. "
-        "마지막 한 주만 낮았어요 (0.30). 한 주만으로는 아직 추세라고 할 수 없어요.",
-        "up_then_down": "{name}: 대칭이 최근 4주 동안 약 0.72에서 0.59까지 내려갔어요.",
+        "relapse": "{name}: 좌우 균형이 최근 3주 동안 약 76에서 38까지 내려갔어요.",
+        "recovery": "{name}: 좌우 균형이 10주 동안 약 41에서 72까지 올랐어요.",
+        "recovery_after_relapse": "{name}: 좌우 균형이 최근 3주 동안 약 40에서 62까지 다시 올랐지만, "
+        "가장 좋았던 약 75보다는 아직 낮아요.",
+        "plateau": "{name}: 좌우 균형이 8주 동안 약 81 안팎으로 비슷해요 "
+        "(변화가 ±3보다 작아 의미 있는 변화로 보지 않아요).",
+        "single_bad_week": "{name}: 좌우 균형이 11주 동안 약 70에서 83까지 올랐어요. "
+        "마지막 한 주만 낮았어요 (30). 한 주만으로는 아직 추세라고 할 수 없어요.",
+        "up_then_down": "{name}: 좌우 균형이 최근 4주 동안 약 72에서 59까지 내려갔어요.",
         "too_few": "{name}: 아직 추이를 말하기에는 연습한 주가 적어요 (3주, 최소 4주 필요).",
     },
 }
@@ -127,7 +126,7 @@ def test_steady_names_the_spread_when_the_spread_made_it_steady() -> None:
     assert found.spread is not None
     assert found.spread > found.floor
     sentence = trend_sentence("closed_smile", weeks_of(noisy), WebWords("en"))
-    assert f"within the week-to-week spread of ±{found.spread:.2f}" in sentence
+    assert f"within the week-to-week spread of ±{100 * found.spread:.0f})" in sentence  # on the 0-100 balance scale
     assert "too small to count" in trend_sentence("closed_smile", weeks_of(PLATEAU), WebWords("en"))
 
 

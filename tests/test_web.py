@@ -369,7 +369,7 @@ def test_trends_say_in_words_how_symmetry_moved(config: Config, tmp_path: Path, 
     c = make_app(config, tmp_path, today=today).test_client()
     c.post("/login", data={"password": PASSWORD})
     page = text(c.get(f"/patients/{who.id}/trends").data)
-    assert "symmetry up from about 0.58 to 0.66 over 5 weeks." in page  # the last three weeks' median
+    assert "balance up from about 58 to 66 over 5 weeks." in page  # the last three weeks' median
     assert "current streak 1 day" in page  # only today's session counts towards it
     assert "4/5" in page  # reps done versus planned, this week
 
@@ -722,7 +722,7 @@ def test_report_covers_a_range_and_prints(client: FlaskClient) -> None:
         f"Practised on {days} of 30 days, {len(records)} sessions: {completed} finished, "
         f"{stopped} stopped early, {interrupted} interrupted." in page
     )
-    assert "symmetry" in page
+    assert "balance (100 = alike)" in page  # the one balance scale, not the 0-1 index
     assert client.get(f"/patients/{mina.id}/report?from=2026-05-01&to=2026-04-01").status_code == 400
     assert client.get(f"/patients/{mina.id}/report?from=2020-01-01&to=2026-04-01").status_code == 400
 
@@ -792,7 +792,7 @@ def test_the_overview_shows_missed_days_a_decline_and_a_cut_off_session_first(co
     ) in by_kind["cut_off"]
     [(link, decline)] = by_kind["decline"]
     assert link == f"/patients/{who.id}/trends"
-    assert "최근 3주 동안 약 0.76에서 0.38까지 내려갔어요" in decline
+    assert "최근 3주 동안 약 76에서 38까지 내려갔어요" in decline
     missed = [w for _, w in by_kind["missed"]]
     days = [(5, "토"), (4, "금"), (3, "목"), (1, "화")]
     expected = [f"2026년 12월 {d}일 ({wd}): 연습하는 날인데 끝까지 한 연습이 없어요." for d, wd in days]

@@ -116,7 +116,7 @@ def test_caregiver_logs_in_and_reads_a_day(server: str, browser: webdriver.Chrom
 
     browser.find_element(By.LINK_TEXT, "Trends").click()
     WebDriverWait(browser, 10).until(expected_conditions.url_contains("/trends"))
-    assert "symmetry" in browser.find_element(By.CSS_SELECTOR, "ul.summaries").text
+    assert "balance" in browser.find_element(By.CSS_SELECTOR, "ul.summaries").text  # the 0-100 scale
     shoot(browser, "trends", width)
     logs = browser.get_log("browser")
     assert not [entry for entry in logs if entry["level"] == "SEVERE"], logs
@@ -203,14 +203,14 @@ HISTORIES = {
 }
 READS = {
     "en": {
-        "김민아": "symmetry down from about 0.76 to 0.38 in the last 3 weeks.",
-        "박준": "symmetry down from about 0.72 to 0.59 in the last 4 weeks.",
-        "이서연": "The latest week alone was lower (0.30): one week is not yet a trend.",
+        "김민아": "balance down from about 76 to 38 in the last 3 weeks.",
+        "박준": "balance down from about 72 to 59 in the last 4 weeks.",
+        "이서연": "The latest week alone was lower (30): one week is not yet a trend.",
     },
     "ko": {
-        "김민아": "대칭이 최근 3주 동안 약 0.76에서 0.38까지 내려갔어요.",
-        "박준": "대칭이 최근 4주 동안 약 0.72에서 0.59까지 내려갔어요.",
-        "이서연": "마지막 한 주만 낮았어요 (0.30). 한 주만으로는 아직 추세라고 할 수 없어요.",
+        "김민아": "좌우 균형이 최근 3주 동안 약 76에서 38까지 내려갔어요.",
+        "박준": "좌우 균형이 최근 4주 동안 약 72에서 59까지 내려갔어요.",
+        "이서연": "마지막 한 주만 낮았어요 (30). 한 주만으로는 아직 추세라고 할 수 없어요.",
     },
 }
 

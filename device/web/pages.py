@@ -94,10 +94,14 @@ def trend_charts(view: Trends) -> tuple[str | None, str | None]:
     weeks = tuple(week.monday for week in view.exercises[0].weeks) if view.exercises else ()
     labels = tuple(w.short_date(monday) for monday in weeks)
     scores = tuple((w.exercise(e.exercise), tuple(week.score for week in e.weeks)) for e in view.exercises)
-    symmetries = ((w.exercise(e.exercise), tuple(week.symmetry for week in e.weeks)) for e in view.exercises)
-    symmetry = tuple((name, values) for name, values in symmetries if any(v is not None for v in values))
+    # Symmetry drawn on the balance scale the pages and the kiosk read: 0-100.
+    balances = (
+        (w.exercise(e.exercise), tuple(None if week.symmetry is None else 100 * week.symmetry for week in e.weeks))
+        for e in view.exercises
+    )
+    symmetry = tuple((name, values) for name, values in balances if any(v is not None for v in values))
     score_chart = charts.weekly_lines(labels, scores, w("trends.score_chart"), (0, 100)) if scores else None
-    symmetry_chart = charts.weekly_lines(labels, symmetry, w("trends.symmetry_chart"), (0, 1)) if symmetry else None
+    symmetry_chart = charts.weekly_lines(labels, symmetry, w("trends.symmetry_chart"), (0, 100)) if symmetry else None
     return score_chart, symmetry_chart
 
 

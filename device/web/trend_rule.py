@@ -133,17 +133,23 @@ def sentence(exercise: str, measure: str, found: Trend, words: Words) -> str:
     assert found.now is not None
     assert found.since is not None
     assert found.best is not None
-    fmt = "{:.2f}" if measure == "symmetry" else "{:.0f}"
+    # Symmetry (0-1, the therapist's index in the CSV and the API) is told as
+    # the one balance scale caregivers and patients read everywhere: 0-100.
+    scale = 100.0 if measure == "symmetry" else 1.0
+
+    def fmt(value: float) -> str:
+        return f"{value * scale:.0f}"
+
     values = {
         "name": name,
         "measure": words(f"trends.measure_{measure}"),
-        "now": fmt.format(found.now),
-        "since": fmt.format(found.since),
-        "best": fmt.format(found.best),
+        "now": fmt(found.now),
+        "since": fmt(found.since),
+        "best": fmt(found.best),
         "weeks": words.plural("count.weeks", found.weeks),
         "recent": words.plural("count.weeks", max(found.weeks_since, 1)),
-        "spread": fmt.format(found.spread or 0.0),
-        "floor": fmt.format(found.floor),
+        "spread": fmt(found.spread or 0.0),
+        "floor": fmt(found.floor),
     }
     key = f"trends.{found.direction.value}"
     if found.direction is Direction.STEADY:
@@ -151,5 +157,5 @@ def sentence(exercise: str, measure: str, found: Trend, words: Words) -> str:
     text = words(key, **values)
     if found.latest is not None:
         lower = found.latest < found.now
-        text += " " + words("trends.latest_lower" if lower else "trends.latest_higher", latest=fmt.format(found.latest))
+        text += " " + words("trends.latest_lower" if lower else "trends.latest_higher", latest=fmt(found.latest))
     return text
