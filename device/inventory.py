@@ -18,6 +18,7 @@ import device
 from device.config import Config
 from device.expression.model_card import DEFAULT_MODEL, ModelCard, card_path_for
 from device.store.db import DB_NAME
+from device.store.models import SessionSource
 from device.vision.model_files import ModelError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,7 +65,9 @@ def model_version() -> str:
 
 
 def last_session(data_dir: Path) -> str | None:
-    """When the newest session started (read straight from the file: no migration, no lock)."""
+    """When the patient's newest session on the device's own camera started
+    (demo and replay sessions are not practice), read straight from the
+    file: no migration, no lock."""
     import sqlite3
 
     path = data_dir / DB_NAME
@@ -72,7 +75,9 @@ def last_session(data_dir: Path) -> str | None:
         return None
     try:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2) as connection:
-            row = connection.execute("SELECT MAX(started) FROM session").fetchone()
+            row = connection.execute(
+                "SELECT MAX(started) FROM session WHERE source = ?", (SessionSource.CAMERA,)
+            ).fetchone()
     except sqlite3.Error:
         return None
     return str(row[0]) if row and row[0] else None
