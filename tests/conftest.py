@@ -107,6 +107,20 @@ def weak_left_smile_clip(
     return write_clip(tmp_path_factory.mktemp("weak-left"), segments, CLIP_FPS, suffix=".jpg")
 
 
+@pytest.fixture(scope="session")
+def both_sides_smile_clip(
+    tmp_path_factory: pytest.TempPathFactory, landmarker: FaceLandmarker, demo_rest_frame: np.ndarray
+) -> Path:
+    """Rest 3 s, then five two-sided smiles held 3.6 s with 3.4 s rests: a
+    healthy smile, to replay into every exercise."""
+    rest = demo_rest_frame
+    points = landmarker.analyse(cv2.cvtColor(rest, cv2.COLOR_BGR2GRAY)).points
+    assert points is not None
+    smile = warp_face(rest, points, uneven_smile(right=1.5, left=1.5))
+    segments = [(rest, 3.0)] + [(smile, 3.6), (rest, 3.4)] * 5
+    return write_clip(tmp_path_factory.mktemp("both-sides"), segments, CLIP_FPS, suffix=".jpg")
+
+
 # Places a test could change on the machine it runs on (as root, as CI runs):
 # the suite must leave every one of them as it found it. Folders by the names
 # they hold; the files and trees that install, first boot and update write

@@ -146,3 +146,42 @@ def test_unwritable_database_still_runs_the_session(tmp_path: Path) -> None:
     assert "File exists" in result.stderr
     assert re.search(r"brow_raise: \d/5 reps", result.stdout)  # the session ran and was summarised
     assert "Traceback" not in result.stderr
+
+
+def replayed_into(exercise_id: str, clip: Path, tmp_path: Path, realtime: bool) -> tuple[int, float]:
+    """The reps and score one exercise stores from a replayed clip."""
+    folder = tmp_path / f"{exercise_id}-{'realtime' if realtime else 'fast'}"
+    folder.mkdir()
+    config = folder / "config.toml"
+    config.write_text(f"[camera]\nreplay_realtime = {str(realtime).lower()}\nreplay_loop = false\nreplay_fps = {FPS}\n")
+    env = {"KIOSK_DATA_DIR": str(folder / "data"), "KIOSK_CONFIG": str(config)}
+    result = run_device("practice", "--exercise", exercise_id, "--camera", f"replay:{clip}", env=env, timeout=180)
+    assert result.returncode == 0, result.stdout + result.stderr
+    open_database(folder / "data" / DB_NAME)
+    [exercise] = ExerciseRecord.select()
+    return exercise.reps_done, float(exercise.score or 0.0)
+
+
+SMILES = ("closed_smile", "open_smile")
+NOT_SMILES = ("lip_pucker", "nose_wrinkle", "brow_raise", "gentle_eye_closure")
+
+
+def test_a_smile_earns_only_the_smiles_at_any_replay_speed(tmp_path: Path, both_sides_smile_clip: Path) -> None:
+    """Issue 34: credit only for the asked movement. Five healthy smiles
+    replayed into each exercise: the smiles earn reps, the pucker, the nose
+    wrinkle, the brow raise and the eye closure earn none; and a smile and a
+    pucker read the same paced like a camera as replayed as fast as it goes."""
+    fast = {exercise_id: replayed_into(exercise_id, both_sides_smile_clip, tmp_path, False)
+            for exercise_id in SMILES + NOT_SMILES}  # fmt: skip
+    for exercise_id in SMILES:
+        reps, score = fast[exercise_id]
+        assert reps >= 3, (exercise_id, fast)
+        assert score >= 50, (exercise_id, fast)
+    for exercise_id in NOT_SMILES:
+        reps, score = fast[exercise_id]
+        assert reps == 0, (exercise_id, fast)
+        assert score < 30, (exercise_id, fast)
+    for exercise_id in ("closed_smile", "lip_pucker"):
+        paced = replayed_into(exercise_id, both_sides_smile_clip, tmp_path, True)
+        assert paced[0] == fast[exercise_id][0], (exercise_id, paced, fast[exercise_id])
+        assert abs(paced[1] - fast[exercise_id][1]) <= 10, (exercise_id, paced, fast[exercise_id])
