@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 os.environ["SDL_VIDEODRIVER"] = "dummy"  # before pygame opens a display
@@ -178,7 +178,7 @@ def test_a_patient_practises_alone_from_home_to_summary(
     driver.tap("done")
     assert kiosk.screen.name == "home"
     driver.tap("progress")
-    driver.touch(next(rect.center for rect, day in kiosk.screen.cells if day == date.today()))  # type: ignore[attr-defined]
+    driver.touch(next(rect.center for rect, day in kiosk.screen.cells if day == kiosk.calendar.today()))  # type: ignore[attr-defined]
     assert kiosk.screen.chosen_sessions == []  # type: ignore[attr-defined]  # never counted as practice
 
 
@@ -838,7 +838,9 @@ def test_an_interrupted_session_from_a_power_cut_is_closed_at_start(
 
     open_database(tmp_path / DB_NAME)
     patient = Patient.create(name="patient")
-    PracticeRecord.create(patient=patient, plan="[]", started=datetime.now() - timedelta(minutes=5))
+    PracticeRecord.create(
+        patient=patient, plan="[]", started=datetime.combine(DAY, datetime.min.time()).replace(hour=9)
+    )
     driver_factory(kiosk_config(tmp_path, "demo"))
     [record] = PracticeRecord.select()
     assert record.status == SessionStatus.INTERRUPTED

@@ -503,7 +503,8 @@ def test_names_from_users_are_escaped(client: FlaskClient) -> None:
 def test_the_dashboard_leaves_a_running_session_alone(config: Config, tmp_path: Path) -> None:
     open_database(tmp_path / DB_NAME)
     who = Patient.create(name="Ana")
-    running = PracticeRecord.create(patient=who, plan="[]", started=datetime.now(), status=SessionStatus.RUNNING)
+    started = datetime.combine(TODAY, datetime.min.time()).replace(hour=10)
+    running = PracticeRecord.create(patient=who, plan="[]", started=started, status=SessionStatus.RUNNING)
     make_app(config, tmp_path)
     assert PracticeRecord.get_by_id(running.id).status == SessionStatus.RUNNING
 

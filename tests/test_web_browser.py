@@ -1,19 +1,19 @@
-"""The real dashboard: `python -m device web` (waitress) in its own process,
-opened in Debian's headless chromium. Logs in, opens the calendar, taps a day,
+"""The real dashboard app on waitress, on a fixed day, opened in Debian's
+headless chromium (the production command itself: test_web_server.py). Logs in, opens the calendar, taps a day,
 sees that day's sessions and charts; saves screenshots at phone and desktop
 widths (build/screenshots/, looked at by eye; some are in the README)."""
 
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
+import threading
 import unicodedata
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+import waitress
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
@@ -21,11 +21,17 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
-from benchmarks.servers import dashboard
+from device.clock import FixedClock
+from device.config import load_config
 from device.store.db import DB_NAME, open_database
 from device.store.models import Patient, PracticeRecord
 from device.store.synthetic import seed_history
+from device.web import create_app
+from device.web.security import set_password
 from tests.helpers import FIXTURES, ROOT
+
+# The day the dashboard believes it is: never the machine's date.
+TODAY = date(2026, 12, 6)
 
 pytestmark = pytest.mark.slow  # a real browser on the real server: see the README's fast loop
 
@@ -35,21 +41,21 @@ SCREENSHOTS = ROOT / "build" / "screenshots"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard on waitress, on a fixed day: never the machine's date."""
     data_dir = tmp_path_factory.mktemp("web")
-    open_database(data_dir / DB_NAME)
-    today = date.today()
-    seed_history("Mina", today - timedelta(days=75), today, sessions_per_day=(0, 3), seed=1)
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "KIOSK_CONFIG": str(FIXTURES / "empty-config.toml"),
-        "KIOSK_DATA_DIR": str(data_dir),
-    }
-    subprocess.run(
-        [sys.executable, "-m", "device", "web", "--set-password"],
-        input=PASSWORD + "\n", text=True, env=env, cwd=ROOT, check=True, timeout=60,
-    )  # fmt: skip
-    with dashboard(env) as (url, _):
-        yield url
+    store = open_database(data_dir / DB_NAME)
+    seed_history("Mina", TODAY - timedelta(days=75), TODAY, sessions_per_day=(0, 3), seed=1)
+    set_password(data_dir, PASSWORD)
+    config = load_config(FIXTURES / "empty-config.toml", env={})
+    app = create_app(config, store, clock=FixedClock.on(TODAY, hour=20))
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=2)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +98,7 @@ def test_caregiver_logs_in_and_reads_a_day(server: str, browser: webdriver.Chrom
     WebDriverWait(browser, 10).until(expected_conditions.url_contains("/month/"))
     assert browser.find_element(By.ID, "month-facts").text.startswith("Mina: practised on")
     today = browser.find_element(By.CSS_SELECTOR, "td.today a.day")
-    assert today.get_attribute("data-day") == date.today().isoformat()
+    assert today.get_attribute("data-day") == TODAY.isoformat()
     shoot(browser, "month", width)
 
     # Tap the most recent day with sessions.
@@ -141,7 +147,7 @@ def test_the_dashboard_speaks_korean_and_remembers_the_choice(server: str, brows
     browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
     WebDriverWait(browser, 10).until(expected_conditions.url_contains("/month/"))
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ko"
-    today = date.today()
+    today = TODAY
     assert browser.find_element(By.TAG_NAME, "h1").text == f"{today.year}년 {today.month}월"
     headers = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "table.calendar th")]
     assert headers == list("월화수목금토일")
@@ -171,7 +177,7 @@ def test_the_report_prints_to_pdf_with_its_range_and_tables_and_no_controls(
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
     WebDriverWait(browser, 10).until(expected_conditions.url_contains("/month/"))
-    last = date.today()
+    last = TODAY
     first = last - timedelta(days=27)
     browser.get(f"{server}/patients/1/report?from={first.isoformat()}&to={last.isoformat()}")
     options = PrintOptions()
@@ -194,7 +200,7 @@ def test_the_report_prints_to_pdf_with_its_range_and_tables_and_no_controls(
 
 # The day the dashboard believes it is for the constructed histories (a Sunday):
 # never the machine's date.
-HISTORY_DAY = date(2026, 12, 6)
+HISTORY_DAY = TODAY
 # Weekly symmetry of closed_smile over the twelve weeks the trends page shows (see test_trend_rule.py).
 HISTORIES = {
     "김민아": [0.72, 0.75, 0.70, 0.78, 0.74, 0.76, 0.73, 0.77, 0.75, 0.40, 0.38, 0.35],  # a relapse
