@@ -28,10 +28,10 @@ from device import heartbeat, ward_link
 from device.camera import CameraError, is_live, open_camera
 from device.config import Config
 from device.expression.classifier import classifier_from_config
+from device.inventory import last_session
 from device.practice.catalogue import catalogue
 from device.practice.model_fit import describe, unscorable
 from device.store.db import DB_NAME, StoreError, open_database
-from device.store.models import PracticeRecord
 from device.vision.analysis import load_landmarker
 from device.vision.model_files import ModelError
 from device.ward_address import WardLinkError
@@ -212,18 +212,16 @@ def check_clock(config: Config, now: datetime | None = None) -> Check:
     advice = "connect the device to the network so it can set its clock (timedatectl shows the state)"
     if now < CLOCK_FLOOR:
         return Check("clock", Outcome.FAIL, f"it says {now:%Y-%m-%d %H:%M}, before this software existed", advice)
-    try:
-        if not (config.data_dir / DB_NAME).exists():
-            raise FileNotFoundError(config.data_dir / DB_NAME)  # nothing to compare with, and nothing is created
-        open_database(config.data_dir / DB_NAME, recover=False)
-        newest = PracticeRecord.select().order_by(PracticeRecord.started.desc()).first()
-    except Exception:  # the database check reports this
-        newest = None
-    if newest is not None and newest.started > now:
+    # The inventory's read-only look at the newest session: no second open of
+    # the store (its migration and writer) after the database check's, and
+    # nothing created where there is no database (the database check reports that).
+    newest = last_session(config.data_dir)
+    started = datetime.fromisoformat(newest) if newest else None
+    if started is not None and started > now:
         return Check(
             "clock",
             Outcome.FAIL,
-            f"it says {now:%Y-%m-%d %H:%M}, before the last session ({newest.started:%Y-%m-%d})",
+            f"it says {now:%Y-%m-%d %H:%M}, before the last session ({started:%Y-%m-%d})",
             advice,
         )
     return Check("clock", Outcome.PASS, f"{now:%Y-%m-%d %H:%M}")
