@@ -10,6 +10,8 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
+from device.store.queries import monday_of
+from ward.day_rows import refresh_week, stored_day
 from ward.models import Device, DeviceStore, WardExercise, WardPatient, WardRep, WardSession, database
 
 
@@ -99,5 +101,13 @@ def store_session(device: Device, body: dict[str, Any], now: datetime) -> tuple[
             WardExercise.insert_many([{"session": record.id, **e} for e in body["exercises"]]).execute()
         if body["reps"]:
             WardRep.insert_many([{"session": record.id, **r} for r in body["reps"]]).execute()
+        # The overview's rows of the week it falls in, and of the week it left when a resend moved it.
+        assert started is not None  # the schema requires it
+        refresh_week(patient.id, started.date())
+        if existing is not None:
+            was = stored_day(existing.started)
+            was_patient = int(existing.__data__["patient"])
+            if was_patient != patient.id or monday_of(was) != monday_of(started.date()):
+                refresh_week(was_patient, was)
         Device.update(last_contact=now).where(Device.id == device.id).execute()
     return gid, outcome

@@ -8,6 +8,7 @@ from peewee import (
     AutoField,
     BooleanField,
     DatabaseProxy,
+    DateField,
     DateTimeField,
     DoubleField,
     ForeignKeyField,
@@ -136,4 +137,78 @@ class LoginEvent(BaseModel):
         table_name = "login_event"
 
 
-TABLES = [Device, DeviceStore, WardPatient, WardSession, WardExercise, WardRep, Therapist, LoginEvent]
+class PatientDay(BaseModel):
+    """A patient's practice on one of their device's calendar days, kept in
+    the ingest's transaction (ward/day_rows.py) and back-filled by migration
+    3: what the overview reads instead of grouping every session per request.
+    Only the patient's own practice (the device's rule: their camera)."""
+
+    patient = ForeignKeyField(WardPatient, on_delete="CASCADE")
+    day = DateField()
+    sessions = IntegerField()  # any status: a day with a session is a day practised
+    completed = IntegerField()  # the counted sessions (device/store/queries.py: COUNTED_STATUS)
+    cut_off = IntegerField()  # interrupted, failed or save_failed (device/web/alerts.py: CUT_OFF)
+    score_sum = DoubleField()  # over the counted sessions with a score
+    score_count = IntegerField()
+
+    class Meta:
+        table_name = "patient_day"
+        indexes = ((("patient", "day"), True),)
+
+
+class PatientExerciseWeek(BaseModel):
+    """An exercise's counted sessions of one week (Monday to Sunday), per
+    patient: the device's ExerciseWeek, from which the trend rule finds a
+    decline. Kept and back-filled as PatientDay."""
+
+    patient = ForeignKeyField(WardPatient, on_delete="CASCADE")
+    exercise = TextField()
+    monday = DateField()
+    sessions = IntegerField()
+    score_sum = DoubleField()
+    score_count = IntegerField()
+    symmetry_sum = DoubleField()
+    symmetry_count = IntegerField()
+    reps_done = IntegerField()
+    reps_planned = IntegerField()
+
+    class Meta:
+        table_name = "patient_exercise_week"
+        indexes = ((("patient", "monday", "exercise"), True),)
+
+
+class WardPlan(BaseModel):
+    """A patient's plan (ward/plans.py), as the device keeps it (device/store
+    PlanRecord): made on the ward by a therapist (`therapist` set; the device
+    picks it up on its next contact), or made on the device and sent here
+    (`device_plan_id` set). The newest by `created` is in force on both sides."""
+
+    patient = ForeignKeyField(WardPatient, on_delete="CASCADE")
+    items = TextField()  # JSON: [{"exercise": id, "reps": n, "hold_s": s, "rest_s": s}, ...]
+    effort = TextField()
+    affected_side = TextField(null=True)
+    created = DateTimeField()  # when it was made, by the clock of the side that made it
+    author = TextField(null=True)  # the therapist's name; None: the device's dashboard
+    therapist = ForeignKeyField(Therapist, null=True, on_delete="SET NULL")
+    device_plan_id = IntegerField(null=True)  # its id on the device, for a plan made there
+    received = DateTimeField()  # when the ward stored it
+    picked_up = DateTimeField(null=True)  # when the device took a plan made here
+
+    class Meta:
+        table_name = "plan"
+        indexes = ((("patient", "device_plan_id"), True),)
+
+
+TABLES = [
+    Device,
+    DeviceStore,
+    WardPatient,
+    WardSession,
+    WardExercise,
+    WardRep,
+    Therapist,
+    LoginEvent,
+    PatientDay,
+    PatientExerciseWeek,
+    WardPlan,
+]
