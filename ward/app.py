@@ -19,6 +19,8 @@ from ward.config import WardConfig
 from ward.device_list import device_rows
 from ward.models import Therapist
 from ward.overview import WINDOW_DAYS, overview
+from ward.patient_history import open_histories
+from ward.patient_page import register_patient_pages
 from ward.schema import MAX_BODY_BYTES
 from ward.therapists import log_in
 from ward.words import WardWords, language_of
@@ -93,6 +95,8 @@ def create_app(config: WardConfig, db: Database, clock: Clock) -> Flask:
         if therapist is None:
             return redirect(url_for("login"))
         return render_template("ward_devices.html", t=words(), rows=device_rows(), therapist=therapist.name)
+
+    register_patient_pages(app, clock, open_histories(config.cache_dir), signed_in, lambda: words().language)
 
     @app.errorhandler(CSRFError)
     def csrf_error(_exc: CSRFError) -> tuple[str, int]:

@@ -23,6 +23,9 @@ class WardConfig:
     port: int = 8470
     language: str = "ko"
     secret_key: str = ""
+    # The patients' histories in the device's schema (ward/patient_history.py): a cache, rebuilt when missing.
+    # Empty: a temporary folder removed when the server stops.
+    cache_dir: str = ""
 
 
 def load_config(path: Path | None) -> WardConfig:
@@ -35,7 +38,7 @@ def load_config(path: Path | None) -> WardConfig:
             raise WardConfigError(f"cannot read {path}: {exc.strerror}") from exc
         except tomllib.TOMLDecodeError as exc:
             raise WardConfigError(f"{path} is not valid TOML: {exc}") from exc
-    unknown = set(values) - {"database", "host", "port", "language", "secret_key"}
+    unknown = set(values) - {"database", "host", "port", "language", "secret_key", "cache_dir"}
     if unknown:
         raise WardConfigError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}")
     database = os.environ.get("WARD_DATABASE") or str(values.get("database", DEFAULT_DATABASE))
@@ -47,4 +50,5 @@ def load_config(path: Path | None) -> WardConfig:
         raise WardConfigError(f"{path}: language must be ko or en")
     # Without a configured key, logins last until the server restarts.
     secret = str(values.get("secret_key") or secrets.token_hex(32))
-    return WardConfig(database, str(values.get("host", "127.0.0.1")), port, language, secret)
+    cache_dir = str(values.get("cache_dir", ""))
+    return WardConfig(database, str(values.get("host", "127.0.0.1")), port, language, secret, cache_dir)

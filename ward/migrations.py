@@ -139,6 +139,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         'CREATE INDEX "wardplan_therapist_id" ON "plan" ("therapist_id")',
         'CREATE UNIQUE INDEX "wardplan_patient_id_device_plan_id" ON "plan" ("patient_id", "device_plan_id")',
     ),
+    # 5: one patient across beds (ward/identity.py): a ward identity such as
+    # the hospital number joins the patients that share it into one history.
+    (
+        'ALTER TABLE "patient" ADD COLUMN "identity" TEXT',
+        'CREATE INDEX "wardpatient_identity" ON "patient" ("identity")',
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

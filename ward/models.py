@@ -57,6 +57,7 @@ class WardPatient(BaseModel):
     local_id = IntegerField()
     store = TextField()
     name = TextField()
+    identity = TextField(null=True, index=True)  # the ward identity (hospital number): ward/identity.py
 
     class Meta:
         table_name = "patient"

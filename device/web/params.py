@@ -49,6 +49,16 @@ def _parse_date(text: str | None, pattern: re.Pattern[str], suffix: str = "") ->
     return parsed if FIRST_DAY <= parsed <= LAST_DAY else None
 
 
+def parse_day(text: str | None) -> date | None:
+    """A YYYY-MM-DD date this device can hold, else None: for a caller with its own answer to bad input (the ward)."""
+    return _parse_date(text, _DAY)
+
+
+def parse_month(text: str | None) -> date | None:
+    """The first day of a YYYY-MM month, else None (as parse_day)."""
+    return _parse_date(text, _MONTH, "-01")
+
+
 def month_or_404(text: str) -> date:
     """The first day of a month given as YYYY-MM in the path."""
     parsed = _parse_date(text, _MONTH, "-01")

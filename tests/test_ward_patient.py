@@ -1,0 +1,136 @@
+"""A patient's page on the ward (ward/patient_page.py): the calendar, trends
+and report computed by the device dashboard's own read side over the
+patient's history in the device's schema (ward/patient_history.py), so one
+day gives one number at the bedside and on the ward; one patient across two
+beds by a ward identity; and bad ids and dates answered without a 5xx.
+
+Real parts: sessions recorded through the real recorder on real device
+stores, sent by the real sender to the real ward on the throwaway
+PostgreSQL (tests/test_ward.py's fixtures), the device's real dashboard."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from html import unescape
+from pathlib import Path
+
+from flask.testing import FlaskClient
+
+from device.clock import FixedClock
+from device.config import Config
+from device.store.db import DB_NAME, open_database
+from device.store.models import Patient, PracticeRecord
+from device.store.records import add_patient
+from device.store.writer import writer
+from device.ward_link import WardLink
+from device.web import create_app as device_app
+from device.web.security import set_password
+from tests.test_ward import DAY, NOW, Clock, Ward, _login, record, ward, ward_url  # noqa: F401  (fixtures)
+from tests.ward_postgres import postgres  # noqa: F401  (the session's cluster)
+from ward.devices import enrol
+from ward.models import WardPatient
+from ward.therapists import add_therapist
+
+PASSWORD = "blue heron 42"
+THERAPIST = ("Park Jiwoo", "ward rounds 7")
+
+
+def text(html: str) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+def day_cell(html: str, day: str) -> str:
+    """What a calendar's cell for `day` says: its date, mean score and number of sessions."""
+    found = re.search(rf'data-day="{day}"[^>]*>(.*?)</a>', html, re.S)
+    assert found is not None, day
+    return text(found.group(1))
+
+
+def month_facts(html: str) -> str:
+    found = re.search(r'id="month-facts">(.*?)</p>', html, re.S)
+    assert found is not None
+    return text(found.group(1))
+
+
+def report_facts(html: str) -> str:
+    found = re.search(r'id="report-facts">(.*?)</p>', html, re.S)
+    assert found is not None
+    return text(found.group(1))
+
+
+SCORES = (80.0, 60.0, 20.0, 70.0, 90.0)  # the first day: 70 over its finished sessions, 53 with the stopped one
+
+
+def a_practice_week(path: Path, name: str, first: datetime, scores: tuple[float, ...] = SCORES) -> Patient:
+    """Three days: a day of two finished sessions and a stopped one (its
+    partial score is no mean), then one finished a day; graded `scores`."""
+    open_database(path)
+    patient = add_patient(name)
+    ids = [
+        record(path, patient, first + timedelta(hours=9), 3, "completed"),
+        record(path, patient, first + timedelta(hours=11), 1, "completed"),
+        record(path, patient, first + timedelta(hours=15), 2, "stopped"),
+        record(path, patient, first + timedelta(days=1, hours=9), 2, "completed"),
+        record(path, patient, first + timedelta(days=2, hours=9), 3, "completed"),
+    ]
+    for session, score in zip(ids, scores, strict=True):  # as a late grading would set them
+        query = PracticeRecord.update(score=score).where(PracticeRecord.id == session)
+        writer().call(query.execute)
+    return patient
+
+
+def ward_client(served: Ward) -> FlaskClient:
+    add_therapist(*THERAPIST, NOW)
+    client = served.app.test_client()
+    assert _login(client, *THERAPIST, "en") == 302
+    return client
+
+
+def test_one_day_gives_one_number_on_the_device_and_on_the_ward(ward: Ward, tmp_path: Path, config: Config) -> None:  # noqa: F811
+    token = enrol("kiosk-bed-1", NOW)
+    store = tmp_path / DB_NAME
+    first = datetime.combine(DAY - timedelta(days=2), datetime.min.time())
+    patient = a_practice_week(store, "김민아", first)
+    day = DAY - timedelta(days=2)
+    assert WardLink(ward.url, token, monotonic=Clock()).deliver_due() == 5
+
+    # The device's own dashboard first (the ward's page binds the device's models to its cache).
+    set_password(tmp_path, PASSWORD)
+    dashboard = device_app(
+        config,
+        open_database(store, recover=False),
+        clock=FixedClock(NOW),
+        overrides={"TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False},
+    ).test_client()
+    assert dashboard.post("/login", data={"password": PASSWORD}).status_code == 302
+    device_pages = {}
+    for lang in ("en", "ko"):
+        headers = {"Accept-Language": lang}
+        month = dashboard.get(f"/patients/{patient.id}/month/2026-11", headers=headers).get_data(as_text=True)
+        report = dashboard.get(f"/patients/{patient.id}/report?from={day}&to={day}", headers=headers).get_data(
+            as_text=True
+        )
+        device_pages[lang] = (month, report)
+
+    client = ward_client(ward)
+    ward_id = WardPatient.get(WardPatient.name == "김민아").id
+    for lang in ("en", "ko"):
+        device_month, device_report = device_pages[lang]
+        answer = client.get(f"/patients/{ward_id}?month=2026-11&lang={lang}")
+        assert answer.status_code == 200
+        page = answer.get_data(as_text=True)
+        assert f'<html lang="{lang}">' in page
+        for each in (day, day + timedelta(days=1), day + timedelta(days=2)):
+            assert day_cell(page, each.isoformat()) == day_cell(device_month, each.isoformat())
+        assert month_facts(page) == month_facts(device_month)
+        report = client.get(f"/patients/{ward_id}/report?from={day}&to={day}&lang={lang}").get_data(as_text=True)
+        assert report_facts(report) == report_facts(device_report)
+        assert "kiosk-bed-1" in text(page)
+
+    # The number means something: the two finished sessions' mean (70), not the stopped one's partial score too (53).
+    english = client.get(f"/patients/{ward_id}?month=2026-11&lang=en").get_data(as_text=True)
+    assert day_cell(english, day.isoformat()) == f"{day.day} 70 3×"
+    korean = client.get(f"/patients/{ward_id}?month=2026-11&lang=ko").get_data(as_text=True)
+    assert "2026년 11월" in korean
+    assert "연습한 기기: kiosk-bed-1" in text(korean)

@@ -1,0 +1,85 @@
+"""One patient across beds: a ward identity (the hospital's patient number)
+joins the patients that devices know separately into one history. A patient
+without one stays on their own device's list, labelled with that device."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from peewee import JOIN
+
+from ward.models import Device, WardPatient
+
+MAX_IDENTITY = 40
+# A hospital number as people type it: letters, digits, and - . / between them; no spaces inside.
+_IDENTITY = re.compile(r"[^\W_](?:[\w\-./]*[^\W_])?")
+
+
+class IdentityError(ValueError):
+    """Not a ward identity; the message says why."""
+
+
+def clean_identity(text: str) -> str | None:
+    """The identity as typed, trimmed and in one Unicode form; None for an
+    empty field (no identity). IdentityError for anything else."""
+    value = unicodedata.normalize("NFKC", text).strip()
+    if not value:
+        return None
+    if len(value) > MAX_IDENTITY or not _IDENTITY.fullmatch(value):
+        raise IdentityError(f"a ward identity is up to {MAX_IDENTITY} letters and digits (and - . / between them)")
+    return value
+
+
+@dataclass(frozen=True)
+class History:
+    """The patients of one history: all who share a ward identity, or one without."""
+
+    key: str  # names the history in the patient-history cache
+    identity: str | None
+    members: tuple[WardPatient, ...]  # newest-named last: ordered by id
+
+    @property
+    def name(self) -> str:
+        """The name the newest device gave the patient."""
+        return self.members[-1].name
+
+    @property
+    def devices(self) -> tuple[str, ...]:
+        return tuple(sorted({m.device.name for m in self.members}))
+
+    @property
+    def ids(self) -> tuple[int, ...]:
+        return tuple(m.id for m in self.members)
+
+
+def _with_devices(where: object) -> list[WardPatient]:
+    query = WardPatient.select(WardPatient, Device).join(Device, JOIN.INNER).where(where).order_by(WardPatient.id)
+    return list(query)
+
+
+def history_of(patient_id: int) -> History | None:
+    """The history ward patient `patient_id` belongs to (None: no such patient)."""
+    found = _with_devices(WardPatient.id == patient_id)
+    if not found:
+        return None
+    patient = found[0]
+    if patient.identity is None:
+        return History(f"patient:{patient.id}", None, (patient,))
+    members = _with_devices(WardPatient.identity == patient.identity)
+    return History(f"identity:{patient.identity}", patient.identity, tuple(members))
+
+
+def histories() -> list[History]:
+    """Every history on the ward: one per ward identity, one per patient without."""
+    by_key: dict[str, list[WardPatient]] = {}
+    for patient in _with_devices(True):
+        key = f"identity:{patient.identity}" if patient.identity is not None else f"patient:{patient.id}"
+        by_key.setdefault(key, []).append(patient)
+    return [History(key, members[0].identity, tuple(members)) for key, members in by_key.items()]
+
+
+def assign(patient_id: int, identity: str | None) -> None:
+    """Give ward patient `patient_id` the identity (None: take it away, back to their device's list)."""
+    WardPatient.update(identity=identity).where(WardPatient.id == patient_id).execute()
