@@ -37,6 +37,7 @@ from device.store.models import (
 )
 from device.store.writer import writer
 from device.ward_address import WardLinkError, check_url
+from device.ward_plans import mark_sent, plan_body, take_ward_plan, unsent_plans
 
 log = logging.getLogger(__name__)
 
@@ -207,9 +208,6 @@ class Answer:
     reason: str
 
 
-Post = Callable[[str, bytes, dict[str, str]], Answer]
-
-
 def _answer(response: requests.Response) -> Answer:
     try:
         said = response.json()
@@ -219,11 +217,19 @@ def _answer(response: requests.Response) -> Answer:
     return Answer(response.status_code, reason)
 
 
-def http_post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
+def exchange(
+    http: requests.Session, method: str, url: str, headers: dict[str, str], body: bytes | None = None
+) -> tuple[Answer, Any]:
+    """One request to the ward: its answer, and the JSON it sent (None if none)."""
     try:
-        return _answer(requests.post(url, data=body, headers=headers, timeout=10))
+        response = http.request(method, url, data=body, headers=headers, timeout=10)
     except requests.RequestException as exc:
-        return Answer(0, f"no answer from the ward ({type(exc).__name__})")
+        return Answer(0, f"no answer from the ward ({type(exc).__name__})"), None
+    try:
+        said = response.json()
+    except ValueError:
+        said = None
+    return _answer(response), said
 
 
 def ask_ward(url: str, token: str, now: datetime, timeout_s: float = 5.0) -> Answer:
@@ -243,16 +249,17 @@ class WardLink:
         token: str,
         *,
         monotonic: Callable[[], float] = time.monotonic,
-        post: Post = http_post,
+        http: requests.Session | None = None,
         now: Callable[[], datetime] = datetime.now,
         software: str = "",
     ) -> None:
-        self.endpoint = check_url(url) + "/api/v1/sessions"
+        self.base = check_url(url) + "/api/v1"
+        self.endpoint = self.base + "/sessions"
         self._headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         if software:
             self._headers[SOFTWARE_HEADER] = software
         self._monotonic = monotonic
-        self._post = post
+        self._http = http or requests.Session()
         self._now = now
         self.delay_s = 0.0  # the current back-off; 0 while the ward answers
         self.next_try = 0.0  # monotonic seconds
@@ -283,6 +290,8 @@ class WardLink:
                     return confirmed
                 number += 1
                 confirmed += delivered
+        if not self.exchange_plans():
+            return confirmed
         self.delay_s, self.next_try = 0.0, 0.0
         self.last_error = None
         return confirmed
@@ -293,7 +302,7 @@ class WardLink:
         body = json.dumps(summary(session_id, store)).encode()
         # The ward flags a device whose clock is off, and shows its backlog.
         said = {CLOCK_HEADER: self._now().isoformat(timespec="seconds"), BACKLOG_HEADER: str(waiting)}
-        answer = self._post(self.endpoint, body, self._headers | said)
+        answer, _ = exchange(self._http, "POST", self.endpoint, self._headers | said, body)
         if answer.status in (200, 201):
             self._mark(session_id, newest, delivered=True, error=None)
             self.last_delivery = self._now()
@@ -306,6 +315,34 @@ class WardLink:
         self._mark(session_id, newest, delivered=False, error=f"{answer.status} {answer.reason}", retry=True)
         self._back_off(f"{answer.status} {answer.reason}".strip())
         return None
+
+    def exchange_plans(self) -> bool:
+        """Send the plans made here, take the plans made on the ward (docs/ward.md,
+        "Plans"). False when the ward did not answer (the pass backs off)."""
+        said = {CLOCK_HEADER: self._now().isoformat(timespec="seconds")}
+        store = store_id()
+        for record in unsent_plans():
+            body = json.dumps(plan_body(record, store)).encode()
+            answer, _ = exchange(self._http, "POST", self.base + "/plans", self._headers | said, body)
+            if answer.status in REFUSALS:
+                # It will never be taken as it is: keep it here, in force here, and say so in the log.
+                log.warning("the ward refused plan %s: %s %s", record.id, answer.status, answer.reason)
+            elif answer.status not in (200, 201):
+                self._back_off(f"{answer.status} {answer.reason}".strip())
+                return False
+            mark_sent(record.id, self._now())
+        answer, offered = exchange(self._http, "GET", self.base + "/plans", self._headers | said)
+        if answer.status != 200 or not isinstance(offered, dict):
+            self._back_off(f"{answer.status} {answer.reason}".strip())
+            return False
+        taken = [int(entry["id"]) for entry in offered.get("plans", []) if take_ward_plan(entry, self._now())]
+        if taken:
+            body = json.dumps({"ids": taken}).encode()
+            answer, _ = exchange(self._http, "POST", self.base + "/plans/picked-up", self._headers | said, body)
+            if answer.status != 200:  # taken here all the same; the ward offers them again, stored once
+                self._back_off(f"{answer.status} {answer.reason}".strip())
+                return False
+        return True
 
     def _mark(self, session_id: int, newest: int, *, delivered: bool, error: str | None, retry: bool = False) -> None:
         rows = (OutboxRecord.session == session_id) & (OutboxRecord.id <= newest) & OutboxRecord.delivered.is_null()

@@ -28,7 +28,7 @@ LAYERS: list[set[str]] = [
     {"device.web"},
     {"device.inventory", "device.provisioning"},
     # The ward link delivers the store's outbox.
-    {"device.ward_link"},
+    {"device.ward_link", "device.ward_plans"},
     {"device.store"},
     # The word catalogues name exercises and outcomes, and the practice
     # sentences are words: one layer.

@@ -21,7 +21,7 @@ def refuse(status: int, reason: str) -> tuple[Response, int]:
     return jsonify({"error": reason}), status
 
 
-def _requesting_device() -> Device | None:
+def requesting_device() -> Device | None:
     """The enrolled device whose token the request bears (Authorization: Bearer TOKEN)."""
     header = request.headers.get("Authorization", "")
     return device_of(header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else "")
@@ -33,7 +33,7 @@ def register_api(app: Flask, clock: Clock) -> Blueprint:
 
     @api.post("/sessions")
     def ingest() -> tuple[Response, int]:
-        device = _requesting_device()
+        device = requesting_device()
         if device is None:
             return refuse(401, UNKNOWN_TOKEN)
         if not request.is_json:
@@ -54,7 +54,7 @@ def register_api(app: Flask, clock: Clock) -> Blueprint:
 
     @api.get("/device")
     def whoami() -> tuple[Response, int]:
-        device = _requesting_device()
+        device = requesting_device()
         if device is None:
             return refuse(401, UNKNOWN_TOKEN)
         note_contact(device, clock.now(), request.headers.get)

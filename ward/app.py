@@ -21,6 +21,8 @@ from ward.models import Therapist
 from ward.overview import WINDOW_DAYS, overview
 from ward.patient_history import open_histories
 from ward.patient_page import register_patient_pages
+from ward.plan_api import register_plan_api
+from ward.plan_pages import register_plan_pages
 from ward.schema import MAX_BODY_BYTES
 from ward.therapists import log_in
 from ward.words import WardWords, language_of
@@ -60,6 +62,9 @@ def create_app(config: WardConfig, db: Database, clock: Clock) -> Flask:
 
     def signed_in() -> Therapist | None:
         return Therapist.get_or_none((Therapist.id == session.get("therapist", 0)) & ~Therapist.disabled)
+
+    csrf.exempt(register_plan_api(app, clock))
+    register_plan_pages(app, clock, signed_in, words)
 
     @app.get("/login")
     @app.post("/login")

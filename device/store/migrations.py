@@ -104,6 +104,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # region's earliest and latest week before its window by seeking
     # (queries._region_ends), not by reading every week before it.
     ('CREATE INDEX "regionweek_patient_id_region_monday" ON "region_week" ("patient_id", "region", "monday")',),
+    # 9: plans flow both ways with the ward (device/ward_plans.py). Who made a
+    # plan (a therapist on the ward; NULL: this device's dashboard), the ward's
+    # id of a plan made there (unique: a plan picked up twice is stored once),
+    # and when a plan made here reached the ward (NULL: not yet).
+    (
+        'ALTER TABLE "plan" ADD COLUMN "author" TEXT',
+        'ALTER TABLE "plan" ADD COLUMN "ward_id" INTEGER',
+        'ALTER TABLE "plan" ADD COLUMN "sent" DATETIME',
+        'CREATE UNIQUE INDEX "planrecord_ward_id" ON "plan" ("ward_id")',
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

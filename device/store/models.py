@@ -46,6 +46,9 @@ class PlanRecord(BaseModel):
     effort = TextField()
     affected_side = TextField(null=True)
     created = DateTimeField(default=datetime.now)
+    author = TextField(null=True)  # the therapist who made it on the ward; None: this device's dashboard
+    ward_id = IntegerField(null=True, unique=True)  # the ward's id of a plan made there
+    sent = DateTimeField(null=True)  # when a plan made here reached the ward
 
     class Meta:
         table_name = "plan"

@@ -117,8 +117,13 @@ def notes_of(patient: Patient) -> list[NoteRecord]:
 
 
 def plan_history(patient: Patient) -> list[PlanRecord]:
-    """Every plan the patient has had, newest first."""
-    return list(PlanRecord.select().where(PlanRecord.patient == patient).order_by(PlanRecord.id.desc()))
+    """Every plan the patient has had, newest first: by when it was made, not
+    when it arrived (a plan made on the ward reaches the device later)."""
+    return list(
+        PlanRecord.select()
+        .where(PlanRecord.patient == patient)
+        .order_by(PlanRecord.created.desc(), PlanRecord.id.desc())
+    )
 
 
 def plan_to_json(plan: Plan) -> str:
@@ -127,20 +132,27 @@ def plan_to_json(plan: Plan) -> str:
     )
 
 
-def save_plan(patient: Patient, plan: Plan) -> PlanRecord:
+def save_plan(patient: Patient, plan: Plan, created: datetime | None = None) -> PlanRecord:
+    """A plan made on this device (its dashboard), dated `created` (the caller's clock; now if not given)."""
     return writer().call(
         lambda: PlanRecord.create(
             patient=patient,
             items=plan_to_json(plan),
             effort=plan.effort.value,
             affected_side=plan.affected_side.value if plan.affected_side else None,
+            created=created or datetime.now(),
         )
     )
 
 
 def current_plan(patient: Patient) -> Plan:
-    """The patient's newest plan, or the default plan if they have none."""
-    record = PlanRecord.select().where(PlanRecord.patient == patient).order_by(PlanRecord.id.desc()).first()
+    """The patient's newest plan (by when it was made), or the default plan if they have none."""
+    record = (
+        PlanRecord.select()
+        .where(PlanRecord.patient == patient)
+        .order_by(PlanRecord.created.desc(), PlanRecord.id.desc())
+        .first()
+    )
     if record is None:
         return default_plan()
     try:

@@ -4,7 +4,7 @@ validated by the same rules the device uses (store/records.py, practice/plan.py)
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers.response import Response
 
 from device.names import MAX_NAME, clean_name, name_problem
@@ -121,7 +121,7 @@ def plan(patient_id: int) -> str | Response | tuple[str, int]:
         except PlanError:
             error = _plan_problem(entries, effort, side)
         else:
-            save_plan(patient, new)
+            save_plan(patient, new, current_app.extensions["clock"].now())
             return redirect(url_for("manage.plan", patient_id=patient.id, saved=1))
     current = current_plan(patient)
     chosen = {item.exercise.id: item.reps for item in current.items}

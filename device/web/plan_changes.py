@@ -9,17 +9,31 @@ effort and affected side changed.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 
 from device.i18n import Words
 from device.practice.plan import Plan
 from device.store.models import PlanRecord
 
 
+class StoredPlan(Protocol):
+    """A plan as a store keeps it: the device's PlanRecord, or the ward's WardPlan."""
+
+    id: int
+    created: datetime
+    items: str  # JSON: [{"exercise": id, "reps": n, ...}, ...]
+    effort: str
+    affected_side: str | None
+    author: str | None  # the therapist who made it on the ward; None: the device's dashboard
+
+
 @dataclass(frozen=True)
 class PlanChange:
     created: datetime
+    author: str | None  # as StoredPlan.author
     first: bool  # the patient's first plan: everything in it is "added"
     added: tuple[tuple[str, int], ...]  # (exercise id, reps)
     removed: tuple[str, ...]
@@ -33,7 +47,7 @@ class PlanChange:
         return not (self.first or self.added or self.removed or self.reps or self.effort or self.side)
 
 
-def _items(record: PlanRecord) -> dict[str, int]:
+def _items(record: StoredPlan) -> dict[str, int]:
     """exercise id -> reps, in the plan's order; an unreadable plan is read as empty, never a broken page."""
     try:
         items = json.loads(record.items)
@@ -42,11 +56,11 @@ def _items(record: PlanRecord) -> dict[str, int]:
         return {}
 
 
-def plan_changes(records: list[PlanRecord]) -> list[PlanChange]:
+def plan_changes(records: Sequence[StoredPlan]) -> list[PlanChange]:
     """Each plan against the one before it, newest first (`records` in any order)."""
     ordered = sorted(records, key=lambda r: (r.created, r.id))
     changes = []
-    before: PlanRecord | None = None
+    before: StoredPlan | None = None
     for record in ordered:
         now = _items(record)
         was = _items(before) if before is not None else {}
@@ -58,6 +72,7 @@ def plan_changes(records: list[PlanRecord]) -> list[PlanChange]:
         changes.append(
             PlanChange(
                 created=record.created,
+                author=record.author,
                 first=before is None,
                 added=tuple((e, reps) for e, reps in now.items() if e not in was),
                 removed=tuple(e for e in was if e not in now),
