@@ -13,11 +13,12 @@ import threading
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 import requests
 from flask.testing import FlaskClient
-from peewee import Database
+from peewee import Database, fn
 from waitress.server import create_server
 
 from device.clock import FixedClock
@@ -26,8 +27,9 @@ from device.practice.session import ExerciseResult, SessionResult
 from device.provisioning import ProvisioningError, parse
 from device.store.db import DB_NAME, open_database
 from device.store.models import OutboxRecord, Patient, PracticeRecord
+from device.store.queries import monday_of, period_summary, sessions_between
 from device.store.records import SessionRecorder, add_patient
-from device.store.synthetic import a_rep
+from device.store.synthetic import a_rep, seed_history
 from device.store.writer import writer
 from device.ward_address import WardLinkError, check_url
 from device.ward_link import (
@@ -38,14 +40,27 @@ from device.ward_link import (
     store_id,
     summary,
 )
+from device.web.alerts import CUT_OFF, alert_window, declines, missed_days
+from device.web.reports import trends_view
 from tests.ward_postgres import PostgresServer, postgres  # noqa: F401  (the session's cluster)
 from ward.__main__ import main as ward_main
 from ward.app import create_app
 from ward.config import WardConfig
 from ward.db import connect_url, migrate
 from ward.devices import enrol, revoke
-from ward.migrations import SCHEMA_VERSION
-from ward.models import TABLES, Device, LoginEvent, Therapist, WardExercise, WardRep, WardSession
+from ward.migrations import BACKFILL_3, SCHEMA_VERSION, TYPES
+from ward.models import (
+    TABLES,
+    Device,
+    LoginEvent,
+    PatientDay,
+    PatientExerciseWeek,
+    Therapist,
+    WardExercise,
+    WardRep,
+    WardSession,
+)
+from ward.overview import overview
 from ward.therapists import add_therapist
 
 DAY = date(2026, 11, 18)
@@ -310,3 +325,130 @@ def test_the_overview_lists_every_patient_behind_a_named_login(ward: Ward, tmp_p
     assert '<html lang="ko">' in korean
     assert "<td>11월 18일</td> <td>14일 중 1일</td>" in korean
     assert "최근 14일 중 연습한 날" in korean
+
+
+def declining_practice(path: Path, name: str, today: date) -> None:
+    """Seven weeks of a patient's practice on Mondays and Wednesdays: balanced
+    (symmetry 0.9) for four weeks, then 0.5 for the last three (a decline by
+    the trend rule); this week also one stopped session, one cut off (closed
+    as interrupted at the next start) and one replay, which is never theirs."""
+    open_database(path)
+    patient = add_patient(name)
+    this_monday = today - timedelta(days=today.weekday())
+    for week in range(7):
+        monday = datetime.combine(this_monday - timedelta(weeks=6 - week), datetime.min.time())
+        balance = 0.9 if week < 4 else 0.5
+        for day, score in ((0, 60.0 + week), (2, 70.0 + 2 * week)):
+            recorder = SessionRecorder(path, patient, default_plan(), started=monday + timedelta(days=day, hours=10))
+            reps = tuple(a_rep(number=n, mean_score=score) for n in (1, 2, 3))
+            recorder.finish(
+                SessionResult(
+                    (
+                        ExerciseResult(
+                            "closed_smile", 3, reps, 30, 2, right_movement=0.08, left_movement=0.08 * balance
+                        ),
+                    ),
+                    None,
+                    {},
+                ),
+                "completed",
+            )
+            assert recorder.flush(timeout=10)
+    started = datetime.combine(this_monday, datetime.min.time())
+    record(path, patient, started + timedelta(hours=15), 1, "stopped")
+    replay = SessionRecorder(path, patient, default_plan(), started=started + timedelta(hours=16), source="replay")
+    replay.finish(result(3), "completed")
+    assert replay.flush(timeout=10)
+    record(path, patient, started + timedelta(days=1, hours=9), 2, None)
+    open_database(path)  # the next start closes the cut-off one
+
+
+def device_figures(path: Path, name: str, today: date) -> dict[str, object]:
+    """What the device's own dashboard reads for the patient (its read side and its alert rules)."""
+    open_database(path)
+    patient = Patient.get(Patient.name == name)
+    monday = monday_of(today)
+    window, _ = alert_window(today)
+    practice = sessions_between(patient, date(2000, 1, 1), today)
+    return {
+        "last_practice": max(s.started for s in practice).date(),
+        "days_practised": period_summary(patient, today - timedelta(days=13), today).days_practised,
+        "week_mean": period_summary(patient, monday, today).mean_score,
+        "last_week_mean": period_summary(patient, monday - timedelta(weeks=1), monday - timedelta(days=1)).mean_score,
+        "missed": missed_days(patient, window, today - timedelta(days=1)),
+        "declining": [e.exercise for e in trends_view(patient, today).exercises if declines(e.weeks)],
+        "cut_off": sum(s.status in CUT_OFF for s in sessions_between(patient, window, today)),
+    }
+
+
+@pytest.mark.slow
+def test_the_overview_gives_the_device_dashboards_figures_and_alerts(ward: Ward, tmp_path: Path) -> None:
+    """Two real devices send their history; each patient's row on the ward
+    overview has the figures and alerts the device's own dashboard reads."""
+    today = NOW.date()
+    stores = {"kiosk-bed-1": tmp_path / "one" / DB_NAME, "kiosk-bed-2": tmp_path / "two" / DB_NAME}
+    declining_practice(stores["kiosk-bed-1"], "Ana", today)
+    link = WardLink(ward.url, enrol("kiosk-bed-1", NOW), monotonic=Clock())
+    assert link.deliver_due() == 17
+    # A late grading of last week's session: resent, and its week's rows follow it.
+    [late] = PracticeRecord.select().where(PracticeRecord.started == datetime(2026, 11, 11, 10))
+    writer().call(lambda: PracticeRecord.update(score=20.0).where(PracticeRecord.id == late.id).execute())
+    assert link.deliver_due() == 1
+    open_database(stores["kiosk-bed-2"])
+    seed_history("Ben", today - timedelta(days=40), today, sessions_per_day=(0, 2), seed=5)
+    sent = WardLink(ward.url, enrol("kiosk-bed-2", NOW), monotonic=Clock()).deliver_due()
+    assert sent == PracticeRecord.select().count() > 30
+
+    rows = {row.name: row for row in overview(today)}
+    for device, name in (("kiosk-bed-1", "Ana"), ("kiosk-bed-2", "Ben")):
+        row = rows[name]
+        on_device = device_figures(stores[device], name, today)
+        on_ward = {key: getattr(row, key) for key in on_device}
+        assert row.device == device
+        for mean in ("week_mean", "last_week_mean"):
+            assert on_ward.pop(mean) == pytest.approx(on_device.pop(mean)), (name, mean)
+        assert on_ward == on_device, name
+    ana = rows["Ana"]
+    assert ana.declining == ["closed_smile"]
+    assert ana.week_mean == pytest.approx((66 + 82) / 2)  # Monday and Wednesday; not the stopped, cut-off or replay
+    assert ana.last_week_mean == pytest.approx((65 + 20.0) / 2)  # with the late grading
+    assert ana.missed[-3:] == [date(2026, 11, 14), date(2026, 11, 15), date(2026, 11, 17)]
+    assert (ana.cut_off, ana.last_cut_off) == (1, date(2026, 11, 17))
+
+    # The rows kept at ingest are what migration 3 back-fills from the stored sessions.
+    def kept() -> list[tuple[object, ...]]:
+        days = PatientDay.select(PatientDay.patient, PatientDay.day, PatientDay.sessions, PatientDay.completed,
+                                 PatientDay.cut_off, fn.ROUND(PatientDay.score_sum.cast("numeric"), 6),
+                                 PatientDay.score_count)  # fmt: skip
+        weeks = PatientExerciseWeek.select(
+            PatientExerciseWeek.patient, PatientExerciseWeek.exercise, PatientExerciseWeek.monday,
+            PatientExerciseWeek.sessions, fn.ROUND(PatientExerciseWeek.score_sum.cast("numeric"), 6),
+            PatientExerciseWeek.score_count, fn.ROUND(PatientExerciseWeek.symmetry_sum.cast("numeric"), 6),
+            PatientExerciseWeek.symmetry_count, PatientExerciseWeek.reps_done, PatientExerciseWeek.reps_planned,
+        )  # fmt: skip
+        return sorted(cast(list[tuple[Any, ...]], list(days.tuples()))) + sorted(
+            cast(list[tuple[Any, ...]], list(weeks.tuples()))
+        )
+
+    at_ingest = kept()
+    assert len(at_ingest) > 40
+    PatientDay.delete().execute()
+    PatientExerciseWeek.delete().execute()
+    for statement in BACKFILL_3:
+        PatientDay._meta.database.execute_sql(statement.format(**TYPES["postgresql"]))
+    assert kept() == at_ingest
+
+    client = ward.app.test_client()
+    add_therapist("Park Jiwoo", "ward rounds 7", NOW)
+    assert _login(client, "Park Jiwoo", "ward rounds 7", "en") == 302
+    english = re.sub(r"\s+", " ", client.get("/?lang=en").get_data(as_text=True))
+    assert "<td>Ana</td> <td>kiosk-bed-1</td> <td>18 Nov</td> <td>5 of 14 days</td>" in english
+    assert '<td class="week-mean">74 (last week 42)</td>' in english
+    assert "Declining: Closed smile" in english
+    assert f"{len(ana.missed)} plan days without a finished session, last 17 Nov" in english
+    assert "1 session cut off, last 17 Nov" in english
+    korean = re.sub(r"\s+", " ", client.get("/?lang=ko").get_data(as_text=True))
+    assert '<td class="week-mean">74 (지난주 42)</td>' in korean
+    assert "떨어지는 중: 입 다물고 웃기" in korean
+    assert "중간에 멈춘 연습 1번, 마지막 11월 17일" in korean
+    assert f"끝까지 한 연습이 없는 연습일 {len(ana.missed)}일, 마지막 11월 17일" in korean

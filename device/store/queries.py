@@ -500,6 +500,13 @@ def exercise_weeks(patient: Patient, first: date, last: date) -> dict[str, list[
     rows = [row for start, end in parts for row in exercise_week_rows(patient, start, end)]
     if whole is not None:
         rows += stored_exercise_weeks(patient, *whole)
+    return week_points(rows, first, last)
+
+
+def week_points(rows: list[ExerciseWeekRow], first: date, last: date) -> dict[str, list[WeekPoint]]:
+    """Per exercise in `rows`, one point per week from the week of `first` to
+    the week of `last`, None where not practised: the means of the rows' sums
+    (the ward reads its own week rows through this too)."""
     found: dict[str, dict[date, ExerciseWeekRow]] = defaultdict(dict)
     for row in rows:
         found[row.exercise][row.monday] = row

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from flask import url_for
 
 from device.store.models import Patient, SessionStatus
-from device.store.queries import daily_summaries, first_practice_day, sessions_between
+from device.store.queries import WeekPoint, daily_summaries, first_practice_day, sessions_between
 from device.store.records import plan_history
 from device.web.language import WebWords
 from device.web.reports import Trends, exercise_trend
@@ -40,24 +40,40 @@ def plan_start(patient: Patient) -> date | None:
     return min(days) if days else None
 
 
-def missed_days(patient: Patient, first: date, last: date) -> list[date]:
-    """Plan days first..last (never today or later) without a finished session, oldest first."""
-    start = plan_start(patient)
+def alert_window(today: date) -> tuple[date, date]:
+    """The days the alerts look at: the last ALERT_DAYS before today, and today."""
+    return today - timedelta(days=ALERT_DAYS), today
+
+
+def plan_days_missed(start: date | None, first: date, last: date, finished: set[date]) -> list[date]:
+    """The plan days (from `start`) of first..last not in `finished`, oldest
+    first: the rule, whoever reads the days (this dashboard, the ward)."""
     if start is None:
         return []
     first = max(first, start)
-    if first > last:
-        return []
-    finished = {d.day for d in daily_summaries(patient, first, last) if d.completed}
     return [
         first + timedelta(days=n) for n in range((last - first).days + 1) if first + timedelta(days=n) not in finished
     ]
 
 
+def declines(weeks: list[WeekPoint]) -> bool:
+    """An exercise's weeks show a decline by the trend rule."""
+    return exercise_trend(weeks)[1].direction is Direction.DOWN
+
+
+def missed_days(patient: Patient, first: date, last: date) -> list[date]:
+    """Plan days first..last (never today or later) without a finished session, oldest first."""
+    start = plan_start(patient)
+    if start is None or max(first, start) > last:
+        return []
+    finished = {d.day for d in daily_summaries(patient, max(first, start), last) if d.completed}
+    return plan_days_missed(start, first, last, finished)
+
+
 def alerts(patient: Patient, today: date, trends: Trends, words: WebWords) -> list[Alert]:
     """The overview's alerts, the newest first."""
     found: list[Alert] = []
-    window = today - timedelta(days=ALERT_DAYS)
+    window, _ = alert_window(today)
     missed = missed_days(patient, window, today - timedelta(days=1))
     for day in missed[-MAX_MISSED_SHOWN:]:
         link = url_for("pages.day", patient_id=patient.id, day=day.isoformat())
@@ -68,8 +84,7 @@ def alerts(patient: Patient, today: date, trends: Trends, words: WebWords) -> li
         text = words("alerts.missed_more", count=len(missed) - MAX_MISSED_SHOWN, days=ALERT_DAYS)
         found.append(Alert("missed", day, text, link))
     for exercise in trends.exercises:
-        _, found_trend = exercise_trend(exercise.weeks)
-        if found_trend.direction is Direction.DOWN:
+        if declines(exercise.weeks):
             link = url_for("pages.trends", patient_id=patient.id)
             found.append(Alert("decline", today, exercise.summary(words), link))
     for record in sessions_between(patient, window, today):

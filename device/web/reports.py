@@ -115,7 +115,10 @@ class Trends:
     days_practised: int
 
 
-def trends_view(patient: Patient, today: date, weeks: int = 12) -> Trends:
+TREND_WEEKS = 12  # the trends page's weeks, and those a decline alert is found in
+
+
+def trends_view(patient: Patient, today: date, weeks: int = TREND_WEEKS) -> Trends:
     """Per exercise, week by week, for the `weeks` weeks ending with today's."""
     first = monday_of(today) - timedelta(weeks=weeks - 1)
     trends = [ExerciseTrend(exercise, points) for exercise, points in exercise_weeks(patient, first, today).items()]
