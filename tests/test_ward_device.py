@@ -10,12 +10,14 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -295,3 +297,67 @@ def test_postgresql_restarted_mid_ingest_loses_nothing_and_half_stores_nothing(
     }
     for local_id, session in stored.items():
         assert WardRep.select().where(WardRep.session == session.id).count() == device_reps[local_id]
+
+
+class HeldRequest:
+    """WSGI middleware for the ward: holds the `nth` session a device sends
+    until released, then lets the ward store it (its sender may be gone)."""
+
+    def __init__(self, app: Any, nth: int) -> None:
+        self.app, self.nth, self.seen = app, nth, 0
+        self.held, self.release, self.stored = threading.Event(), threading.Event(), threading.Event()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ["PATH_INFO"] == "/api/v1/sessions" and environ["REQUEST_METHOD"] == "POST":
+            self.seen += 1
+            if self.seen == self.nth:
+                self.held.set()
+                self.release.wait(60)
+                try:
+                    return list(self.app(environ, start_response))
+                finally:
+                    self.stored.set()
+        return self.app(environ, start_response)
+
+
+@pytest.mark.slow
+def test_a_power_cut_while_sending_loses_nothing_and_stores_nothing_twice(ward: Ward, tmp_path: Path) -> None:  # noqa: F811
+    """The sender process is killed (SIGKILL: a power cut) while the ward
+    holds its second session; the ward then stores that session, which the
+    device never heard confirmed. Restarted, the sender sends it again: the
+    ward stores every session once, and every outbox row ends delivered."""
+    config, path = device_config(tmp_path, ward.url, enrol("kiosk-bed-9", NOW))
+    store = config.data_dir / DB_NAME
+    a_day_of_practice(store, "Eun")
+    gate = HeldRequest(ward.app.wsgi_app, nth=2)
+    ward.app.wsgi_app = gate  # type: ignore[method-assign]
+    env = os.environ | {"KIOSK_CONFIG": str(path), "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "-m", "device", "ward-link"]
+    sender = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert gate.held.wait(60), "the sender never sent its second session"
+        sender.send_signal(signal.SIGKILL)
+        sender.wait(timeout=30)
+    finally:
+        gate.release.set()
+    assert gate.stored.wait(30)
+    assert WardSession.select().count() == 2  # the first, confirmed; the second, stored after the device died
+    assert OutboxRecord.select().where(OutboxRecord.delivered.is_null(False)).count() == 1  # the one it heard back
+    with sqlite3.connect(store) as raw:
+        assert raw.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+    sender = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while OutboxRecord.select().where(OutboxRecord.delivered.is_null()).count() and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        sender.send_signal(signal.SIGTERM)
+        _, err = sender.communicate(timeout=30)
+    assert sender.returncode == 0, err
+    assert OutboxRecord.select().where(OutboxRecord.delivered.is_null() | OutboxRecord.refused).count() == 0
+    stored = list(WardSession.select())
+    assert sorted(s.local_id for s in stored) == sorted(r.id for r in PracticeRecord.select())  # each once
+    for session in stored:
+        device_reps = RepRecord.select().where(RepRecord.session == session.local_id).count()
+        assert WardRep.select().where(WardRep.session == session.id).count() == device_reps
