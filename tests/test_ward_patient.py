@@ -134,3 +134,105 @@ def test_one_day_gives_one_number_on_the_device_and_on_the_ward(ward: Ward, tmp_
     korean = client.get(f"/patients/{ward_id}?month=2026-11&lang=ko").get_data(as_text=True)
     assert "2026년 11월" in korean
     assert "연습한 기기: kiosk-bed-1" in text(korean)
+
+
+def csrf(client: FlaskClient, url: str) -> str:
+    page = client.get(url).get_data(as_text=True)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def test_a_hospital_number_joins_one_patient_across_two_beds(ward: Ward, tmp_path: Path) -> None:  # noqa: F811
+    tokens = {name: enrol(name, NOW) for name in ("kiosk-bed-1", "kiosk-bed-2")}
+    first = datetime.combine(DAY - timedelta(days=6), datetime.min.time())
+    # Bed 1 for three days, then bed 2 for three days (the first of them also on bed 1's last day).
+    a_practice_week(tmp_path / "bed-1" / DB_NAME, "김민아", first)
+    assert WardLink(ward.url, tokens["kiosk-bed-1"], monotonic=Clock()).deliver_due() == 5
+    a_practice_week(
+        tmp_path / "bed-2" / DB_NAME, "김민아 (2)", first + timedelta(days=2), (50.0, 30.0, 10.0, 60.0, 40.0)
+    )
+    assert WardLink(ward.url, tokens["kiosk-bed-2"], monotonic=Clock()).deliver_due() == 5
+    client = ward_client(ward)
+    bed_1, bed_2 = (p.id for p in WardPatient.select().order_by(WardPatient.id))
+
+    alone = text(client.get(f"/patients/{bed_1}?month=2026-11&lang=en").get_data(as_text=True))
+    assert "Practised on: kiosk-bed-1 · no hospital number" in alone
+    assert "김민아: practised on 3 days, 5 sessions" in alone
+    first_day = (DAY - timedelta(days=6)).isoformat()
+
+    url = f"/patients/{bed_1}?lang=en"
+    for patient in (bed_1, bed_2):
+        answer = client.post(
+            f"/patients/{patient}/identity?lang=en",
+            data={"csrf_token": csrf(client, url), "identity": " HN-2026/0042 "},
+        )
+        assert answer.status_code == 302
+    assert [p.identity for p in WardPatient.select()] == ["HN-2026/0042"] * 2
+    for patient in (bed_1, bed_2):
+        page = client.get(f"/patients/{patient}?month=2026-11&lang=en").get_data(as_text=True)
+        words = text(page)
+        assert "Practised on: kiosk-bed-1, kiosk-bed-2 · hospital number HN-2026/0042" in words
+        assert "김민아 (2): practised on 5 days, 10 sessions" in words  # named as the newest device names them
+        # Bed 1's last day is bed 2's first: one day, both beds' finished sessions (90 on bed 1; 50 and 30 on bed 2).
+        shared = (DAY - timedelta(days=4)).isoformat()
+        assert day_cell(page, shared) == f"{DAY.day - 4} 57 4×"
+        assert day_cell(page, first_day) == f"{DAY.day - 6} 70 3×"
+
+    # A session arriving afterwards is on the page at once (the history brought up to date, not stale).
+    store_1 = tmp_path / "bed-1" / DB_NAME
+    open_database(store_1)
+    [patient_1] = Patient.select()
+    later = record(store_1, patient_1, datetime.combine(DAY, datetime.min.time()) + timedelta(hours=10), 3, "completed")
+    writer().call(PracticeRecord.update(score=44.0).where(PracticeRecord.id == later).execute)
+    assert WardLink(ward.url, tokens["kiosk-bed-1"], monotonic=Clock()).deliver_due() == 1
+    page = client.get(f"/patients/{bed_2}?month=2026-11&lang=ko").get_data(as_text=True)
+    assert day_cell(page, DAY.isoformat()) == f"{DAY.day} 44 1회"
+    assert "연습한 기기: kiosk-bed-1, kiosk-bed-2" in text(page)
+
+    # Taken away again: each bed's own history, labelled with its device.
+    bad = client.post(f"/patients/{bed_2}/identity?lang=en", data={"csrf_token": csrf(client, url), "identity": "a b"})
+    assert bad.status_code == 302
+    assert "hospital number is up to 40" in text(client.get(bad.headers["Location"]).get_data(as_text=True))
+    assert WardPatient.get_by_id(bed_2).identity == "HN-2026/0042"  # nothing changed
+    client.post(f"/patients/{bed_2}/identity", data={"csrf_token": csrf(client, url), "identity": ""})
+    words = text(client.get(f"/patients/{bed_2}?month=2026-11&lang=en").get_data(as_text=True))
+    assert "Practised on: kiosk-bed-2 · no hospital number" in words
+    assert "김민아 (2): practised on 3 days, 5 sessions" in words
+
+
+def test_bad_ids_and_dates_are_refused_without_a_server_error(ward: Ward, tmp_path: Path) -> None:  # noqa: F811
+    token = enrol("kiosk-bed-1", NOW)
+    a_practice_week(tmp_path / DB_NAME, "Ana", datetime.combine(DAY, datetime.min.time()))
+    assert WardLink(ward.url, token, monotonic=Clock()).deliver_due() == 5
+    ward_id = WardPatient.get().id
+    anonymous = ward.app.test_client()
+    for url in (f"/patients/{ward_id}", f"/patients/{ward_id}/report"):
+        answer = anonymous.get(url)
+        assert (answer.status_code, answer.headers["Location"].split("?")[0]) == (302, "/login")
+    assert anonymous.post(f"/patients/{ward_id}/identity", data={"identity": "x"}).status_code == 400  # no CSRF token
+    client = ward_client(ward)
+    refused = {
+        "/patients/0": 404,
+        f"/patients/{ward_id + 1}": 404,
+        "/patients/99999999999999999999999": 404,
+        f"/patients/{2**31}": 404,
+        "/patients/٣": 404,
+        "/patients/-1": 404,
+        "/patients/1e3": 404,
+        f"/patients/{ward_id}?month=2026-13": 404,
+        f"/patients/{ward_id}?month=": 404,
+        f"/patients/{ward_id}?month=1999-12": 404,
+        f"/patients/{ward_id}?month=２０２６-１１": 404,
+        f"/patients/{ward_id}/report?from=2026-02-30": 400,
+        f"/patients/{ward_id}/report?to=yesterday": 400,
+        f"/patients/{ward_id}/report?from=2026-11-20&to=2026-11-01": 400,
+        f"/patients/{ward_id}/report?from=2024-01-01&to=2026-11-01": 400,
+        "/patients/0/report": 404,
+    }
+    for url, status in refused.items():
+        assert client.get(url + ("&" if "?" in url else "?") + "lang=en").status_code == status, url
+    assert client.get("/patients/0?lang=ko").get_data(as_text=True).count("그런 환자가 없어요.") == 1
+    fine = client.get(f"/patients/{ward_id}/report?from=2026-11-01&to=2026-11-30&lang=en")
+    assert fine.status_code == 200
+    assert "Practised on 3 of 30 days, 5 sessions" in text(fine.get_data(as_text=True))
