@@ -48,6 +48,7 @@ from ward.app import create_app
 from ward.config import WardConfig
 from ward.db import connect_url, migrate
 from ward.devices import enrol, revoke
+from ward.identity import assign
 from ward.migrations import BACKFILL_3, SCHEMA_VERSION, TYPES
 from ward.models import (
     TABLES,
@@ -320,7 +321,7 @@ def test_the_overview_lists_every_patient_behind_a_named_login(ward: Ward, tmp_p
     assert LoginEvent.select().join(Therapist).where(Therapist.name == "Park Jiwoo").count() == 1
     english = re.sub(r"\s+", " ", client.get("/?lang=en").get_data(as_text=True))
     # The 18th is a day practised (its interrupted session counts as a day of practice, not as a mean).
-    assert "<td>Ana</td> <td>kiosk-bed-7</td> <td>18 Nov</td> <td>1 of 14 days</td>" in english
+    assert ">Ana</a></td> <td>kiosk-bed-7</td> <td>18 Nov</td> <td>1 of 14 days</td>" in english
     korean = re.sub(r"\s+", " ", client.get("/", headers={"Accept-Language": "ko-KR,ko;q=0.9"}).get_data(as_text=True))
     assert '<html lang="ko">' in korean
     assert "<td>11월 18일</td> <td>14일 중 1일</td>" in korean
@@ -442,7 +443,7 @@ def test_the_overview_gives_the_device_dashboards_figures_and_alerts(ward: Ward,
     add_therapist("Park Jiwoo", "ward rounds 7", NOW)
     assert _login(client, "Park Jiwoo", "ward rounds 7", "en") == 302
     english = re.sub(r"\s+", " ", client.get("/?lang=en").get_data(as_text=True))
-    assert "<td>Ana</td> <td>kiosk-bed-1</td> <td>18 Nov</td> <td>5 of 14 days</td>" in english
+    assert ">Ana</a></td> <td>kiosk-bed-1</td> <td>18 Nov</td> <td>5 of 14 days</td>" in english
     assert '<td class="week-mean">74 (last week 42)</td>' in english
     assert "Declining: Closed smile" in english
     assert f"{len(ana.missed)} plan days without a finished session, last 17 Nov" in english
@@ -452,3 +453,14 @@ def test_the_overview_gives_the_device_dashboards_figures_and_alerts(ward: Ward,
     assert "떨어지는 중: 입 다물고 웃기" in korean
     assert "중간에 멈춘 연습 1번, 마지막 11월 17일" in korean
     assert f"끝까지 한 연습이 없는 연습일 {len(ana.missed)}일, 마지막 11월 17일" in korean
+
+    # One patient who changed beds (a ward identity on both): one row, their days and sessions added up.
+    ben = rows["Ben"]
+    assign(ana.id, "H-1")
+    assign(ben.id, "H-1")
+    [both] = overview(today)
+    assert both.device == "kiosk-bed-1, kiosk-bed-2"
+    assert both.last_practice == max(ana.last_practice, ben.last_practice)  # type: ignore[type-var]
+    assert both.cut_off == ana.cut_off + ben.cut_off
+    assert both.missed == sorted(set(ana.missed) & set(ben.missed))  # a day is missed only if missed in both beds
+    assert both.days_practised >= max(ana.days_practised, ben.days_practised)

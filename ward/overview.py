@@ -15,16 +15,17 @@ so a patient's plan days start with their first practice day.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from peewee import JOIN, fn
+from peewee import fn
 
 from device.store.queries import ExerciseWeekRow, monday_of, week_points
 from device.web.alerts import alert_window, declines, plan_days_missed
 from device.web.reports import TREND_WEEKS
-from ward.models import Device, PatientDay, PatientExerciseWeek, WardPatient
+from ward.identity import History, histories
+from ward.models import PatientDay, PatientExerciseWeek, WardPatient
 
 WINDOW_DAYS = 14
 
@@ -48,13 +49,21 @@ class PatientRow:
         return bool(self.missed or self.declining or self.cut_off)
 
 
-@dataclass
-class _Totals:
+@dataclass(frozen=True)
+class _Day:
+    """A day's (or a week's) figures, as PatientDay keeps them; added up across days and beds."""
+
     sessions: int = 0
+    completed: int = 0
+    cut_off: int = 0
     score_sum: float = 0.0
     score_count: int = 0
 
+    def __add__(self, other: _Day) -> _Day:
+        return _Day(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+
     def mean(self) -> float | None:
+        """The mean of the counted sessions' scores, each weighing the same."""
         return self.score_sum / self.score_count if self.score_count else None
 
 
@@ -69,23 +78,21 @@ def _as_date(value: object) -> date | None:
 
 
 def overview(today: date) -> list[PatientRow]:
-    """Every patient, by device and name, in four queries whatever the history's length."""
+    """Every patient's history (one per ward identity, one per patient without:
+    ward/identity.py), by device and name, in five queries whatever the history's length."""
     alert_first, _ = alert_window(today)
     monday = monday_of(today)
     first = min(alert_first, today - timedelta(days=WINDOW_DAYS - 1), monday - timedelta(weeks=1))
     # A patient's first and last practice day: index look-ups on (patient, day), one per patient.
     first_day = PatientDay.select(fn.MIN(PatientDay.day)).where(PatientDay.patient == WardPatient.id)
     last_day = PatientDay.select(fn.MAX(PatientDay.day)).where(PatientDay.patient == WardPatient.id)
-    patients = cast(
-        list[tuple[int, str, str, object, object]],
-        list(
-            WardPatient.select(WardPatient.id, WardPatient.name, Device.name, first_day, last_day)
-            .join(Device, JOIN.INNER)
-            .order_by(Device.name, WardPatient.name)
-            .tuples()
-        ),
-    )
-    days: dict[int, dict[date, tuple[int, int, int, float, int]]] = defaultdict(dict)
+    ends = {
+        pid: (_as_date(first_practice), _as_date(last_practice))
+        for pid, first_practice, last_practice in cast(
+            list[tuple[int, object, object]], list(WardPatient.select(WardPatient.id, first_day, last_day).tuples())
+        )
+    }
+    days: dict[int, dict[date, _Day]] = defaultdict(dict)
     day_rows = PatientDay.select(
         PatientDay.patient,
         PatientDay.day,
@@ -96,9 +103,10 @@ def overview(today: date) -> list[PatientRow]:
         PatientDay.score_count,
     ).where((PatientDay.day >= first) & (PatientDay.day <= today))
     for patient, day, *figures in cast(list[tuple[Any, ...]], list(day_rows.tuples())):
-        days[patient][cast(date, _as_date(day))] = cast(tuple[int, int, int, float, int], tuple(figures))
+        days[patient][cast(date, _as_date(day))] = _Day(*figures)
     weeks = _exercise_weeks(monday - timedelta(weeks=TREND_WEEKS - 1), monday)
-    return [_row(patient, days.get(patient[0], {}), weeks.get(patient[0], []), today) for patient in patients]
+    rows = [_row(history, ends, days, weeks, today) for history in histories()]
+    return sorted(rows, key=lambda row: (row.device, row.name, row.id))
 
 
 def _exercise_weeks(first_monday: date, last_monday: date) -> dict[int, list[ExerciseWeekRow]]:
@@ -121,44 +129,68 @@ def _exercise_weeks(first_monday: date, last_monday: date) -> dict[int, list[Exe
 
 
 def _row(
-    patient: tuple[int, str, str, object, object],
-    days: dict[date, tuple[int, int, int, float, int]],
-    weeks: list[ExerciseWeekRow],
+    history: History,
+    ends: dict[int, tuple[date | None, date | None]],
+    by_patient: dict[int, dict[date, _Day]],
+    by_patient_weeks: dict[int, list[ExerciseWeekRow]],
     today: date,
 ) -> PatientRow:
-    """One patient's row: (id, name, device, first and last practice day), their days and exercise weeks."""
-    pid, name, device, first_practice, last_practice = patient
+    """One history's row: its members' days and exercise weeks added up (each session weighs the same)."""
+    days: dict[date, _Day] = {}
+    for member in history.ids:
+        for day, figures in by_patient.get(member, {}).items():
+            days[day] = days[day] + figures if day in days else figures
+    weeks: dict[tuple[str, date], ExerciseWeekRow] = {}
+    for member in history.ids:
+        for week in by_patient_weeks.get(member, []):
+            key = (week.exercise, week.monday)
+            weeks[key] = _add_weeks(weeks[key], week) if key in weeks else week
+    firsts = [first for m in history.ids if (first := ends.get(m, (None, None))[0]) is not None]
+    lasts = [last for m in history.ids if (last := ends.get(m, (None, None))[1]) is not None]
     monday = monday_of(today)
     alert_first, alert_last = alert_window(today)
-    this_week, last_week = _Totals(), _Totals()
-    practised = 0
+    this_week, last_week = _Day(), _Day()
     cut_off = 0
     last_cut_off: date | None = None
-    for day, (sessions, _completed, cut, score_sum, score_count) in days.items():
-        practised += sessions > 0 and day > today - timedelta(days=WINDOW_DAYS)
-        totals = this_week if day >= monday else last_week if day >= monday - timedelta(weeks=1) else None
-        if totals is not None:
-            totals.sessions += sessions
-            totals.score_sum += score_sum
-            totals.score_count += score_count
-        if cut and alert_first <= day <= alert_last:
-            cut_off += cut
+    for day, figures in days.items():
+        if day >= monday:
+            this_week += figures
+        elif day >= monday - timedelta(weeks=1):
+            last_week += figures
+        if figures.cut_off and alert_first <= day <= alert_last:
+            cut_off += figures.cut_off
             last_cut_off = max(day, last_cut_off or day)
-    finished = {day for day, figures in days.items() if figures[1]}
-    missed = plan_days_missed(_as_date(first_practice), alert_first, today - timedelta(days=1), finished)
-    first_monday = monday - timedelta(weeks=TREND_WEEKS - 1)
-    points = week_points(weeks, first_monday, today)
-    declining = [exercise for exercise, exercise_weeks in points.items() if declines(exercise_weeks)]
+    practised = sum(
+        1 for day, figures in days.items() if figures.sessions and day > today - timedelta(days=WINDOW_DAYS)
+    )
+    finished = {day for day, figures in days.items() if figures.completed}
+    missed = plan_days_missed(min(firsts, default=None), alert_first, today - timedelta(days=1), finished)
+    points = week_points(list(weeks.values()), monday - timedelta(weeks=TREND_WEEKS - 1), today)
     return PatientRow(
-        pid,
-        name,
-        device,
-        _as_date(last_practice),
-        practised,
-        this_week.mean(),
-        last_week.mean(),
-        missed,
-        declining,
-        cut_off,
-        last_cut_off,
+        id=history.ids[0],
+        name=history.name,
+        device=", ".join(history.devices),
+        last_practice=max(lasts, default=None),
+        days_practised=practised,
+        week_mean=this_week.mean(),
+        last_week_mean=last_week.mean(),
+        missed=missed,
+        declining=[exercise for exercise, exercise_weeks in points.items() if declines(exercise_weeks)],
+        cut_off=cut_off,
+        last_cut_off=last_cut_off,
+    )
+
+
+def _add_weeks(a: ExerciseWeekRow, b: ExerciseWeekRow) -> ExerciseWeekRow:
+    """One exercise's week on two devices (one patient who changed beds): the sums and counts added."""
+    return ExerciseWeekRow(
+        a.exercise,
+        a.monday,
+        a.sessions + b.sessions,
+        a.score_sum + b.score_sum,
+        a.score_count + b.score_count,
+        a.symmetry_sum + b.symmetry_sum,
+        a.symmetry_count + b.symmetry_count,
+        a.reps_done + b.reps_done,
+        a.reps_planned + b.reps_planned,
     )
