@@ -1,7 +1,7 @@
 """The dashboard under load: every page on a long history, 8 concurrent clients.
 
     .venv/bin/python -m benchmarks.dashboard [--clients 8] [--requests 20]
-        [--years 0.5 2 5] [--data FOLDER] [--pages trends "api trends" ...]
+        [--years 0.5 2 5] [--data FOLDER] [--pages trends "api trends" ...] [--modes kept built]
 
 For each history length (by default 6 months, 2 years and 5 years of daily
 practice: three sessions a day, each with a 5-minute 1 Hz score timeline),
@@ -11,6 +11,10 @@ that session, fetch each page concurrently: the month, day, trends and
 report pages, both CSV exports and the JSON API. Prints the median and 95th
 percentile per page, then the p95s side by side with each one's ratio to the
 shortest history's, so growth with the history shows as a number.
+
+Each page is measured twice: as a device serves it, kept in memory until
+the store changes (device/web/page_cache.py), and built on every request
+(the cache off), which is what the first view after a new session costs.
 
 --data keeps the seeded databases in FOLDER (one folder per length) and
 reuses them, so the same data can be measured again, or by another commit.
@@ -103,9 +107,16 @@ def load(base: str, path: str, jar: http.cookiejar.CookieJar, clients: int, requ
     return timings, int(statistics.median(sizes))
 
 
-def measure(data_dir: Path, today: date, clients: int, requests: int, names: list[str]) -> dict[str, float]:
-    """Each named page's p95 in ms, printed with its median and size."""
+def measure(
+    data_dir: Path, today: date, clients: int, requests: int, *, names: list[str], mode: str
+) -> dict[str, float]:
+    """Each named page's p95 in ms, printed with its median and size. `mode`
+    "kept" serves pages as a device does, kept until the store changes;
+    "built" turns that off, so every request builds its page: what the first
+    view after a new session costs."""
     env = os.environ | {"KIOSK_DATA_DIR": str(data_dir), "KIOSK_LOG_LEVEL": "WARNING"}
+    if mode == "built":
+        env["KIOSK_WEB_PAGE_CACHE_MB"] = "0"
     p95: dict[str, float] = {}
     with dashboard(env) as (base, _):
         # One login (the login rate limit would refuse eight in a row); the
@@ -116,7 +127,7 @@ def measure(data_dir: Path, today: date, clients: int, requests: int, names: lis
         chosen = {name: path for name, path in pages(patient, today).items() if name in names}
         for path in chosen.values():  # warm up: the first requests compile templates
             load(base, path, jar, 1, 2)
-        print(f"{clients} concurrent clients, {requests} requests each per page, through waitress")
+        print(f"pages {MODES[mode]}: {clients} concurrent clients, {requests} requests each per page, through waitress")
         print(f"{'page':<13} {'requests':>8} {'median ms':>10} {'p95 ms':>8} {'bytes':>8}")
         for name, path in chosen.items():
             timings, size = load(base, path, jar, clients, requests)
@@ -124,6 +135,20 @@ def measure(data_dir: Path, today: date, clients: int, requests: int, names: lis
             p95[name] = float(np.percentile(ms, 95))
             print(f"{name:<13} {len(ms):>8} {np.median(ms):>10.1f} {p95[name]:>8.1f} {size:>8}", flush=True)
     return p95
+
+
+MODES = {"kept": "kept until the store changes (as served)", "built": "built on every request (page_cache_mb 0)"}
+
+
+def growth(results: dict[float, dict[str, float]], mode: str) -> None:
+    """The p95s side by side, each with its ratio to the shortest history's."""
+    shortest = min(results)
+    print(f"\np95 ms by history length, pages {MODES[mode]} (ratio to {label(shortest)})")
+    print(f"{'page':<13}" + "".join(f"{label(y):>20}" for y in results))
+    for name in results[shortest]:
+        cells = [f"{results[y][name]:>10.1f} ({results[y][name] / results[shortest][name]:>4.2f}x)" for y in results]
+        grows = results[max(results)][name] > GROWTH_LIMIT * results[shortest][name]
+        print(f"{name:<13}" + "".join(f"{c:>20}" for c in cells) + ("  grows" if grows else ""))
 
 
 def label(years: float) -> str:
@@ -138,28 +163,27 @@ def main() -> int:
     parser.add_argument("--data", type=Path, help="keep (and reuse) the seeded databases here")
     everything = list(pages(0, date.today()))
     parser.add_argument("--pages", nargs="+", choices=everything, default=everything, help="only these pages")
+    parser.add_argument(
+        "--modes", nargs="+", choices=list(MODES), default=list(MODES), help="pages kept (as served), built, or both"
+    )
     args = parser.parse_args()
     today = date.today()  # a benchmark of the running server, which reads the machine's clock
     print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())} on {os.cpu_count()} CPUs")
-    results: dict[float, dict[str, float]] = {}
+    results: dict[str, dict[float, dict[str, float]]] = {mode: {} for mode in args.modes}
     with tempfile.TemporaryDirectory() as scratch:
         for years in args.years:
             data_dir = (args.data or Path(scratch)) / f"history-{years:g}y"
             print(f"\n== {label(years)} of history")
             if not (data_dir / "kiosk.sqlite").exists():
                 seed(data_dir, today, years)
-            results[years] = measure(data_dir, today, args.clients, args.requests, args.pages)
+            for mode in args.modes:
+                results[mode][years] = measure(
+                    data_dir, today, args.clients, args.requests, names=args.pages, mode=mode
+                )
     print(f"\nload average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
-    if len(results) > 1:
-        shortest = min(results)
-        print(f"\np95 ms by history length (ratio to {label(shortest)})")
-        print(f"{'page':<13}" + "".join(f"{label(y):>20}" for y in results))
-        for name in results[shortest]:
-            cells = [
-                f"{results[y][name]:>10.1f} ({results[y][name] / results[shortest][name]:>4.2f}x)" for y in results
-            ]
-            grows = results[max(results)][name] > GROWTH_LIMIT * results[shortest][name]
-            print(f"{name:<13}" + "".join(f"{c:>20}" for c in cells) + ("  grows" if grows else ""))
+    if len(args.years) > 1:
+        for mode in args.modes:
+            growth(results[mode], mode)
         print(f"(grows: the longest history's p95 over {GROWTH_LIMIT:g} times the shortest's)")
     return 0
 

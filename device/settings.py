@@ -245,6 +245,15 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=1,
     ),
     Setting(
+        "web.page_cache_mb",
+        int,
+        16,
+        "Memory for dashboard pages kept until the store changes (any session, note or plan saved "
+        "rebuilds them); 0 builds every page on every request.",
+        env="KIOSK_WEB_PAGE_CACHE_MB",
+        minimum=0,
+    ),
+    Setting(
         "web.login_attempts_per_minute",
         int,
         5,

@@ -59,6 +59,7 @@ class WebSettings:
     host: str
     port: int
     threads: int
+    page_cache_mb: int
     login_attempts_per_minute: int
 
 

@@ -16,7 +16,7 @@ from werkzeug.exceptions import BadHost, HTTPException
 
 from device.clock import SYSTEM_CLOCK, Clock
 from device.config import Config
-from device.web import api, auth, device_page, export, language, manage, pages, params, security
+from device.web import api, auth, device_page, export, language, manage, page_cache, pages, params, security
 from device.web.extensions import csrf, limiter
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,7 @@ def create_app(
         if request_ctx.url_adapter is None and request.routing_exception is not None:
             raise request.routing_exception
 
+    page_cache.install(app, Path(store.database), config.web.page_cache_mb)
     csrf.init_app(app)
     limiter.init_app(app)
     security.install(app)

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 
 from device.web.language import words
+from device.web.page_cache import kept_until_change
 from device.web.pages import active_patients
 from device.web.params import day_or_404, month_or_404, patient_or_404, today
 from device.web.reports import ExerciseTrend, day_view, exercise_trend, month_view, trends_view
@@ -30,11 +31,13 @@ def _plain(value: Any) -> Any:
 
 
 @blueprint.route("/patients")
+@kept_until_change
 def patients() -> Response:
     return jsonify([{"id": p.id, "name": p.name} for p in active_patients()])
 
 
 @blueprint.route("/patients/<int:patient_id>/month/<month>")
+@kept_until_change
 def month(patient_id: int, month: str) -> Response:
     view = month_view(patient_or_404(patient_id), month_or_404(month), today())
     days = [asdict(d.summary) for week in view.weeks for d in week if d.in_month and d.summary]
@@ -52,6 +55,7 @@ def month(patient_id: int, month: str) -> Response:
 
 
 @blueprint.route("/patients/<int:patient_id>/day/<day>")
+@kept_until_change
 def day(patient_id: int, day: str) -> Response:
     view = day_view(patient_or_404(patient_id), day_or_404(day))
     sessions = [asdict(s) | {"duration_s": s.duration_s} for s in view.sessions]
@@ -76,6 +80,7 @@ def trend_json(exercise: ExerciseTrend) -> dict[str, object]:
 
 
 @blueprint.route("/patients/<int:patient_id>/trends")
+@kept_until_change
 def trends(patient_id: int) -> Response:
     view = trends_view(patient_or_404(patient_id), today())
     return jsonify(

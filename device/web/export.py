@@ -12,6 +12,7 @@ from flask import Blueprint, Response, abort, request
 from device.store.models import Patient
 from device.store.queries import SessionView, rep_views, session_views
 from device.web.language import words
+from device.web.page_cache import kept_until_change
 from device.web.params import day_arg, patient_or_404, today
 
 blueprint = Blueprint("export", __name__)
@@ -100,6 +101,7 @@ def _round(value: float | None, digits: int) -> float | None:
 
 
 @blueprint.route("/patients/<int:patient_id>/export/sessions.csv")
+@kept_until_change
 def sessions_csv(patient_id: int) -> Response:
     """One row per exercise of each session (one row for a session with none)."""
     patient, records, first, last = _sessions(patient_id)
@@ -136,6 +138,7 @@ def sessions_csv(patient_id: int) -> Response:
 
 
 @blueprint.route("/patients/<int:patient_id>/export/reps.csv")
+@kept_until_change
 def reps_csv(patient_id: int) -> Response:
     patient = patient_or_404(patient_id)
     first, last = _range()

@@ -13,6 +13,7 @@ from device.store.records import current_plan, notes_of, plan_history
 from device.web import charts
 from device.web.alerts import ALERT_DAYS, alerts, missed_days
 from device.web.language import words
+from device.web.page_cache import kept_until_change
 from device.web.params import day_arg, day_or_404, id_arg, month_or_404, patient_or_404, today
 from device.web.plan_changes import changes_between, describe, in_force, plan_changes, plan_facts
 from device.web.reports import (
@@ -58,6 +59,7 @@ def patient_home(patient_id: int) -> Response:
 
 
 @blueprint.route("/patients/<int:patient_id>/month/<month>")
+@kept_until_change
 def month(patient_id: int, month: str) -> str:
     """A patient's overview: what needs attention first, then the month's calendar."""
     patient = patient_or_404(patient_id)
@@ -78,6 +80,7 @@ def month(patient_id: int, month: str) -> str:
 
 
 @blueprint.route("/patients/<int:patient_id>/day/<day>")
+@kept_until_change
 def day(patient_id: int, day: str) -> str:
     patient = patient_or_404(patient_id)
     view = day_view(patient, day_or_404(day))
@@ -118,6 +121,7 @@ def region_chart(graded: Graded, view: Trends) -> str | None:
 
 
 @blueprint.route("/patients/<int:patient_id>/trends")
+@kept_until_change
 def trends(patient_id: int) -> str:
     patient = patient_or_404(patient_id)
     view = trends_view(patient, today())
@@ -138,6 +142,7 @@ def trends(patient_id: int) -> str:
 
 
 @blueprint.route("/patients/<int:patient_id>/report")
+@kept_until_change
 def report(patient_id: int) -> str:
     """A printable summary of exactly a date range, for a therapist's visit:
     every figure, sentence, chart, note and plan change comes from first..last."""

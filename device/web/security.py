@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, Response, redirect, request, session, url_for
+from flask_wtf.csrf import generate_csrf
 from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers.response import Response as BaseResponse
 
@@ -114,6 +115,9 @@ def start_session(data_dir: Path, now: datetime) -> None:
     session["generation"] = generation(data_dir)
     session["login_at"] = now.timestamp()
     session.permanent = True
+    # The login's form token, made now rather than by the first page that shows a form, so the
+    # login's cookie stays the same from here on: kept pages are kept per cookie (page_cache.py).
+    generate_csrf()
 
 
 def session_is_valid(data_dir: Path, now: datetime) -> bool:

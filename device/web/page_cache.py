@@ -1,0 +1,110 @@
+"""Pages kept until the store changes.
+
+A page of practice data changes only when something is committed to the
+store: a session recorded, a note or a plan saved. Between two commits every
+request for the same page builds the same bytes, and on a Pi's two to four
+cores, with Python running one thread at a time, eight phones reloading the
+trends page would queue behind each other's 20-60 ms of work. So a view
+marked `@kept_until_change` answers from memory while the store's version
+(device/store/version.py) is the one it was built at.
+
+What a kept page depends on is all in its key:
+
+- the store's version: any commit, by any process, and the page is rebuilt;
+- today's date by the app's clock (trends, alerts and the report's default
+  range move with it);
+- the reader's language, and the path with its query;
+- the login's cookie: an HTML page carries that login's CSRF token, so it is
+  never served to another login.
+
+The login check runs before the view (security.install), so a kept page is
+never shown to anybody who is not logged in. A response that changed the
+login's session (a CSRF token made while rendering) or is not a 200 is not
+kept. Entries are evicted by size, least recently used first
+(`web.page_cache_mb`; 0 turns the cache off, and every request builds its page).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ParamSpec
+
+from cachetools import LRUCache
+from flask import Flask, Response, current_app, make_response, request, session
+from flask.typing import ResponseReturnValue
+
+from device.store.version import StoreVersion
+from device.web.language import words
+from device.web.params import today
+
+P = ParamSpec("P")
+KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+
+
+@dataclass(frozen=True)
+class KeptPage:
+    body: bytes
+    headers: tuple[tuple[str, str], ...]
+
+    def response(self) -> Response:
+        return Response(self.body, status=200, headers=list(self.headers))
+
+
+class PageCache:
+    def __init__(self, store_path: Path, megabytes: int) -> None:
+        self.version = StoreVersion(store_path)
+        self._pages: LRUCache[tuple[object, ...], KeptPage] = LRUCache(
+            maxsize=megabytes * 1_000_000, getsizeof=lambda page: len(page.body) + 200
+        )
+        self._lock = threading.Lock()
+        self.enabled = megabytes > 0
+
+    def get(self, key: tuple[object, ...]) -> KeptPage | None:
+        with self._lock:
+            return self._pages.get(key)
+
+    def keep(self, key: tuple[object, ...], page: KeptPage) -> None:
+        if page.body and len(page.body) + 200 <= self._pages.maxsize:
+            with self._lock:
+                self._pages[key] = page
+
+
+def install(app: Flask, store_path: Path, megabytes: int) -> None:
+    app.extensions["page_cache"] = PageCache(store_path, megabytes)
+
+
+def _key(cache: PageCache) -> tuple[object, ...]:
+    login = request.cookies.get(current_app.config.get("SESSION_COOKIE_NAME", "session"), "")
+    return (
+        cache.version.current(),
+        today(),
+        words().language,
+        request.full_path,
+        hashlib.sha256(login.encode()).hexdigest(),
+    )
+
+
+def kept_until_change(view: Callable[P, ResponseReturnValue]) -> Callable[P, Response]:
+    """Answer `view`'s GET from memory while the store has not changed (see the module's docstring)."""
+
+    @functools.wraps(view)
+    def answer(*args: P.args, **kwargs: P.kwargs) -> Response:
+        cache: PageCache = current_app.extensions["page_cache"]
+        if not cache.enabled or request.method != "GET":
+            return make_response(view(*args, **kwargs))
+        key = _key(cache)
+        kept = cache.get(key)
+        if kept is not None:
+            return kept.response()
+        response = make_response(view(*args, **kwargs))
+        if response.status_code == 200 and not session.modified and not response.is_streamed:
+            headers = tuple((name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers)
+            cache.keep(key, KeptPage(response.get_data(), headers))
+        return response
+
+    return answer
