@@ -327,6 +327,12 @@ def test_the_overview_lists_every_patient_behind_a_named_login(ward: Ward, tmp_p
     assert "<td>11월 18일</td> <td>14일 중 1일</td>" in korean
     assert "최근 14일 중 연습한 날" in korean
 
+    # A session that arrives after the page was read shows on the next read (the rows are computed once per change).
+    record(tmp_path / DB_NAME, Patient.get(Patient.name == "Ana"), NOW, 3, "completed")
+    assert WardLink(ward.url, token, monotonic=Clock()).deliver_due() == 1
+    again = re.sub(r"\s+", " ", client.get("/?lang=en").get_data(as_text=True))
+    assert ">Ana</a></td> <td>kiosk-bed-7</td> <td>19 Nov</td> <td>2 of 14 days</td>" in again
+
 
 def declining_practice(path: Path, name: str, today: date) -> None:
     """Seven weeks of a patient's practice on Mondays and Wednesdays: balanced
@@ -464,3 +470,6 @@ def test_the_overview_gives_the_device_dashboards_figures_and_alerts(ward: Ward,
     assert both.cut_off == ana.cut_off + ben.cut_off
     assert both.missed == sorted(set(ana.missed) & set(ben.missed))  # a day is missed only if missed in both beds
     assert both.days_practised >= max(ana.days_practised, ben.days_practised)
+    joined = re.sub(r"\s+", " ", client.get("/?lang=en").get_data(as_text=True))
+    assert "</a></td> <td>kiosk-bed-1, kiosk-bed-2</td>" in joined
+    assert ">Ana</a></td>" not in joined  # the page read after the identity was given shows one row

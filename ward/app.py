@@ -18,7 +18,7 @@ from ward.api import refuse, register_api
 from ward.config import WardConfig
 from ward.device_list import device_rows
 from ward.models import Therapist
-from ward.overview import WINDOW_DAYS, overview
+from ward.overview import WINDOW_DAYS, OverviewCache
 from ward.patient_history import open_histories
 from ward.patient_page import register_patient_pages
 from ward.plan_api import register_plan_api
@@ -59,6 +59,7 @@ def create_app(config: WardConfig, db: Database, clock: Clock) -> Flask:
         return WardWords(lang)
 
     csrf.exempt(register_api(app, clock))
+    overview = OverviewCache()
 
     def signed_in() -> Therapist | None:
         return Therapist.get_or_none((Therapist.id == session.get("therapist", 0)) & ~Therapist.disabled)
@@ -91,7 +92,7 @@ def create_app(config: WardConfig, db: Database, clock: Clock) -> Flask:
             return redirect(url_for("login"))
         today = clock.today()
         return render_template(
-            "ward_overview.html", t=words(), rows=overview(today), therapist=therapist.name, window=WINDOW_DAYS
+            "ward_overview.html", t=words(), rows=overview.rows(today), therapist=therapist.name, window=WINDOW_DAYS
         )
 
     @app.get("/devices")

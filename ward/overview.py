@@ -14,18 +14,19 @@ so a patient's plan days start with their first practice day.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from dataclasses import astuple, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from peewee import fn
+from peewee import Select, fn
 
 from device.store.queries import ExerciseWeekRow, monday_of, week_points
 from device.web.alerts import alert_window, declines, plan_days_missed
 from device.web.reports import TREND_WEEKS
 from ward.identity import History, histories
-from ward.models import PatientDay, PatientExerciseWeek, WardPatient
+from ward.models import PatientDay, PatientExerciseWeek, WardPatient, database
 
 WINDOW_DAYS = 14
 
@@ -77,6 +78,44 @@ def _as_date(value: object) -> date | None:
     return date.fromisoformat(str(value)[:10])  # SQLite hands dates back as text
 
 
+class OverviewCache:
+    """The overview's rows, computed once for every therapist who opens the
+    page until something they show changes: the key is the day, the newest
+    day and exercise-week rows (each ingest that changes a patient's figures
+    rewrites their week's rows, under new ids) and the patients as the
+    histories group them (names, beds, ward identities). Reading the key is
+    three index look-ups and the patient list; the rows, at a full ward, are
+    most of a second of Python on a loaded machine. One per app (database)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: object = None
+        self._rows: list[PatientRow] = []
+
+    def rows(self, today: date) -> list[PatientRow]:
+        key = (today, _changes())
+        # One computes while the others wait for its rows, rather than all computing at once.
+        with self._lock:
+            if key != self._key:
+                self._rows = overview(today)
+                self._key = key
+            return self._rows
+
+
+def _changes() -> tuple[object, ...]:
+    newest = database.execute_sql(
+        'SELECT (SELECT MAX("id") FROM "patient_day"), (SELECT MAX("id") FROM "patient_exercise_week")'
+    ).fetchone()
+    patients = WardPatient.select(WardPatient.id, WardPatient.name, WardPatient.identity, WardPatient.device)
+    return (*newest, tuple(_rows(patients.order_by(WardPatient.id))))
+
+
+def _rows(query: Select) -> list[tuple[Any, ...]]:
+    """Straight from the driver's cursor: peewee's conversion of each row was
+    most of the page's time, and psycopg2 already gives dates and floats."""
+    return cast(list[tuple[Any, ...]], database.execute(query).fetchall())
+
+
 def overview(today: date) -> list[PatientRow]:
     """Every patient's history (one per ward identity, one per patient without:
     ward/identity.py), by device and name, in five queries whatever the history's length."""
@@ -89,7 +128,7 @@ def overview(today: date) -> list[PatientRow]:
     ends = {
         pid: (_as_date(first_practice), _as_date(last_practice))
         for pid, first_practice, last_practice in cast(
-            list[tuple[int, object, object]], list(WardPatient.select(WardPatient.id, first_day, last_day).tuples())
+            list[tuple[int, object, object]], _rows(WardPatient.select(WardPatient.id, first_day, last_day))
         )
     }
     days: dict[int, dict[date, _Day]] = defaultdict(dict)
@@ -102,7 +141,7 @@ def overview(today: date) -> list[PatientRow]:
         PatientDay.score_sum,
         PatientDay.score_count,
     ).where((PatientDay.day >= first) & (PatientDay.day <= today))
-    for patient, day, *figures in cast(list[tuple[Any, ...]], list(day_rows.tuples())):
+    for patient, day, *figures in _rows(day_rows):
         days[patient][cast(date, _as_date(day))] = _Day(*figures)
     weeks = _exercise_weeks(monday - timedelta(weeks=TREND_WEEKS - 1), monday)
     rows = [_row(history, ends, days, weeks, today) for history in histories()]
@@ -123,7 +162,7 @@ def _exercise_weeks(first_monday: date, last_monday: date) -> dict[int, list[Exe
         PatientExerciseWeek.reps_planned,
     ).where((PatientExerciseWeek.monday >= first_monday) & (PatientExerciseWeek.monday <= last_monday))
     found: dict[int, list[ExerciseWeekRow]] = defaultdict(list)
-    for patient, exercise, monday, *rest in cast(list[tuple[Any, ...]], list(query.tuples())):
+    for patient, exercise, monday, *rest in _rows(query):
         found[patient].append(ExerciseWeekRow(exercise, cast(date, _as_date(monday)), *rest))
     return found
 
