@@ -209,11 +209,19 @@ def test_a_migrated_database_back_fills_the_rows_the_triggers_keep(tmp_path: Pat
         for name in ("session_day_insert", "session_day_update", "session_day_delete"):
             old.execute(f'DROP TRIGGER "{name}"')  # and migration 7 (the practice days)
         old.execute('DROP TABLE "practice_day"')
+        undo_plans_from_the_ward(old)
         old.execute("PRAGMA user_version = 4")
-    assert SCHEMA_VERSION == 8
+    assert SCHEMA_VERSION == 9
     open_database(path)
     assert {table: _table(path, table) for table in kept} == kept
     check_rows(kim)
+
+
+def undo_plans_from_the_ward(old: sqlite3.Connection) -> None:
+    """Migration 9 undone: the plan's author, ward id and sent time."""
+    old.execute('DROP INDEX "planrecord_ward_id"')
+    for column in ("author", "ward_id", "sent"):
+        old.execute(f'ALTER TABLE "plan" DROP COLUMN "{column}"')
 
 
 def _table(path: Path, table: str) -> list[tuple[object, ...]]:
@@ -351,6 +359,7 @@ def test_a_migrated_database_back_fills_the_practice_days(tmp_path: Path) -> Non
             old.execute(f'DROP TRIGGER "{name}"')
         old.execute('DROP TABLE "practice_day"')
         old.execute('DROP INDEX "regionweek_patient_id_region_monday"')  # migration 8
+        undo_plans_from_the_ward(old)
         old.execute("PRAGMA user_version = 6")
     open_database(path)
     assert _table(path, "practice_day") == kept
