@@ -428,7 +428,7 @@ def check_ward_link(config: Config, now: datetime | None = None) -> Check:
         return Check("ward link", Outcome.FAIL, str(exc), "run install.sh with WARD_URL and WARD_TOKEN provisioned")
     if ward is None:
         return Check("ward link", Outcome.SKIP, "no ward configured (ward.url): sessions stay on this device")
-    url, token = ward
+    url, token, pin = ward
     path = config.data_dir / DB_NAME
     outbox = "no sessions yet"
     if path.exists():
@@ -446,9 +446,19 @@ def check_ward_link(config: Config, now: datetime | None = None) -> Check:
                 f"{outbox}; the ward refused {state.refused} session(s), kept here: {state.refused_reason}",
                 "update this device's software or the ward's, then tell the ward's admin",
             )
-    answer = ward_link.ask_ward(url, token, now or datetime.now())
+    answer = ward_link.ask_ward(url, token, now or datetime.now(), pin)
     if answer.status == 200:
-        return Check("ward link", Outcome.PASS, f"{url} takes this device as {answer.reason}; {outbox}")
+        trust = "plain http on this device" if url.startswith("http:") else "certificate ok"
+        trust += " (pinned)" if pin and url.startswith("https:") else ""
+        return Check("ward link", Outcome.PASS, f"{url} takes this device as {answer.reason}; {outbox}; {trust}")
+    if answer.reason.startswith(ward_link.PIN_MISMATCH):
+        return Check(
+            "ward link",
+            Outcome.FAIL,
+            f"{url}: {answer.reason}; nothing is sent to it ({outbox})",
+            "if the ward made a new certificate, provision its WARD_PIN (python -m ward enrol prints it) "
+            "and run install.sh; otherwise this address is not the ward",
+        )
     if answer.status == 401:
         return Check(
             "ward link",

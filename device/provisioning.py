@@ -7,6 +7,7 @@ for unattended set-up (systemd/install.sh reads it through this parser):
     DASHBOARD_PASSWORD=...        the caregiver's password (removed from the file once set)
     WARD_URL=https://ward.lan     the ward server it reports to (docs/ward.md); with WARD_TOKEN
     WARD_TOKEN=...                the token `python -m ward enrol DEVICE_NAME` printed for it
+    WARD_PIN=AB:CD:...            the ward certificate's fingerprint `enrol` printed (https only)
 
 It is written by hand on any computer, so the parser forgives what editors
 do (a byte-order mark, Windows line endings, no newline at the end, spaces
@@ -28,9 +29,9 @@ from pathlib import Path
 
 from device.errors import KioskError
 from device.passwords import password_problem
-from device.ward_address import WardLinkError, check_url
+from device.ward_address import WardLinkError, check_url, normal_pin
 
-KEYS = ("DEVICE_NAME", "LANGUAGE", "TIMEZONE", "DASHBOARD_PASSWORD", "WARD_URL", "WARD_TOKEN")
+KEYS = ("DEVICE_NAME", "LANGUAGE", "TIMEZONE", "DASHBOARD_PASSWORD", "WARD_URL", "WARD_TOKEN", "WARD_PIN")
 LANGUAGES = ("ko", "en")
 # A host name label (RFC 1123): what DEVICE_NAME becomes, and NAME.local on the network.
 _HOSTNAME = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
@@ -130,6 +131,13 @@ def _check(values: dict[str, str], source: str) -> None:
     if "WARD_URL" in values:
         try:
             check_url(values["WARD_URL"])
+        except WardLinkError as exc:
+            raise ProvisioningError(f"{source}: {exc}") from None
+    if "WARD_PIN" in values:
+        if not values.get("WARD_URL", "").startswith("https:"):
+            raise ProvisioningError(f"{source}: WARD_PIN pins the ward's https certificate: set an https WARD_URL")
+        try:
+            normal_pin(values["WARD_PIN"])
         except WardLinkError as exc:
             raise ProvisioningError(f"{source}: {exc}") from None
 

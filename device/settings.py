@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from device.ward_address import WardLinkError, check_url
+from device.ward_address import WardLinkError, check_url, normal_pin
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,15 @@ def is_host(text: str) -> bool:
     # A name whose last label is all digits would be an IPv4 address, and "999.1.1.1" is none:
     # refused here in one line rather than by the server's socket as an internal error.
     return 0 < len(text) <= 253 and all(_HOST_LABEL.match(label) for label in labels) and not labels[-1].isdigit()
+
+
+def _ward_pin_problem(pin: str) -> str | None:
+    """What is wrong with a certificate pin; empty means none."""
+    try:
+        normal_pin(pin)
+    except WardLinkError as exc:
+        return str(exc)
+    return None
 
 
 def _ward_url_problem(url: str) -> str | None:
@@ -327,6 +336,15 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "File holding this device's ward token (given by `python -m ward enrol`), readable by the kiosk's "
         "user only; install.sh writes it from WARD_TOKEN. Kept out of this file, which anyone may read.",
+    ),
+    Setting(
+        "ward.pin",
+        str,
+        "",
+        "SHA-256 fingerprint of the ward's own certificate (`python -m ward enrol` prints it), pinned: "
+        "the device talks https only to the ward that shows it. Empty: the system's certificate authorities "
+        "(a ward with a certificate the hospital issued). install.sh's WARD_PIN sets it.",
+        check=lambda value: _ward_pin_problem(str(value)),
     ),
 )
 

@@ -82,6 +82,7 @@ class StorageSettings:
 class WardSettings:
     url: str
     token_file: str
+    pin: str
 
 
 def _section(values: Mapping[str, Value], name: str) -> dict[str, Value]:

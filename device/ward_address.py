@@ -28,3 +28,16 @@ def check_url(url: str) -> str:
         if not loopback:
             raise WardLinkError(f"WARD_URL '{url}' is plain http to another machine: use https")
     return url.strip().rstrip("/")
+
+
+def normal_pin(pin: str) -> str:
+    """A certificate pin (provisioning's WARD_PIN, `python -m ward enrol` prints
+    it) as urllib3 compares it: 64 hex digits, colons and case as typed
+    ignored. Empty stays empty (no pin)."""
+    digits = pin.strip().replace(":", "").lower()
+    if digits and (len(digits) != 64 or any(c not in "0123456789abcdef" for c in digits)):
+        raise WardLinkError(
+            f"WARD_PIN '{pin.strip()[:100]}' is not a SHA-256 fingerprint (64 hex digits, as `python -m ward enrol` "
+            "prints it)"
+        )
+    return digits

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from typing import Any, cast
 
 import requests
 from peewee import fn
+from requests.adapters import HTTPAdapter
 
 from device.config import Config
 from device.store.models import (
@@ -36,7 +38,7 @@ from device.store.models import (
     StoreIdentity,
 )
 from device.store.writer import writer
-from device.ward_address import WardLinkError, check_url
+from device.ward_address import WardLinkError, check_url, normal_pin
 from device.ward_plans import mark_sent, plan_body, take_ward_plan, unsent_plans
 
 log = logging.getLogger(__name__)
@@ -189,9 +191,9 @@ def read_token(path: Path) -> str:
     return token
 
 
-def configured(config: Config) -> tuple[str, str] | None:
-    """(address, token) when the device's config names a ward; None when it names none.
-    WardLinkError when it names one that cannot be used."""
+def configured(config: Config) -> tuple[str, str, str] | None:
+    """(address, token, certificate pin) when the device's config names a ward;
+    None when it names none. WardLinkError when it names one that cannot be used."""
     url, token_file = config.ward.url, config.ward.token_file
     if not url and not token_file:
         return None
@@ -199,13 +201,55 @@ def configured(config: Config) -> tuple[str, str] | None:
         raise WardLinkError(
             "ward.url and ward.token_file go together: set both (install.sh with WARD_URL and WARD_TOKEN)"
         )
-    return check_url(url), read_token(Path(token_file))
+    return check_url(url), read_token(Path(token_file)), normal_pin(config.ward.pin)
 
 
 @dataclass(frozen=True)
 class Answer:
     status: int  # 0: no answer (network down, timeout)
     reason: str
+
+
+PIN_MISMATCH = "the ward's certificate is not the one pinned at enrolment (ward.pin)"
+
+
+class _PinnedAdapter(HTTPAdapter):
+    """https that trusts exactly one certificate: the ward's, by its SHA-256
+    fingerprint (urllib3 checks it after the handshake, before a byte is sent)."""
+
+    def __init__(self, pin: str) -> None:
+        self._pin = pin
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["assert_fingerprint"] = self._pin
+        super().init_poolmanager(*args, **kwargs)
+
+
+def ward_http(pin: str) -> requests.Session:
+    """The HTTP session every request to the ward goes through: with a pin,
+    https to the certificate of that fingerprint only (the ward's own,
+    self-signed: no certificate authority vouches for it, the pin does);
+    without one, the system's certificate authorities."""
+    http = requests.Session()
+    if pin:
+        http.mount("https://", _PinnedAdapter(pin))
+        http.verify = False  # the pin, not a certificate authority, says which certificate is the ward's
+        http.trust_env = False  # else REQUESTS_CA_BUNDLE in the environment would turn authority checks back on
+    return http
+
+
+def _no_answer(exc: requests.RequestException) -> Answer:
+    """Why the ward did not answer, in one line: the pin first, since it is not the network's fault."""
+    if isinstance(exc, requests.exceptions.SSLError):
+        shown = re.search(r'got "?([0-9a-fA-F:]{64,95})', str(exc))
+        if shown or "Fingerprints did not match" in str(exc):
+            # As `python -m ward enrol` prints a pin, so a technician can compare the two.
+            digits = shown.group(1).replace(":", "").upper() if shown else ""
+            seen = ":".join(digits[i : i + 2] for i in range(0, len(digits), 2)) or "another"
+            return Answer(0, f"{PIN_MISMATCH}: it shows {seen}")
+        return Answer(0, f"no secure connection to the ward: {str(exc).splitlines()[0][:200]}")
+    return Answer(0, f"no answer from the ward ({type(exc).__name__})")
 
 
 def _answer(response: requests.Response) -> Answer:
@@ -224,7 +268,7 @@ def exchange(
     try:
         response = http.request(method, url, data=body, headers=headers, timeout=10)
     except requests.RequestException as exc:
-        return Answer(0, f"no answer from the ward ({type(exc).__name__})"), None
+        return _no_answer(exc), None
     try:
         said = response.json()
     except ValueError:
@@ -232,14 +276,15 @@ def exchange(
     return _answer(response), said
 
 
-def ask_ward(url: str, token: str, now: datetime, timeout_s: float = 5.0) -> Answer:
+def ask_ward(url: str, token: str, now: datetime, pin: str = "", timeout_s: float = 5.0) -> Answer:
     """Which device the ward takes this token for (GET /api/v1/device): doctor's check.
-    200 with the device's name, 401 for a token it does not take, 0 for no answer."""
+    200 with the device's name, 401 for a token it does not take, 0 for no
+    answer (the reason says when the certificate is not the pinned one)."""
     headers = {"Authorization": f"Bearer {token}", CLOCK_HEADER: now.isoformat(timespec="seconds")}
     try:
-        return _answer(requests.get(check_url(url) + "/api/v1/device", headers=headers, timeout=timeout_s))
+        return _answer(ward_http(pin).get(check_url(url) + "/api/v1/device", headers=headers, timeout=timeout_s))
     except requests.RequestException as exc:
-        return Answer(0, f"no answer from the ward ({type(exc).__name__})")
+        return _no_answer(exc)
 
 
 class WardLink:
@@ -249,7 +294,7 @@ class WardLink:
         token: str,
         *,
         monotonic: Callable[[], float] = time.monotonic,
-        http: requests.Session | None = None,
+        pin: str = "",
         now: Callable[[], datetime] = datetime.now,
         software: str = "",
     ) -> None:
@@ -259,7 +304,7 @@ class WardLink:
         if software:
             self._headers[SOFTWARE_HEADER] = software
         self._monotonic = monotonic
-        self._http = http or requests.Session()
+        self._http = ward_http(pin)
         self._now = now
         self.delay_s = 0.0  # the current back-off; 0 while the ward answers
         self.next_try = 0.0  # monotonic seconds

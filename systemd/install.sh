@@ -18,6 +18,7 @@
 #   WARD_URL=https://ward.lan   the ward server it sends finished sessions to (docs/ward.md), with:
 #   WARD_TOKEN=...              the token `python -m ward enrol DEVICE_NAME` printed; kept in
 #                               /etc/expression-kiosk/ward-token, readable by the kiosk user only
+#   WARD_PIN=AB:CD:...          the ward certificate's SHA-256 fingerprint `enrol` printed (https)
 # Wi-Fi is left to the OS tools (Raspberry Pi Imager, nmcli).
 set -euo pipefail
 
@@ -50,7 +51,7 @@ esac
 
 py=$root/.venv/bin/python
 [ -x "$py" ] || die "no $py: run ./setup.sh first"
-DEVICE_NAME="" LANGUAGE="" TIMEZONE="" DASHBOARD_PASSWORD="" WARD_URL="" WARD_TOKEN=""
+DEVICE_NAME="" LANGUAGE="" TIMEZONE="" DASHBOARD_PASSWORD="" WARD_URL="" WARD_TOKEN="" WARD_PIN=""
 if [ -n "$provision" ]; then
   # The parser prints shell-quoted assignments, or one line naming what is wrong
   # (which becomes this script's one line).
@@ -88,7 +89,7 @@ if [ -n "$WARD_URL" ]; then
   (umask 0137 && printf '%s\n' "$WARD_TOKEN" > "$ward_token_file.new")
   chown "root:$service_user" "$ward_token_file.new"
   mv "$ward_token_file.new" "$ward_token_file"
-  settings+=(--set "ward.url=$WARD_URL" --set "ward.token_file=$ward_token_file")
+  settings+=(--set "ward.url=$WARD_URL" --set "ward.token_file=$ward_token_file" --set "ward.pin=$WARD_PIN")
 fi
 say "writing $config"
 "$py" -m device config --write "$config" "${settings[@]}" || die "could not write $config"

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -23,10 +24,12 @@ from urllib.parse import urlsplit
 import pytest
 
 from device.__main__ import main as device_main
-from device.config import Config, load_config
+from device.config import Config, ConfigError, load_config
 from device.doctor import Outcome, check_ward_link
+from device.provisioning import ProvisioningError, parse
 from device.store.db import DB_NAME
 from device.store.models import OutboxRecord, Patient, PracticeRecord, RepRecord
+from device.ward_address import WardLinkError
 from tests.helpers import ROOT
 from tests.sandbox import Sandbox, available
 from tests.test_ward import NOW, Ward, _login, a_day_of_practice, record, ward, ward_url  # noqa: F401  (fixtures)
@@ -45,14 +48,15 @@ def reconnect_ward_models() -> None:
     database.connect()
 
 
-def device_config(tmp_path: Path, url: str = "", token: str | None = None) -> tuple[Config, Path]:
+def device_config(tmp_path: Path, url: str = "", token: str | None = None, pin: str = "") -> tuple[Config, Path]:
     """A device's config file naming the ward, with its token in a file of its own (as install.sh writes them)."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     lines = [f'[device]\ndata_dir = "{tmp_path / "data"}"\n']
     if url:
         token_file = tmp_path / "ward-token"
         if token is not None:
             token_file.write_text(token + "\n")
-        lines.append(f'[ward]\nurl = "{url}"\ntoken_file = "{token_file}"\n')
+        lines.append(f'[ward]\nurl = "{url}"\ntoken_file = "{token_file}"\npin = "{pin}"\n')
     path = tmp_path / "config.toml"
     path.write_text("".join(lines))
     return load_config(path=path, env={}), path
@@ -78,7 +82,9 @@ def test_doctor_shows_the_ward_link_as_it_is(
     a_day_of_practice(config.data_dir / DB_NAME, "Ana")
     waiting = check_ward_link(config)
     assert waiting.outcome is Outcome.PASS, waiting
-    assert waiting.detail == f"{ward.url} takes this device as kiosk-bed-3; last delivery none yet, 3 waiting"
+    assert waiting.detail == (
+        f"{ward.url} takes this device as kiosk-bed-3; last delivery none yet, 3 waiting; plain http on this device"
+    )
 
     # The sender's command, once, as a technician would run it.
     monkeypatch.setenv("KIOSK_CONFIG", str(path))
@@ -87,7 +93,7 @@ def test_doctor_shows_the_ward_link_as_it_is(
     assert WardSession.select().count() == 3
     delivered = check_ward_link(config)
     assert delivered.outcome is Outcome.PASS
-    assert re.search(r"last delivery \d{4}-\d\d-\d\d \d\d:\d\d, 0 waiting$", delivered.detail), delivered.detail
+    assert re.search(r"last delivery \d{4}-\d\d-\d\d \d\d:\d\d, 0 waiting;", delivered.detail), delivered.detail
     [device] = Device.select().where(Device.name == "kiosk-bed-3")
     assert device.backlog == 1  # it said so with its last session; doctor's own contact says nothing of it
     assert device.software
@@ -361,3 +367,91 @@ def test_a_power_cut_while_sending_loses_nothing_and_stores_nothing_twice(ward: 
     for session in stored:
         device_reps = RepRecord.select().where(RepRecord.session == session.local_id).count()
         assert WardRep.select().where(WardRep.session == session.id).count() == device_reps
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_the_ward_serves_https_and_the_device_trusts_only_the_pinned_certificate(
+    ward_url: str,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The ward makes its certificate, enrol prints the pin, `python -m ward
+    serve` (gunicorn) speaks TLS on loopback; the sender and doctor go through
+    with the right pin and refuse, sending nothing, with a wrong one or none."""
+    from device.ward_link import PIN_MISMATCH, WardLink, configured
+    from tests.test_ward import Clock
+    from ward.__main__ import main as ward_main
+    from ward.tls import fingerprint, make_certificate
+
+    port = free_port()
+    config_file = tmp_path / "ward.toml"
+    config_file.write_text(
+        f'database = "{ward_url}"\nhost = "127.0.0.1"\nport = {port}\nsecret_key = "{"ab" * 32}"\n'
+        f'tls_certificate = "{tmp_path / "tls" / "ward.pem"}"\ntls_key = "{tmp_path / "tls" / "ward.key"}"\n'
+    )
+    with_config = ["--config", str(config_file)]
+    assert ward_main([*with_config, "certificate", "--name", "ward.hospital.lan", "--name", "127.0.0.1"]) == 0
+    pin = re.search(r"WARD_PIN=(\S+)", capsys.readouterr().out).group(1)  # type: ignore[union-attr]
+    assert pin == fingerprint(tmp_path / "tls" / "ward.pem")
+    assert oct((tmp_path / "tls" / "ward.key").stat().st_mode & 0o777) == "0o600"
+    # Never replaced behind the enrolled devices' back.
+    assert ward_main([*with_config, "certificate", "--name", "127.0.0.1"]) == 1
+    assert "every enrolled device pins the certificate" in capsys.readouterr().err
+    assert ward_main([*with_config, "enrol", "kiosk-bed-10"]) == 0
+    printed = capsys.readouterr().out
+    token = re.search(r"WARD_TOKEN=(\S+)", printed).group(1)  # type: ignore[union-attr]
+    assert f"WARD_PIN={pin}" in printed
+
+    serve = [sys.executable, "-m", "ward", *with_config, "serve"]
+    server = subprocess.Popen(serve, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"https://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+            time.sleep(0.2)
+        config, _ = device_config(tmp_path / "right", url, token, pin)
+        a_day_of_practice(config.data_dir / DB_NAME, "Gyu")
+        assert configured(config) == (url, token, pin.replace(":", "").lower())
+        right = check_ward_link(config)
+        assert right.outcome is Outcome.PASS, right
+        assert right.detail.endswith("3 waiting; certificate ok (pinned)"), right.detail
+        assert WardLink(url, token, pin=pin, monotonic=Clock()).deliver_due() == 3  # over TLS, through gunicorn
+        database.connect(reuse_if_open=True)
+        assert WardSession.select().count() == 3
+
+        other = make_certificate(tmp_path / "other.pem", tmp_path / "other.key", ["127.0.0.1"], NOW)
+        wrong_config, _ = device_config(tmp_path / "wrong", url, token, other)
+        wrong = check_ward_link(wrong_config)
+        assert wrong.outcome is Outcome.FAIL
+        assert f"{url}: {PIN_MISMATCH}: it shows {pin}; nothing is sent to it" in wrong.detail, wrong.detail
+        patient = Patient.get(Patient.name == "Gyu")
+        record(config.data_dir / DB_NAME, patient, datetime(2026, 11, 19, 9), 1, "completed")
+        refused = WardLink(url, token, pin=other, monotonic=Clock())
+        assert refused.deliver_due() == 0
+        assert refused.last_error is not None
+        assert refused.last_error.startswith(f"0 {PIN_MISMATCH}"), refused.last_error
+        unpinned = WardLink(url, token, monotonic=Clock())  # no pin: the system's authorities never vouched for it
+        assert unpinned.deliver_due() == 0
+        assert "no secure connection to the ward" in (unpinned.last_error or "")
+        assert WardSession.select().count() == 3  # nothing sent to a ward it could not trust
+    finally:
+        server.send_signal(signal.SIGTERM)
+        out, _ = server.communicate(timeout=30)
+    assert f"ward server on {url}".encode() in out, out
+    with pytest.raises(ConfigError, match="only to this device"):  # refused before anything is sent
+        device_config(tmp_path / "plain", "http://10.0.0.5:8470", token)
+    with pytest.raises(WardLinkError, match="plain http to another machine"):
+        WardLink("http://10.0.0.5:8470", token, pin=pin)
+    with pytest.raises(ProvisioningError, match="WARD_PIN pins the ward's https certificate"):
+        parse(f"WARD_URL=http://127.0.0.1:8470\nWARD_TOKEN=abc\nWARD_PIN={pin}\n")
+    with pytest.raises(ProvisioningError, match="is not a SHA-256 fingerprint"):
+        parse("WARD_URL=https://ward.lan\nWARD_TOKEN=abc\nWARD_PIN=12:34\n")
+    assert parse(f"WARD_URL=https://ward.lan\nWARD_TOKEN=abc\nWARD_PIN={pin}\n").get("WARD_PIN") == pin

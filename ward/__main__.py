@@ -1,4 +1,4 @@
-"""python -m ward [--config FILE] migrate | enrol NAME [--revoke] | user add NAME | serve"""
+"""python -m ward [--config FILE] migrate | certificate --name N | enrol NAME [--revoke] | user add NAME | serve"""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from ward.config import WardConfigError, load_config
 from ward.db import WardStoreError, connect_url, migrate, open_ward_database
 from ward.devices import EnrolmentError, enrol, revoke
 from ward.therapists import AccountError, add_therapist
+from ward.tls import CertificateError, fingerprint, make_certificate
 
 
 def parser() -> argparse.ArgumentParser:
@@ -27,7 +28,13 @@ def parser() -> argparse.ArgumentParser:
     add = user_commands.add_parser("add", help="add a named therapist account")
     add.add_argument("name")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    commands.add_parser("serve", help="serve the ward on the config's host and port (waitress)")
+    cert = commands.add_parser(
+        "certificate", help="make the ward's self-signed TLS certificate (the config's tls_certificate and tls_key)"
+    )
+    cert.add_argument(
+        "--name", action="append", required=True, help="a name or address devices reach the ward by (repeatable)"
+    )
+    commands.add_parser("serve", help="serve the ward on the config's host and port (gunicorn; https with tls_*)")
     return p
 
 
@@ -39,6 +46,11 @@ def run(args: argparse.Namespace) -> str:
         before, after = migrate(db)
         db.close()
         return f"ward database at schema version {after}" + (f" (was {before})" if before != after else "")
+    if args.command == "certificate":
+        if not config.tls_certificate:
+            raise WardConfigError("set tls_certificate and tls_key in the ward's config first (docs/ward.md)")
+        pin = make_certificate(Path(config.tls_certificate), Path(config.tls_key), args.name, now)
+        return f"certificate for {', '.join(args.name)} in {config.tls_certificate}\nWARD_PIN={pin}"
     db = open_ward_database(config.database)
     if args.command == "enrol":
         with db.atomic():
@@ -46,8 +58,10 @@ def run(args: argparse.Namespace) -> str:
                 revoke(args.name, now)
                 return f"{args.name}: token revoked; the device's sessions stay on the ward"
             token = enrol(args.name, now)
+        pin = f"\nWARD_PIN={fingerprint(Path(config.tls_certificate))}" if config.tls_certificate else ""
         return (
-            f"{args.name} enrolled. Put these two lines in its provisioning file (shown only now):\nWARD_TOKEN={token}"
+            f"{args.name} enrolled. Put these lines in its provisioning file (the token is shown only now):\n"
+            f"WARD_TOKEN={token}{pin}"
         )
     if args.command == "user":
         if args.password_stdin:
@@ -60,13 +74,12 @@ def run(args: argparse.Namespace) -> str:
             add_therapist(args.name, password, now)
         return f"account '{args.name}' added"
     # serve
-    from waitress import serve
-
     from ward.app import create_app
+    from ward.server import address, serve
 
     app = create_app(config, db, SYSTEM_CLOCK)
-    print(f"ward server on http://{config.host}:{config.port}", flush=True)
-    serve(app, host=config.host, port=config.port, threads=8)
+    print(f"ward server on {address(config)}", flush=True)
+    serve(app, config)
     return "stopped"
 
 
@@ -74,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         print(run(args))
-    except (WardConfigError, WardStoreError, EnrolmentError, AccountError) as exc:
+    except (WardConfigError, WardStoreError, EnrolmentError, AccountError, CertificateError) as exc:
         print(f"ward: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -26,6 +26,10 @@ class WardConfig:
     # The patients' histories in the device's schema (ward/patient_history.py): a cache, rebuilt when missing.
     # Empty: a temporary folder removed when the server stops.
     cache_dir: str = ""
+    # The ward's TLS certificate and key (python -m ward certificate makes them; ward/tls.py). Both or neither:
+    # with them the ward serves https, which devices pin; without, plain http, which devices take only on loopback.
+    tls_certificate: str = ""
+    tls_key: str = ""
 
 
 def load_config(path: Path | None) -> WardConfig:
@@ -38,7 +42,16 @@ def load_config(path: Path | None) -> WardConfig:
             raise WardConfigError(f"cannot read {path}: {exc.strerror}") from exc
         except tomllib.TOMLDecodeError as exc:
             raise WardConfigError(f"{path} is not valid TOML: {exc}") from exc
-    unknown = set(values) - {"database", "host", "port", "language", "secret_key", "cache_dir"}
+    unknown = set(values) - {
+        "database",
+        "host",
+        "port",
+        "language",
+        "secret_key",
+        "cache_dir",
+        "tls_certificate",
+        "tls_key",
+    }
     if unknown:
         raise WardConfigError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}")
     database = os.environ.get("WARD_DATABASE") or str(values.get("database", DEFAULT_DATABASE))
@@ -51,4 +64,8 @@ def load_config(path: Path | None) -> WardConfig:
     # Without a configured key, logins last until the server restarts.
     secret = str(values.get("secret_key") or secrets.token_hex(32))
     cache_dir = str(values.get("cache_dir", ""))
-    return WardConfig(database, str(values.get("host", "127.0.0.1")), port, language, secret, cache_dir)
+    certificate, key = str(values.get("tls_certificate", "")), str(values.get("tls_key", ""))
+    if bool(certificate) != bool(key):
+        raise WardConfigError(f"{path}: tls_certificate and tls_key go together: set both or neither")
+    host = str(values.get("host", "127.0.0.1"))
+    return WardConfig(database, host, port, language, secret, cache_dir, certificate, key)

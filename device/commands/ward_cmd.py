@@ -35,10 +35,10 @@ def run(args: argparse.Namespace) -> int:
     if ward is None:
         print("no ward configured (ward.url): nothing to send; the kiosk keeps every session", file=sys.stderr)
         return 0
-    url, token = ward
+    url, token, pin = ward
     # Never closes the kiosk's running session: only the kiosk recovers cut-off ones.
     open_database(config.data_dir / DB_NAME, recover=False)
-    link = WardLink(url, token, software=software_version())
+    link = WardLink(url, token, pin=pin, software=software_version())
     if args.once:
         sent = link.deliver_due()
         left = backlog()
