@@ -7,8 +7,8 @@ weights (weights=None). The input is produced by device.expression.preprocess
 (the function the device uses), with --detail at a fixed level of detail
 (see preprocess.DETAIL_PX), augmented as in augment.py. Classes are balanced with
 class weights; the folder labels are kept, and with --votes the images FER+
-annotators call not a face are left out (device/expression/votes.py says
-why). With --vote-share W the training targets blend the folder label with
+annotators call not a face are left out (model_export/vote_targets.py
+says why). With --vote-share W the training targets blend the folder label with
 the annotators' vote shares (weight W); validation keeps the folder labels.
 With --init the network starts from an earlier run's model instead of
 random weights. With --extra, faces of other folders that most annotators
@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from device.expression.preprocess import DETAIL_PX, PREPROCESSING_VERSION, InputSpec, Representation
-from device.expression.votes import Votes, not_a_face, soft_targets, strongest_class
+from device.expression.votes import Votes
 from model_export.augment import augmented_input, mixed_pairs
 from model_export.common import (
     DEFAULT_CLASSES,
@@ -40,6 +40,7 @@ from model_export.common import (
     record_command,
     write_json,
 )
+from model_export.vote_targets import not_a_face, soft_targets, strongest_class
 
 
 def stratified_split(labels: np.ndarray, fraction: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -145,7 +146,7 @@ def fit_epochs(
 ) -> tuple[dict[str, list[float]], int]:
     """Train epoch by epoch; keep the best epoch's model. `train_targets` holds
     one target row per prepared face, `face_class` its strongest class (see
-    votes.strongest_class), which sets its weight (`class_weight` per class)
+    vote_targets.strongest_class), which sets its weight (`class_weight` per class)
     and what validation scores. Returns the history and the best epoch's index."""
     val_x = data.inputs(val_idx, spec).astype(np.float32)
     # Validation scores what training aims at, so the best epoch is chosen for
@@ -205,7 +206,7 @@ def train(args: Any) -> int:
     data, train_idx, added = with_added_faces(args.extra, votes, data, train_idx)
     targets = np.eye(len(data.classes))[data.labels]
     if votes is not None:
-        # The folder labels stay (see votes.py); what the annotators say is
+        # The folder labels stay (see vote_targets.py); what the annotators say is
         # not a face is left out of training and of validation.
         table, found = votes.table(data.paths)
         faces = ~not_a_face(table, found)

@@ -1,4 +1,5 @@
-"""FER+ annotators' votes: reading the file, matching images, majority labels."""
+"""FER+ annotators' votes: reading the file, matching images, majority labels;
+and the training targets made from them (model_export/vote_targets.py)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,9 @@ from device.expression.votes import (
     VotesError,
     class_votes,
     majority,
-    not_a_face,
-    soft_targets,
-    strongest_class,
 )
 from model_export.__main__ import main
+from model_export.vote_targets import not_a_face, soft_targets, strongest_class
 from tests.helpers import EXPRESSIONS, FIXTURES, VOTES
 
 CLASSES = ("neutral", "happy", "sad")

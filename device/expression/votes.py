@@ -6,13 +6,11 @@ annotators' vote counts for neutral, happiness, surprise, sadness, anger,
 disgust, fear, contempt, unknown and NF (not a face). Images FER+ dropped
 (mostly not faces) have no row.
 
-How training and evaluation use them (measured in the README, "The expression model"):
-- training keeps the folder labels: annotators call mild sadness neutral, and
-  posed sadness is often mild, so majority labels cost sad recall on posed
-  faces; the votes remove what they say is not a face, and can be blended
-  into the targets as shares (`soft_targets`, train's --vote-share);
-- evaluation scores the test images again with the majority label, and
-  builds the posed-like validation set from faces the annotators agree on.
+The device uses them to evaluate its model (`python -m device evaluate`
+scores the test images again with the majority label); model_export also
+builds the posed-like validation set from faces the annotators agree on.
+What only training does with them (which images are faces, soft targets)
+is in model_export/vote_targets.py.
 """
 
 from __future__ import annotations
@@ -117,37 +115,6 @@ def _columns(classes: tuple[str, ...]) -> list[int]:
 def class_votes(table: np.ndarray, classes: tuple[str, ...]) -> np.ndarray:
     """The vote counts for the given product classes only, N x len(classes)."""
     return table[:, _columns(classes)]
-
-
-def soft_targets(labels: np.ndarray, table: np.ndarray, classes: tuple[str, ...], weight: float) -> np.ndarray:
-    """Training targets that blend each image's folder label with its annotators'
-    vote shares among `classes`: (1 - weight) * one-hot + weight * shares.
-    An image without votes for any of `classes` keeps its one-hot label.
-
-    The blend keeps the folder's say (posed sadness is often mild, and
-    annotators call mild sadness neutral) while telling the network which
-    images most people read otherwise."""
-    if not 0.0 <= weight <= 1.0:
-        raise VotesError(f"the vote-share weight must be between 0 and 1, not {weight}")
-    one_hot = np.eye(len(classes))[labels]
-    own = class_votes(table, classes).astype(np.float64)
-    total = own.sum(axis=1, keepdims=True)
-    shares = np.where(total > 0, own / np.maximum(total, 1), one_hot)
-    return (1.0 - weight) * one_hot + weight * shares
-
-
-def strongest_class(targets: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Each row's class with the largest target, a tie going to the folder
-    label (`labels`): a sad face that every annotator calls neutral has the
-    target (0.5, 0, 0.5) at weight 0.5, and stays sad."""
-    rows = np.arange(len(labels))
-    own_is_largest = targets[rows, labels] >= targets.max(axis=1)
-    return np.where(own_is_largest, labels, targets.argmax(axis=1)).astype(np.int64)
-
-
-def not_a_face(table: np.ndarray, found: np.ndarray) -> np.ndarray:
-    """Images FER+ dropped, or whose most-voted column is 'not a face'."""
-    return ~found | (table.argmax(axis=1) == VOTE_COLUMNS.index("NF"))
 
 
 def majority(table: np.ndarray, found: np.ndarray, classes: tuple[str, ...]) -> np.ndarray:
