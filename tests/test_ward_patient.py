@@ -10,6 +10,8 @@ PostgreSQL (tests/test_ward.py's fixtures), the device's real dashboard."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import datetime, timedelta
 from html import unescape
@@ -29,6 +31,8 @@ from device.web.security import set_password
 from tests.test_ward import DAY, NOW, Clock, Ward, _login, record, ward, ward_url  # noqa: F401  (fixtures)
 from tests.ward_postgres import postgres  # noqa: F401  (the session's cluster)
 from ward.devices import enrol
+from ward.export import COLUMNS, WORDS
+from ward.identity import assign
 from ward.models import WardPatient
 from ward.therapists import add_therapist
 
@@ -236,3 +240,56 @@ def test_bad_ids_and_dates_are_refused_without_a_server_error(ward: Ward, tmp_pa
     fine = client.get(f"/patients/{ward_id}/report?from=2026-11-01&to=2026-11-30&lang=en")
     assert fine.status_code == 200
     assert "Practised on 3 of 30 days, 5 sessions" in text(fine.get_data(as_text=True))
+
+
+def test_the_ward_csv_has_one_row_per_session_in_the_readers_words(ward: Ward, tmp_path: Path) -> None:  # noqa: F811
+    tokens = {name: enrol(name, NOW) for name in ("kiosk-bed-1", "kiosk-bed-2")}
+    first = datetime.combine(DAY - timedelta(days=6), datetime.min.time())
+    a_practice_week(tmp_path / "bed-1" / DB_NAME, "김민아", first)
+    assert WardLink(ward.url, tokens["kiosk-bed-1"], monotonic=Clock()).deliver_due() == 5
+    a_practice_week(tmp_path / "bed-2" / DB_NAME, '=HYPERLINK("http://x")', first + timedelta(days=3))
+    assert WardLink(ward.url, tokens["kiosk-bed-2"], monotonic=Clock()).deliver_due() == 5
+    mina = WardPatient.get(WardPatient.name == "김민아")
+    assign(mina.id, "HN-7")
+    week = f"from={DAY - timedelta(days=6)}&to={DAY}"
+    url = "/export/sessions.csv?"
+    assert ward.app.test_client().get(url + week).status_code == 302  # behind the named login
+    client = ward_client(ward)
+
+    def table(query: str) -> list[list[str]]:
+        answer = client.get(url + query)
+        assert answer.status_code == 200
+        assert answer.headers["Content-Type"] == "text/csv; charset=utf-8"
+        return list(csv.reader(io.StringIO(answer.get_data().decode("utf-8-sig"))))
+
+    by_id = table(week + "&header=id")
+    assert by_id[0] == [*COLUMNS, *WORDS]
+    rows = by_id[1:]
+    assert len(rows) == 10
+    assert [r[6] for r in rows[:3]] == ["completed", "completed", "stopped"]
+    first_row = dict(zip(by_id[0], rows[0], strict=True))
+    assert first_row | {"session": ""} == {
+        "session": "",
+        "patient": "김민아",
+        "hospital_number": "HN-7",
+        "device": "kiosk-bed-1",
+        "started": f"{DAY - timedelta(days=6)}T09:00:00",
+        "ended": first_row["ended"],
+        "status": "completed",
+        "session_score": "80.0",
+        "exercises": "1",
+        "reps_done": "3",
+        "reps_planned": "3",
+        "status_text": "finished",
+    }
+    assert first_row["session"].endswith("-1")  # the global id: the store's id and the local one
+    guarded = [r for r in rows if r[3] == "kiosk-bed-2"]
+    assert len(guarded) == 5
+    assert {r[1] for r in guarded} == {'\'=HYPERLINK("http://x")'}  # a spreadsheet shows it, never runs it
+    assert {r[2] for r in guarded} == {""}
+    korean = table(week + "&lang=ko")
+    assert korean[0][:4] == ["연습 번호", "환자", "병원 등록번호", "기기"]
+    assert korean[1][-1] == "완료"
+    assert len(table(f"from={DAY - timedelta(days=2)}&to={DAY}")) == 1 + 2  # bed 2's last two days, one session each
+    for bad in ("from=2026-02-30", "to=tomorrow", f"from={DAY}&to={DAY - timedelta(days=1)}", "from=2024-01-01"):
+        assert client.get(url + bad).status_code == 400, bad

@@ -17,6 +17,7 @@ from device.clock import Clock
 from ward.api import refuse, register_api
 from ward.config import WardConfig
 from ward.device_list import device_rows
+from ward.export import register_export
 from ward.models import Therapist
 from ward.overview import WINDOW_DAYS, OverviewCache
 from ward.patient_history import open_histories
@@ -103,6 +104,7 @@ def create_app(config: WardConfig, db: Database, clock: Clock) -> Flask:
         return render_template("ward_devices.html", t=words(), rows=device_rows(), therapist=therapist.name)
 
     register_patient_pages(app, clock, open_histories(config.cache_dir), signed_in, lambda: words().language)
+    register_export(app, clock, signed_in, lambda: words().language)
 
     @app.errorhandler(CSRFError)
     def csrf_error(_exc: CSRFError) -> tuple[str, int]:

@@ -57,10 +57,7 @@ def register_patient_pages(
         histories.close()
 
     def words() -> PatientWords:
-        # The device's page helpers (trend_charts, region_chart) read this request's words from g.
-        if not isinstance(g.get("words"), PatientWords):
-            g.words = PatientWords(language())
-        return g.words
+        return request_words(language())
 
     def open_history(patient_id: int) -> tuple[History, Patient]:
         history = history_of(patient_id) if 0 < patient_id <= MAX_PATIENT_ID else None
@@ -99,8 +96,8 @@ def register_patient_pages(
         if therapist is None:
             return login()
         w = words()
-        last = _date_arg("to", clock.today(), w)
-        first = _date_arg("from", last - timedelta(days=27), w)
+        last = date_arg("to", clock.today(), w)
+        first = date_arg("from", last - timedelta(days=27), w)
         if first > last or (last - first).days > MAX_REPORT_DAYS:
             abort(400, description=w("problem.range", most=MAX_REPORT_DAYS))
         history, patient = open_history(patient_id)
@@ -128,7 +125,15 @@ def register_patient_pages(
         return redirect(url_for("patient_page", patient_id=patient_id, lang=lang))
 
 
-def _date_arg(name: str, default: date, w: PatientWords) -> date:
+def request_words(language: str) -> PatientWords:
+    """This request's words, kept in g: the device's page helpers (trend_charts, the CSV's headers) read them there."""
+    if not isinstance(g.get("words"), PatientWords):
+        g.words = PatientWords(language)
+    return g.words
+
+
+def date_arg(name: str, default: date, w: PatientWords) -> date:
+    """A YYYY-MM-DD query argument, `default` when absent; 400 when it is not a date."""
     text = request.args.get(name)
     if not text:
         return default

@@ -71,7 +71,9 @@ def _header(columns: list[str]) -> list[str]:
     return [w(f"csv.{column}") for column in columns]
 
 
-def _csv(name: str, columns: list[str], rows: list[list[object]]) -> Response:
+def csv_response(name: str, columns: list[str], rows: list[list[object]]) -> Response:
+    """A CSV download: headers in the reader's words (or ids), cells formula-guarded, UTF-8 with a BOM.
+    The ward's CSV is written by it too (ward/export.py)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(_header(columns))
@@ -134,7 +136,7 @@ def sessions_csv(patient_id: int) -> Response:
     for row in rows:  # the same facts in the reader's words, after the machine columns
         status, exercise, outcome = str(row[4]), str(row[6]), str(row[7])
         row += [w(f"status.{status}"), w.exercise(exercise) if exercise else "", w.outcome(outcome) if outcome else ""]
-    return _csv(_file_name("sessions", patient, first, last), SESSION_COLUMNS + SESSION_WORDS, rows)
+    return csv_response(_file_name("sessions", patient, first, last), SESSION_COLUMNS + SESSION_WORDS, rows)
 
 
 @blueprint.route("/patients/<int:patient_id>/export/reps.csv")
@@ -160,4 +162,4 @@ def reps_csv(patient_id: int) -> Response:
     w = words()
     for row in rows:
         row.append(w.exercise(str(row[2])))
-    return _csv(_file_name("reps", patient, first, last), REP_COLUMNS + REP_WORDS, rows)
+    return csv_response(_file_name("reps", patient, first, last), REP_COLUMNS + REP_WORDS, rows)
