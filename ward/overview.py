@@ -18,6 +18,7 @@ import threading
 from collections import defaultdict
 from dataclasses import astuple, dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, cast
 
 from peewee import Select, fn
@@ -148,7 +149,7 @@ def overview(today: date) -> list[PatientRow]:
     return sorted(rows, key=lambda row: (row.device, row.name, row.id))
 
 
-def _exercise_weeks(first_monday: date, last_monday: date) -> dict[int, list[ExerciseWeekRow]]:
+def _exercise_weeks(first_monday: date, last_monday: date) -> dict[int, list[tuple[Any, ...]]]:
     query = PatientExerciseWeek.select(
         PatientExerciseWeek.patient,
         PatientExerciseWeek.exercise,
@@ -161,17 +162,32 @@ def _exercise_weeks(first_monday: date, last_monday: date) -> dict[int, list[Exe
         PatientExerciseWeek.reps_done,
         PatientExerciseWeek.reps_planned,
     ).where((PatientExerciseWeek.monday >= first_monday) & (PatientExerciseWeek.monday <= last_monday))
-    found: dict[int, list[ExerciseWeekRow]] = defaultdict(list)
-    for patient, exercise, monday, *rest in _rows(query):
-        found[patient].append(ExerciseWeekRow(exercise, cast(date, _as_date(monday)), *rest))
+    found: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for patient, *week in _rows(query.order_by(PatientExerciseWeek.patient, PatientExerciseWeek.id)):
+        found[patient].append(tuple(week))
     return found
+
+
+@lru_cache(maxsize=4096)
+def _declining(weeks: tuple[tuple[Any, ...], ...], today: date) -> tuple[str, ...]:
+    """The exercises whose weeks decline by the trend rule, from a history's
+    exercise-week rows as read (exercise, monday, then ExerciseWeekRow's sums).
+    Remembered by those rows: the rule is most of the overview's time, and a
+    new session changes one patient's rows, not the ward's."""
+    added: dict[tuple[str, date], ExerciseWeekRow] = {}
+    for exercise, monday, *sums in weeks:
+        week = ExerciseWeekRow(exercise, cast(date, _as_date(monday)), *sums)
+        key = (week.exercise, week.monday)
+        added[key] = _add_weeks(added[key], week) if key in added else week
+    points = week_points(list(added.values()), monday_of(today) - timedelta(weeks=TREND_WEEKS - 1), today)
+    return tuple(exercise for exercise, exercise_weeks in points.items() if declines(exercise_weeks))
 
 
 def _row(
     history: History,
     ends: dict[int, tuple[date | None, date | None]],
     by_patient: dict[int, dict[date, _Day]],
-    by_patient_weeks: dict[int, list[ExerciseWeekRow]],
+    by_patient_weeks: dict[int, list[tuple[Any, ...]]],
     today: date,
 ) -> PatientRow:
     """One history's row: its members' days and exercise weeks added up (each session weighs the same)."""
@@ -179,11 +195,6 @@ def _row(
     for member in history.ids:
         for day, figures in by_patient.get(member, {}).items():
             days[day] = days[day] + figures if day in days else figures
-    weeks: dict[tuple[str, date], ExerciseWeekRow] = {}
-    for member in history.ids:
-        for week in by_patient_weeks.get(member, []):
-            key = (week.exercise, week.monday)
-            weeks[key] = _add_weeks(weeks[key], week) if key in weeks else week
     firsts = [first for m in history.ids if (first := ends.get(m, (None, None))[0]) is not None]
     lasts = [last for m in history.ids if (last := ends.get(m, (None, None))[1]) is not None]
     monday = monday_of(today)
@@ -204,7 +215,6 @@ def _row(
     )
     finished = {day for day, figures in days.items() if figures.completed}
     missed = plan_days_missed(min(firsts, default=None), alert_first, today - timedelta(days=1), finished)
-    points = week_points(list(weeks.values()), monday - timedelta(weeks=TREND_WEEKS - 1), today)
     return PatientRow(
         id=history.ids[0],
         name=history.name,
@@ -214,7 +224,7 @@ def _row(
         week_mean=this_week.mean(),
         last_week_mean=last_week.mean(),
         missed=missed,
-        declining=[exercise for exercise, exercise_weeks in points.items() if declines(exercise_weeks)],
+        declining=list(_declining(tuple(w for m in history.ids for w in by_patient_weeks.get(m, [])), today)),
         cut_off=cut_off,
         last_cut_off=last_cut_off,
     )
