@@ -7,6 +7,7 @@ for unattended set-up (systemd/install.sh reads it through this parser):
     DASHBOARD_PASSWORD=...        the caregiver's password (removed from the file once set)
     WARD_URL=https://ward.lan     the ward server it reports to (docs/ward.md); with WARD_TOKEN
     WARD_TOKEN=...                the token `python -m ward enrol DEVICE_NAME` printed for it
+                                  (removed from the file once installed, like the password)
     WARD_PIN=AB:CD:...            the ward certificate's fingerprint `enrol` printed (https only)
 
 It is written by hand on any computer, so the parser forgives what editors
@@ -126,8 +127,9 @@ def _check(values: dict[str, str], source: str) -> None:
     password = values.get("DASHBOARD_PASSWORD")
     if password is not None and (problem := password_problem(password)):
         raise ProvisioningError(f"{source}: DASHBOARD_PASSWORD: {problem}")
-    if ("WARD_URL" in values) != ("WARD_TOKEN" in values):
-        raise ProvisioningError(f"{source}: WARD_URL and WARD_TOKEN go together: set both or neither")
+    # WARD_URL alone is a device whose token was installed, then removed from this file (install.sh).
+    if "WARD_TOKEN" in values and "WARD_URL" not in values:
+        raise ProvisioningError(f"{source}: WARD_TOKEN needs the ward's address: set WARD_URL too")
     if "WARD_URL" in values:
         try:
             check_url(values["WARD_URL"])
@@ -155,11 +157,17 @@ def read(path: Path) -> Provisioning:
 def forget_password(path: Path) -> bool:
     """Rewrite the file without its DASHBOARD_PASSWORD line (atomically);
     True when there was one. The rest of the file is kept as it was."""
+    return forget(path, "DASHBOARD_PASSWORD")
+
+
+def forget(path: Path, key: str) -> bool:
+    """Rewrite the file without its `key` line (a secret, once installed),
+    atomically; True when there was one. The rest is kept as it was."""
     text = path.read_bytes().decode("utf-8")
     kept = [
         line
         for line in text.removeprefix("\ufeff").split("\n")
-        if line.strip().removeprefix("export ").lstrip().partition("=")[0].strip() != "DASHBOARD_PASSWORD"
+        if line.strip().removeprefix("export ").lstrip().partition("=")[0].strip() != key
     ]
     if "\n".join(kept) == text.removeprefix("\ufeff"):
         return False

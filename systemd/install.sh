@@ -86,9 +86,14 @@ settings=(--set "device.data_dir=$state_dir")
 if [ -n "$WARD_URL" ]; then
   # The token stays out of config.toml, which anyone on the device may read.
   say "ward server $WARD_URL (token in $ward_token_file)"
-  (umask 0137 && printf '%s\n' "$WARD_TOKEN" > "$ward_token_file.new")
-  chown "root:$service_user" "$ward_token_file.new"
-  mv "$ward_token_file.new" "$ward_token_file"
+  if [ -n "$WARD_TOKEN" ]; then
+    (umask 0137 && printf '%s\n' "$WARD_TOKEN" > "$ward_token_file.new")
+    chown "root:$service_user" "$ward_token_file.new"
+    mv "$ward_token_file.new" "$ward_token_file"
+  elif [ ! -s "$ward_token_file" ]; then
+    # The token leaves the provisioning file once installed: WARD_URL alone means "keep the installed one".
+    die "WARD_URL without WARD_TOKEN, and no token installed: enrol the device (python -m ward enrol NAME) and add WARD_TOKEN"
+  fi
   settings+=(--set "ward.url=$WARD_URL" --set "ward.token_file=$ward_token_file" --set "ward.pin=$WARD_PIN")
 fi
 say "writing $config"
@@ -100,6 +105,10 @@ if [ -n "$DASHBOARD_PASSWORD" ]; then
     "$py" -m device web --set-password || die "could not set the dashboard password"
   # The plaintext password must not stay on the boot partition.
   "$py" -m device provision --forget-password "$provision"
+fi
+if [ -n "$WARD_TOKEN" ]; then
+  # Nor the ward token: the device keeps it in $ward_token_file, readable by its service only.
+  "$py" -m device provision --forget-ward-token "$provision"
 fi
 renamed=0
 if [ -n "$DEVICE_NAME" ]; then

@@ -215,8 +215,9 @@ def test_plain_http_only_to_this_machine() -> None:
 def test_provisioning_takes_the_ward_address_and_token_together() -> None:
     both = parse("DEVICE_NAME=kiosk-bed-3\nWARD_URL=https://ward.lan:8470\nWARD_TOKEN=abc_DEF-123\n")
     assert (both.get("WARD_URL"), both.get("WARD_TOKEN")) == ("https://ward.lan:8470", "abc_DEF-123")
-    with pytest.raises(ProvisioningError, match="WARD_URL and WARD_TOKEN go together"):
-        parse("WARD_URL=https://ward.lan\n")
+    with pytest.raises(ProvisioningError, match="WARD_TOKEN needs the ward's address"):
+        parse("WARD_TOKEN=abc\n")
+    assert parse("WARD_URL=https://ward.lan\n").get("WARD_URL")  # its token installed, then removed from the file
     with pytest.raises(ProvisioningError, match="plain http to another machine"):
         parse("WARD_URL=http://ward.lan\nWARD_TOKEN=abc\n")
 

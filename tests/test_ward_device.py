@@ -202,11 +202,30 @@ def test_the_sender_unit_is_hardened_like_the_others(tmp_path: Path) -> None:
     assert float(found.group(1)) <= 3.5
 
 
+def test_the_ward_server_unit_is_hardened_like_the_kiosks(tmp_path: Path) -> None:
+    """The ward's own unit (on the ward's machine): systemd's offline assessment, the kiosk units' limit."""
+    analyze = shutil.which("systemd-analyze")
+    assert analyze, "systemd-analyze comes with systemd (Debian's systemd package)"
+    text = (ROOT / "systemd" / "expression-ward.service").read_text()
+    for line in ("ExecStart=@ROOT@/.venv/bin/python -m ward --config /etc/ward/ward.toml serve", "User=ward",
+                 "After=network-online.target postgresql.service", "NoNewPrivileges=yes", "ProtectSystem=strict",
+                 "Restart=on-failure"):  # fmt: skip
+        assert line in text, line
+    path = tmp_path / "expression-ward.service"
+    path.write_text(text.replace("@ROOT@", "/opt/expression-kiosk"))
+    result = subprocess.run([analyze, "security", "--offline=true", str(path)], capture_output=True, text=True,
+                            check=False)  # fmt: skip
+    found = re.search(r"Overall exposure level for \S+: ([0-9.]+)", result.stdout + result.stderr)
+    assert found, result.stdout + result.stderr
+    assert float(found.group(1)) <= 3.5, result.stdout
+
+
 pytestmark_sandbox = pytest.mark.skipif(available() is not None, reason=str(available()))
 
+PIN = ":".join(["AB"] * 32)  # a certificate fingerprint as `python -m ward enrol` prints one
 PROVISION = (
     "DEVICE_NAME=kiosk-bed-12\nLANGUAGE=ko\nTIMEZONE=Asia/Seoul\n"
-    "WARD_URL=https://ward.hospital.lan:8470\nWARD_TOKEN=tok_ABC-123def\n"
+    f"WARD_URL=https://ward.hospital.lan:8470\nWARD_TOKEN=tok_ABC-123def\nWARD_PIN={PIN}\n"
 )
 
 
@@ -236,6 +255,19 @@ def test_install_writes_the_ward_settings_and_starts_the_sender(tmp_path: Path) 
     assert f"systemctl enable {UNIT}" in calls
     assert f"systemctl restart {UNIT}" in calls
     assert "sending finished sessions to the ward at https://ward.hospital.lan:8470" in result.stdout
+    assert config.ward.pin == PIN
+    # The token leaves the boot partition once installed, like the dashboard password; the address stays.
+    provisioned = sandbox.path("/boot/firmware/kiosk.env").read_text()
+    assert "WARD_TOKEN" not in provisioned
+    assert "tok_ABC" not in provisioned
+    assert "WARD_URL=https://ward.hospital.lan:8470" in provisioned
+    # Installing again (an update, a first boot re-run) keeps the installed token and the sender.
+    again = sandbox.run("systemd/install.sh /boot/firmware/kiosk.env")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert token.read_text() == "tok_ABC-123def\n"
+    reinstalled = load_config(path=sandbox.path("/etc/expression-kiosk/config.toml"), env={})
+    assert reinstalled.ward.token_file == "/etc/expression-kiosk/ward-token"
+    assert sandbox.calls().count(f"systemctl enable {UNIT}") == 2
 
     # A device provisioned without a ward never runs the sender.
     (tmp_path / "bare").mkdir()
@@ -246,6 +278,11 @@ def test_install_writes_the_ward_settings_and_starts_the_sender(tmp_path: Path) 
     assert f"systemctl disable --now {UNIT}" in bare.calls()
     assert not bare.path("/etc/expression-kiosk/ward-token").exists()
     assert load_config(path=bare.path("/etc/expression-kiosk/config.toml"), env={}).ward.url == ""
+    # A ward address with no token ever installed is refused in one line, and the file kept.
+    bare.path("/boot/firmware/kiosk.env").write_text("DEVICE_NAME=kiosk-bed-13\nWARD_URL=https://ward.lan\n")
+    result = bare.run("systemd/install.sh /boot/firmware/kiosk.env")
+    assert result.returncode != 0
+    assert "WARD_URL without WARD_TOKEN, and no token installed" in result.stderr
 
 
 SLOW_REPS = """

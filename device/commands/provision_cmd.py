@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from device.provisioning import KEYS, forget_password, read
+from device.provisioning import KEYS, forget, forget_password, read
 
 
 def add_parser(sub: Any) -> None:
@@ -20,6 +20,9 @@ def add_parser(sub: Any) -> None:
     mode.add_argument(
         "--forget-password", action="store_true", help="remove DASHBOARD_PASSWORD from FILE once it is set"
     )
+    mode.add_argument(
+        "--forget-ward-token", action="store_true", help="remove WARD_TOKEN from FILE once it is installed"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -28,6 +31,10 @@ def run(args: argparse.Namespace) -> int:
     if args.forget_password:
         if forget_password(args.file):
             print(f"the dashboard password was removed from {args.file}; it is kept only as a hash on the device")
+        return 0
+    if args.forget_ward_token:
+        if forget(args.file, "WARD_TOKEN"):
+            print(f"the ward token was removed from {args.file}; it is kept only in the device's token file")
         return 0
     if args.shell:
         for key in KEYS:
