@@ -72,7 +72,12 @@ def summary(session_id: int, store: str) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "store": store,
-        "patient": {"id": session.patient.id, "name": session.patient.name},
+        "patient": {
+            "id": session.patient.id,
+            "name": session.patient.name,
+            # The hospital number only where one is set: a ward that predates it takes the summary as before.
+            **({"identity": session.patient.ward_identity} if session.patient.ward_identity else {}),
+        },
         "session": {
             "id": session.id,
             "started": _iso(session.started),

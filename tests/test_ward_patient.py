@@ -25,7 +25,7 @@ from device.store.db import DB_NAME, open_database
 from device.store.models import Patient, PracticeRecord
 from device.store.records import add_patient
 from device.store.writer import writer
-from device.ward_link import WardLink
+from device.ward_link import WardLink, backlog
 from device.web import create_app as device_app
 from device.web.security import set_password
 from tests.test_ward import DAY, NOW, Clock, Ward, _login, record, ward, ward_url  # noqa: F401  (fixtures)
@@ -293,3 +293,37 @@ def test_the_ward_csv_has_one_row_per_session_in_the_readers_words(ward: Ward, t
     assert len(table(f"from={DAY - timedelta(days=2)}&to={DAY}")) == 1 + 2  # bed 2's last two days, one session each
     for bad in ("from=2026-02-30", "to=tomorrow", f"from={DAY}&to={DAY - timedelta(days=1)}", "from=2024-01-01"):
         assert client.get(url + bad).status_code == 400, bad
+
+
+def test_a_hospital_number_set_on_each_device_reaches_the_ward(ward: Ward, tmp_path: Path, config: Config) -> None:  # noqa: F811
+    tokens = {name: enrol(name, NOW) for name in ("kiosk-bed-1", "kiosk-bed-2")}
+    first = datetime.combine(DAY - timedelta(days=6), datetime.min.time())
+    for bed, start in (("kiosk-bed-1", first), ("kiosk-bed-2", first + timedelta(days=3))):
+        store = tmp_path / bed / DB_NAME
+        a_practice_week(store, "김민아", start)
+        assert WardLink(ward.url, tokens[bed], monotonic=Clock()).deliver_due() == 5
+        # The caregiver types the number on the device's own patients page.
+        set_password(store.parent, PASSWORD)
+        dashboard = device_app(
+            config,
+            open_database(store, recover=False),
+            clock=FixedClock(NOW),
+            overrides={"TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False},
+        ).test_client()
+        assert dashboard.post("/login", data={"password": PASSWORD}).status_code == 302
+        [patient] = Patient.select()
+        wrong = dashboard.post(f"/patients/{patient.id}/ward-identity", data={"ward_identity": "HN 9; DROP"})
+        assert wrong.status_code == 400
+        assert "40자 이내의 글자와 숫자" in wrong.get_data(as_text=True)  # the device speaks Korean by default
+        assert backlog() == 0  # nothing changed, nothing to send
+        saved = dashboard.post(f"/patients/{patient.id}/ward-identity", data={"ward_identity": "  HN-9 "})
+        assert saved.status_code == 302
+        assert Patient.get_by_id(patient.id).ward_identity == "HN-9"
+        assert 'value="HN-9"' in dashboard.get("/patients").get_data(as_text=True)
+        assert backlog() == 1  # the newest session goes again, carrying the number
+        assert WardLink(ward.url, tokens[bed], monotonic=Clock()).deliver_due() == 1
+    assert [p.identity for p in WardPatient.select()] == ["HN-9", "HN-9"]
+    client = ward_client(ward)
+    words = text(client.get(f"/patients/{WardPatient.get().id}?month=2026-11&lang=en").get_data(as_text=True))
+    assert "Practised on: kiosk-bed-1, kiosk-bed-2 · hospital number HN-9" in words
+    assert "김민아: practised on 6 days, 10 sessions" in words

@@ -4,32 +4,16 @@ without one stays on their own device's list, labelled with that device."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 
 from peewee import JOIN
 
+from device.store.records import WardIdentityError, valid_ward_identity
 from ward.models import Device, WardPatient
 
-MAX_IDENTITY = 40
-# A hospital number as people type it: letters, digits, and - . / between them; no spaces inside.
-_IDENTITY = re.compile(r"[^\W_](?:[\w\-./]*[^\W_])?")
-
-
-class IdentityError(ValueError):
-    """Not a ward identity; the message says why."""
-
-
-def clean_identity(text: str) -> str | None:
-    """The identity as typed, trimmed and in one Unicode form; None for an
-    empty field (no identity). IdentityError for anything else."""
-    value = unicodedata.normalize("NFKC", text).strip()
-    if not value:
-        return None
-    if len(value) > MAX_IDENTITY or not _IDENTITY.fullmatch(value):
-        raise IdentityError(f"a ward identity is up to {MAX_IDENTITY} letters and digits (and - . / between them)")
-    return value
+# One rule for a hospital number, on the device's patients page and on the ward.
+IdentityError = WardIdentityError
+clean_identity = valid_ward_identity
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from enum import Enum
 from typing import Any
 
 from device.store.queries import monday_of
+from device.store.records import WardIdentityError, valid_ward_identity
 from ward.day_rows import refresh_week, stored_day
 from ward.models import Device, DeviceStore, WardExercise, WardPatient, WardRep, WardSession, database
 
@@ -43,6 +44,15 @@ def _time(value: str | None, where: str) -> datetime | None:
         raise Refused(422, f"{where}: '{value}' is not a date and time") from None
 
 
+def _identity(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return valid_ward_identity(value)
+    except WardIdentityError as exc:
+        raise Refused(422, f"patient/identity: {exc}") from None
+
+
 def global_id(store: str, local_id: int) -> str:
     return f"{store}-{local_id}"
 
@@ -55,6 +65,7 @@ def store_session(device: Device, body: dict[str, Any], now: datetime) -> tuple[
     ended = _time(session["ended"], "session/ended")
     gid = global_id(body["store"], session["id"])
     body_digest = digest(body)
+    identity = _identity(body["patient"].get("identity"))
     with database.atomic():
         binding = DeviceStore.get_or_none(DeviceStore.store == body["store"])
         if binding is None:
@@ -70,6 +81,9 @@ def store_session(device: Device, body: dict[str, Any], now: datetime) -> tuple[
             )
         elif patient.name != body["patient"]["name"]:
             patient.name = body["patient"]["name"]  # renamed on the device
+            patient.save()
+        if identity is not None and patient.identity != identity:
+            patient.identity = identity  # set on the device: the newest word on the number wins
             patient.save()
         fields = {
             "device": device,

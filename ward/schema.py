@@ -29,7 +29,12 @@ SESSION_SCHEMA: dict[str, Any] = {
             "type": "object",
             "additionalProperties": False,
             "required": ["id", "name"],
-            "properties": {"id": {"type": "integer", "minimum": 1}, "name": {"type": "string", "maxLength": 200}},
+            "properties": {
+                "id": {"type": "integer", "minimum": 1},
+                "name": {"type": "string", "maxLength": 200},
+                # The hospital number set on the device (ward/identity.py); absent where none is set there.
+                "identity": {"type": "string", "minLength": 1, "maxLength": 40},
+            },
         },
         "session": {
             "type": "object",

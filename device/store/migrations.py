@@ -114,6 +114,18 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         'ALTER TABLE "plan" ADD COLUMN "sent" DATETIME',
         'CREATE UNIQUE INDEX "planrecord_ward_id" ON "plan" ("ward_id")',
     ),
+    # 10: a patient's ward identity, the hospital's patient number (set on
+    # the dashboard's patients page), which the ward joins one patient's
+    # beds by. Set or changed, the patient's newest closed session is queued
+    # again, so the ward learns it without waiting for the next session.
+    (
+        'ALTER TABLE "patient" ADD COLUMN "ward_identity" TEXT',
+        'CREATE TRIGGER "patient_ward_identity_outbox" AFTER UPDATE OF "ward_identity" ON "patient" '
+        "WHEN NEW.ward_identity IS NOT NULL AND OLD.ward_identity IS NOT NEW.ward_identity "
+        'BEGIN INSERT INTO "outbox" ("session_id", "queued", "attempts", "refused") '
+        "SELECT \"id\", datetime('now', 'localtime'), 0, 0 FROM \"session\" "
+        'WHERE "patient_id" = NEW.id AND "status" != \'running\' ORDER BY "started" DESC, "id" DESC LIMIT 1; END',
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

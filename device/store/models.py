@@ -36,6 +36,7 @@ class Patient(BaseModel):
     name = TextField(unique=True)
     created = DateTimeField(default=datetime.now)
     archived = BooleanField(default=False)
+    ward_identity = TextField(null=True)  # the hospital's patient number (records.valid_ward_identity), for the ward
 
 
 class PlanRecord(BaseModel):

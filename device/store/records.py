@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
@@ -82,6 +84,35 @@ def add_patient(name: str) -> Patient:
 
 def rename_patient(patient: Patient, name: str) -> None:
     patient.name = valid_name(name, patient)
+    writer().call(patient.save)
+
+
+MAX_WARD_IDENTITY = 40
+# A hospital number as people type it: letters and digits, with - . / between them; no spaces inside.
+_WARD_IDENTITY = re.compile(r"[^\W_](?:[\w\-./]*[^\W_])?")
+
+
+class WardIdentityError(StoreError):
+    """Not a ward identity; the message says why."""
+
+
+def valid_ward_identity(text: str) -> str | None:
+    """The hospital number as typed, trimmed and in one Unicode form; None
+    for an empty field (no number). The ward holds numbers to the same rule (ward/identity.py)."""
+    value = unicodedata.normalize("NFKC", text).strip()
+    if not value:
+        return None
+    if len(value) > MAX_WARD_IDENTITY or not _WARD_IDENTITY.fullmatch(value):
+        raise WardIdentityError(
+            f"a hospital number is up to {MAX_WARD_IDENTITY} letters and digits (and - . / between them)"
+        )
+    return value
+
+
+def set_ward_identity(patient: Patient, text: str) -> None:
+    """Give the patient their hospital number (empty: none); their newest
+    session goes to the ward again, carrying it (migration 10)."""
+    patient.ward_identity = valid_ward_identity(text)
     writer().call(patient.save)
 
 

@@ -17,12 +17,14 @@ from device.store.records import (
     DuplicateNameError,
     NoteError,
     PatientNameError,
+    WardIdentityError,
     add_patient,
     archive_patient,
     current_plan,
     plan_history,
     rename_patient,
     save_plan,
+    set_ward_identity,
 )
 from device.store.records import add_note as store_note
 from device.web.language import words
@@ -79,6 +81,17 @@ def rename(patient_id: int) -> Response:
         rename_patient(patient, name)
     except StoreError as exc:
         abort(400, description=_store_problem(exc, name))
+    return redirect(url_for("manage.patients"))
+
+
+@blueprint.route("/patients/<int:patient_id>/ward-identity", methods=["POST"])
+def ward_identity(patient_id: int) -> Response:
+    """The hospital number the ward joins this patient's beds by (empty: none)."""
+    patient = patient_or_404(patient_id)
+    try:
+        set_ward_identity(patient, request.form.get("ward_identity", ""))
+    except WardIdentityError:
+        abort(400, description=words()("patients.ward_identity_invalid"))
     return redirect(url_for("manage.patients"))
 
 
