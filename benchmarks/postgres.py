@@ -42,15 +42,15 @@ class PostgresServer:
     def sql(self, statement: str) -> None:
         self.sql_in("postgres", statement)
 
-    def sql_in(self, database: str, statements: str) -> None:
-        self.query_in(database, statements)
+    def sql_in(self, database: str, statements: str, timeout: float = 60) -> None:
+        self.query_in(database, statements, timeout)
 
-    def query_in(self, database: str, statements: str) -> str:
-        """psql's unaligned, tuples-only output of `statements` run in `database`."""
+    def query_in(self, database: str, statements: str, timeout: float = 60) -> str:
+        """psql's unaligned, tuples-only output of `statements` run in `database` (a bulk load: a longer timeout)."""
         return subprocess.run(
             [*self.as_user, str(self.bin / "psql"), "-h", str(self.folder), "-p", str(self.port), "-U", "postgres",
              "-d", database, "-v", "ON_ERROR_STOP=1", "-qAtc", statements],
-            check=True, capture_output=True, text=True, timeout=60,
+            check=True, capture_output=True, text=True, timeout=timeout,
         ).stdout  # fmt: skip
 
     def restart(self) -> None:
