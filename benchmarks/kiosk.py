@@ -120,7 +120,7 @@ def run_once(seconds: float, exercise: str, size: tuple[int, int], delay: float)
         store = SlowStore(database.obj, delay)
         target = config.kiosk.fps
         screen = PracticeScreen(kiosk, single_exercise_plan(exercise))
-        kiosk.go(screen)
+        kiosk.open(screen)
         clock = pygame.time.Clock()
         steps: list[float] = []
         start = time.perf_counter()

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import get_args
 
 os.environ["SDL_VIDEODRIVER"] = "dummy"  # before pygame opens a display
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -29,6 +30,7 @@ from ui import theme
 from ui.app import Kiosk
 from ui.display import choose_driver
 from ui.i18n import LANGUAGES, Words, keys
+from ui.navigation import OpenPractice, OpenSummary
 from ui.preferences import FILE_NAME
 from ui.screens.practice import PracticeScreen
 from ui.screens.summary import encouragement_key
@@ -139,6 +141,60 @@ def driver_factory() -> Iterator[Callable[..., Driver]]:
     yield make
     for driver in made:
         driver.close()
+
+
+def test_every_intent_opens_its_screen_with_its_arguments(
+    driver_factory: Callable[..., Driver], tmp_path: Path
+) -> None:
+    """The one table (screen_for) answers every intent of ui/navigation.py,
+    each with the screen it names and the arguments it carries."""
+    from device.practice.plan import single_exercise_plan
+    from device.practice.session import SessionResult
+    from ui.app import screen_for
+    from ui.navigation import (
+        Intent,
+        OpenChoose,
+        OpenHome,
+        OpenIntro,
+        OpenMessage,
+        OpenProgress,
+        OpenSettings,
+    )
+    from ui.screens.intro import IntroScreen
+    from ui.screens.message import MessageScreen
+    from ui.screens.progress import ProgressScreen
+    from ui.screens.summary import SummaryScreen
+
+    kiosk = driver_factory(kiosk_config(tmp_path, "demo"), calendar=FixedClock.on(DAY)).kiosk
+    plan = single_exercise_plan("brow_raise")
+    result = SessionResult((), None, {})
+    intents: list[tuple[Intent, str]] = [
+        (OpenHome(), "home"),
+        (OpenChoose(), "choose"),
+        (OpenIntro(plan), "intro"),
+        (OpenPractice(plan, first_intro=False), "practice"),
+        (OpenSummary(result, [(0.0, 50.0)], saved=lambda: True, session_id=None, counted=False), "summary"),
+        (OpenProgress(date(2026, 3, 14)), "progress"),
+        (OpenSettings(), "settings"),
+        (OpenMessage("practice.no_face", "practice.no_face_help", retry=OpenHome(), auto_retry=True), "message"),
+    ]
+    assert {type(intent) for intent, _ in intents} == set(get_args(Intent))  # none left out of this test
+    screens = {name: screen_for(kiosk, intent) for intent, name in intents}
+    assert {name: screen.name for name, screen in screens.items()} == {name: name for _, name in intents}
+    intro, practice, summary = screens["intro"], screens["practice"], screens["summary"]
+    progress, message = screens["progress"], screens["message"]
+    assert isinstance(intro, IntroScreen)
+    assert isinstance(practice, PracticeScreen)
+    assert isinstance(summary, SummaryScreen)
+    assert isinstance(progress, ProgressScreen)
+    assert isinstance(message, MessageScreen)
+    assert (intro.plan, practice.plan, practice.first_intro) == (plan, plan, False)
+    assert (summary.result, summary.timeline, summary.counted) == (result, [(0.0, 50.0)], False)
+    assert progress.month == date(2026, 3, 1)
+    assert (message.retry, message.keeps_awake) == (OpenHome(), True)
+    this_month = screen_for(kiosk, OpenProgress())
+    assert isinstance(this_month, ProgressScreen)
+    assert this_month.month == DAY.replace(day=1)  # the kiosk's calendar
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -921,7 +977,7 @@ def test_time_runs_out_visibly_and_audibly_on_a_still_photo(
     )  # fmt: skip
     driver = driver_factory(config)
     kiosk, words = driver.kiosk, Words("ko")
-    kiosk.go_to("practice", plan=make_plan([("brow_raise", 3), ("closed_smile", 3)]))
+    kiosk.go(OpenPractice(make_plan([("brow_raise", 3), ("closed_smile", 3)])))
     practice = kiosk.screen
     assert isinstance(practice, PracticeScreen)
     driver.run_until(lambda: practice.state is not None and (practice.state.time_left or 99) < 8)
@@ -960,7 +1016,6 @@ def summary_of(driver: Driver, ids: list[str], end: str, reps: dict[int, int] | 
     """The summary of a made-up result: exercise i has reps[i] reps done of 3 (else none, timed out)."""
     from device.practice.reps import Rep
     from device.practice.session import ExerciseResult, Outcome, SessionResult
-    from ui.screens.summary import SummaryScreen
 
     reps = reps or {}
     exercises = []
@@ -969,7 +1024,7 @@ def summary_of(driver: Driver, ids: list[str], end: str, reps: dict[int, int] | 
         outcome = Outcome.COMPLETED if len(done) == 3 else Outcome.STOPPED if done else Outcome.TIMED_OUT
         exercises.append(ExerciseResult(exercise_id, 3, done, 10, 0, outcome, 1.0, 0.8))
     result = SessionResult(tuple(exercises), None, {})
-    driver.kiosk.go(SummaryScreen(driver.kiosk, result, [], saved=lambda: True, session_id=None, end=end))
+    driver.kiosk.go(OpenSummary(result, [], saved=lambda: True, session_id=None, end=end))
     return driver.kiosk.screen
 
 

@@ -33,6 +33,7 @@ from tests.helpers import ROOT
 from tests.test_kiosk import SCREENSHOTS, Driver, kiosk_config
 from ui import theme
 from ui.i18n import LANGUAGES, Words, keys
+from ui.navigation import OpenMessage, OpenProgress, OpenSettings
 from ui.screens.practice import STOP_GAP, PracticeScreen
 from ui.theme import DrawnText
 from ui.voice import MAX_COUNT, VOICE_DIR
@@ -225,11 +226,11 @@ def test_every_screen_is_legible(tmp_path: Path, language: str, size: tuple[int,
         driver.tap("stop_yes")
         assert kiosk.screen.name == "summary"
         smallest["summary"] = check(measure(driver, f"summary-{language}", out), "summary", scale)
-        kiosk.go_to("progress")
+        kiosk.go(OpenProgress())
         smallest["progress"] = check(measure(driver, f"progress-{language}", out), "progress", scale)
-        kiosk.go_to("settings")
+        kiosk.go(OpenSettings())
         smallest["settings"] = check(measure(driver, f"settings-{language}", out), "settings", scale)
-        kiosk.go_to("message", title_key="practice.no_face", help_key="practice.no_face_help")
+        kiosk.go(OpenMessage("practice.no_face", "practice.no_face_help"))
         smallest["message"] = check(measure(driver, f"no-face-{language}", out), "message", scale)
     finally:
         driver.close()

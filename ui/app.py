@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import assert_never
 
 import pygame
 
@@ -36,6 +36,18 @@ from device.vision.landmarks import FaceLandmarker
 from device.vision.model_files import ModelError
 from ui import theme
 from ui.i18n import Words
+from ui.navigation import (
+    Host,
+    Intent,
+    OpenChoose,
+    OpenHome,
+    OpenIntro,
+    OpenMessage,
+    OpenPractice,
+    OpenProgress,
+    OpenSettings,
+    OpenSummary,
+)
 from ui.preferences import Preferences
 from ui.rotation import Panel
 from ui.screens.base import Screen
@@ -52,17 +64,37 @@ from ui.theme import Theme
 
 log = logging.getLogger(__name__)
 
-# Every screen, by the name screens use to move to it (Kiosk.go_to).
-SCREENS: dict[str, Callable[..., Screen]] = {
-    "home": HomeScreen,
-    "choose": ChooseScreen,
-    "intro": IntroScreen,
-    "practice": PracticeScreen,
-    "summary": SummaryScreen,
-    "progress": ProgressScreen,
-    "settings": SettingsScreen,
-    "message": MessageScreen,
-}
+
+def screen_for(host: Host, intent: Intent) -> Screen:
+    """The one table of the kiosk's screens: the screen each intent opens.
+    Screens say where to go with an intent (ui/navigation.py) and never
+    build one another; mypy checks each line and that no intent is missing."""
+    match intent:
+        case OpenHome():
+            return HomeScreen(host)
+        case OpenChoose():
+            return ChooseScreen(host)
+        case OpenIntro():
+            return IntroScreen(host, intent.plan)
+        case OpenPractice():
+            return PracticeScreen(host, intent.plan, first_intro=intent.first_intro)
+        case OpenSummary():
+            return SummaryScreen(
+                host,
+                intent.result,
+                intent.timeline,
+                saved=intent.saved,
+                session_id=intent.session_id,
+                end=intent.end,
+                counted=intent.counted,
+            )
+        case OpenProgress():
+            return ProgressScreen(host, intent.month)
+        case OpenSettings():
+            return SettingsScreen(host)
+        case OpenMessage():
+            return MessageScreen(host, intent.title_key, intent.help_key, intent.retry, auto_retry=intent.auto_retry)
+    assert_never(intent)
 
 
 class Kiosk:
@@ -171,12 +203,12 @@ class Kiosk:
         items = tuple(i for i in plan.items if self.can_play(i.exercise))
         return replace(plan, items=items) if items else plan
 
-    def go_to(self, name: str, **arguments: Any) -> None:
-        """Open the screen registered as `name` (SCREENS): screens navigate by
-        name, so none imports another."""
-        self.go(SCREENS[name](self, **arguments))
+    def go(self, intent: Intent) -> None:
+        """Leave this screen for the one `intent` names (screen_for)."""
+        self.open(screen_for(self, intent))
 
-    def go(self, screen: Screen) -> None:
+    def open(self, screen: Screen) -> None:
+        """Leave this screen for `screen`, already built (tests, the kiosk benchmark)."""
         try:
             self.screen.exit()
         except Exception:
@@ -205,11 +237,8 @@ class Kiosk:
             log.exception("closing %s after %s failed", self.screen.name, end)
 
     def _fallback(self) -> None:
-        def retry() -> None:
-            self.go_to("home")
-
         self._leave(SessionEnd.FAILED)
-        self._show(MessageScreen(self, "message.error", "message.error_help", retry))
+        self._show(MessageScreen(self, "message.error", "message.error_help", retry=OpenHome()))
         self.screen.enter()
 
     # -- the loop ----------------------------------------------------------------
@@ -223,7 +252,7 @@ class Kiosk:
             if self.screen.keeps_awake:
                 self.last_input = now  # the screen is busy (practice, a retrying camera): it is not waiting
             elif now - self.last_input > self.idle_timeout and self.screen.name != "home":
-                self.go_to("home")
+                self.go(OpenHome())
             self.screen.update(now)
             self.surface.fill(theme.BACKGROUND)
             self.screen.draw(self.surface)

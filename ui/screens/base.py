@@ -4,15 +4,12 @@ long presses, number keys for the buttons, and Escape for back."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import pygame
 
 from ui import theme
+from ui.navigation import Host, OpenHome
 from ui.widgets import Button, fit_text
-
-if TYPE_CHECKING:
-    from ui.app import Kiosk
 
 LONG_PRESS_S = 1.5
 Action = Callable[[], None]  # what a button does
@@ -22,8 +19,8 @@ class Screen:
     name = "screen"
     keeps_awake = False  # True: the idle timeout does not send this screen home
 
-    def __init__(self, kiosk: Kiosk) -> None:
-        self.kiosk = kiosk
+    def __init__(self, host: Host) -> None:
+        self.host = host
         self.buttons: list[Button] = []
         self._press: tuple[float, tuple[int, int]] | None = None
 
@@ -56,7 +53,7 @@ class Screen:
 
     def draw(self, surface: pygame.Surface) -> None:
         for button in self.shown_buttons():
-            button.draw(surface, self.kiosk.theme)
+            button.draw(surface, self.host.theme)
 
     # -- input -----------------------------------------------------------------
 
@@ -85,12 +82,12 @@ class Screen:
             self.back()
 
     def back(self) -> None:
-        self.kiosk.go_to("home")
+        self.host.go(OpenHome())
 
     # -- helpers ---------------------------------------------------------------
 
     def title(self, surface: pygame.Surface, text: str) -> None:
-        t = self.kiosk.theme
+        t = self.host.theme
         fit_text(surface, t, text, 40, pygame.Rect(t.px(24), t.px(12), t.width - t.px(48), t.px(60)))
 
     def button(

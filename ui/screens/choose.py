@@ -7,6 +7,7 @@ import pygame
 from device.practice.catalogue import catalogue
 from device.practice.plan import single_exercise_plan
 from device.store.records import current_plan
+from ui.navigation import OpenIntro
 from ui.screens.base import Action, Screen
 
 
@@ -14,7 +15,7 @@ class ChooseScreen(Screen):
     name = "choose"
 
     def layout(self) -> None:
-        t, w, k = self.kiosk.theme, self.kiosk.words, self.kiosk
+        t, w, k = self.host.theme, self.host.words, self.host
         self.buttons = []
         exercises = [e for e in catalogue().values() if k.can_play(e)]
         columns = 3 if t.width / t.height > 1.4 else 2
@@ -34,11 +35,11 @@ class ChooseScreen(Screen):
 
     def _start(self, exercise_id: str) -> Action:
         def action() -> None:
-            base = current_plan(self.kiosk.patient) if self.kiosk.patient is not None else None
-            self.kiosk.go_to("intro", plan=single_exercise_plan(exercise_id, base))
+            base = current_plan(self.host.patient) if self.host.patient is not None else None
+            self.host.go(OpenIntro(single_exercise_plan(exercise_id, base)))
 
         return action
 
     def draw(self, surface: pygame.Surface) -> None:
-        self.title(surface, self.kiosk.words("choose.title"))
+        self.title(surface, self.host.words("choose.title"))
         super().draw(surface)

@@ -10,6 +10,7 @@ from device.store.models import Patient
 from device.store.queries import sessions_on
 from device.store.records import current_plan
 from ui import theme
+from ui.navigation import OpenChoose, OpenPractice, OpenProgress, OpenSettings
 from ui.screens.base import Action, Screen
 from ui.widgets import column_of_buttons, fit_text, row_of_buttons
 
@@ -22,7 +23,7 @@ class HomeScreen(Screen):
     today_line = ""
 
     def layout(self) -> None:
-        t, w, k = self.kiosk.theme, self.kiosk.words, self.kiosk
+        t, w, k = self.host.theme, self.host.words, self.host
         self.buttons = []
         patients = k.patients()
         top = t.px(110)
@@ -64,7 +65,7 @@ class HomeScreen(Screen):
         pages = -(-len(patients) // size)
         if self.patient_page < 0:
             ids = [p.id for p in patients]
-            chosen = self.kiosk.patient
+            chosen = self.host.patient
             self.patient_page = ids.index(chosen.id) // size if chosen is not None and chosen.id in ids else 0
         self.patient_page %= pages
         return patients[self.patient_page * size : (self.patient_page + 1) * size], pages
@@ -75,39 +76,39 @@ class HomeScreen(Screen):
 
     def _choose(self, patient: Patient) -> Action:
         def action() -> None:
-            self.kiosk.patient = patient
+            self.host.patient = patient
             self.layout()
 
         return action
 
     def _start_plan(self) -> None:
         """Straight to practice: calibration, then each exercise introduced in turn."""
-        plan = current_plan(self.kiosk.patient) if self.kiosk.patient is not None else default_plan()
-        self.kiosk.go_to("practice", plan=self.kiosk.playable(plan))
+        plan = current_plan(self.host.patient) if self.host.patient is not None else default_plan()
+        self.host.go(OpenPractice(self.host.playable(plan)))
 
     def _choose_exercise(self) -> None:
-        self.kiosk.go_to("choose")
+        self.host.go(OpenChoose())
 
     def _progress(self) -> None:
-        self.kiosk.go_to("progress")
+        self.host.go(OpenProgress())
 
     def on_long_press(self, position: tuple[int, int]) -> None:
-        t = self.kiosk.theme
+        t = self.host.theme
         if position[0] >= t.width - t.px(SETTINGS_CORNER) and position[1] <= t.px(SETTINGS_CORNER):
-            self.kiosk.go_to("settings")
+            self.host.go(OpenSettings())
         else:
             self.on_tap(position)
 
     def on_key(self, key: int) -> None:
         if key == pygame.K_s:
-            self.kiosk.go_to("settings")
+            self.host.go(OpenSettings())
         elif key == pygame.K_ESCAPE:
-            self.kiosk.running = False
+            self.host.running = False
         else:
             super().on_key(key)
 
     def draw(self, surface: pygame.Surface) -> None:
-        t, w = self.kiosk.theme, self.kiosk.words
+        t, w = self.host.theme, self.host.words
         self.title(surface, w("home.title"))
         if self.today_line:
             fit_text(surface, t, self.today_line, 22,

@@ -5,37 +5,33 @@ screen.)"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pygame
 
 from device.practice.plan import Plan
 from ui import theme
 from ui.example_face import draw_example
+from ui.navigation import Host, OpenChoose, OpenPractice
 from ui.screens.base import Screen
 from ui.voice import exercise_key
 from ui.widgets import fit_text, panel, wrap_text
-
-if TYPE_CHECKING:
-    from ui.app import Kiosk
 
 
 class IntroScreen(Screen):
     name = "intro"
 
-    def __init__(self, kiosk: Kiosk, plan: Plan) -> None:
-        super().__init__(kiosk)
+    def __init__(self, host: Host, plan: Plan) -> None:
+        super().__init__(host)
         self.plan = plan
-        self._started = kiosk.now()
+        self._started = host.now()
         self._now = self._started
 
     def enter(self) -> None:
         super().enter()
         # Told as it is shown, as a plan's steps are: the eye exercises are followed with the eyes closed.
-        self.kiosk.cues.say(exercise_key(self.plan.items[0].exercise.id))
+        self.host.cues.say(exercise_key(self.plan.items[0].exercise.id))
 
     def layout(self) -> None:
-        t, w = self.kiosk.theme, self.kiosk.words
+        t, w = self.host.theme, self.host.words
         self.buttons = []
         width = t.width // 2 - t.px(48)
         self.button("start", pygame.Rect(t.width - width - t.px(24), t.height - t.target - t.px(20), width, t.target),
@@ -49,18 +45,18 @@ class IntroScreen(Screen):
 
     def _start(self) -> None:
         # This screen already introduced the exercise: practice starts it after calibration.
-        self.kiosk.go_to("practice", plan=self.plan, first_intro=False)
+        self.host.go(OpenPractice(self.plan, first_intro=False))
 
     def back(self) -> None:
         """Back to the list the exercise was chosen from."""
-        self.kiosk.go_to("choose")
+        self.host.go(OpenChoose())
 
     def update(self, now: float) -> None:
         super().update(now)
         self._now = now
 
     def draw(self, surface: pygame.Surface) -> None:
-        t, w = self.kiosk.theme, self.kiosk.words
+        t, w = self.host.theme, self.host.words
         item = self.plan.items[0]
         exercise = item.exercise
         title = w.pick(exercise.name)

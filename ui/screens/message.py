@@ -3,17 +3,12 @@ fallback for any error (the details go to the log, never to the screen)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
-
 import pygame
 
 from ui import theme
+from ui.navigation import Host, Intent
 from ui.screens.base import Screen
 from ui.widgets import fit_text, row_of_buttons, wrap_text
-
-if TYPE_CHECKING:
-    from ui.app import Kiosk
 
 AUTO_RETRY_S = 3.0
 
@@ -23,24 +18,24 @@ class MessageScreen(Screen):
 
     def __init__(
         self,
-        kiosk: Kiosk,
+        host: Host,
         title_key: str,
         help_key: str,
-        retry: Callable[[], None] | None = None,
+        retry: Intent | None = None,
         *,
         auto_retry: bool = False,
     ) -> None:
-        super().__init__(kiosk)
+        super().__init__(host)
         self.title_key, self.help_key = title_key, help_key
         self.retry = retry
         self.auto_retry = auto_retry
         # Retrying by itself (the camera): the screen is not waiting for a
         # touch, so the idle timeout does not send it home.
         self.keeps_awake = auto_retry
-        self._since = kiosk.now()
+        self._since = host.now()
 
     def layout(self) -> None:
-        t, w = self.kiosk.theme, self.kiosk.words
+        t, w = self.host.theme, self.host.words
         self.buttons = []
         area = pygame.Rect(t.px(40), t.height - t.target - t.px(30), t.width - t.px(80), t.target)
         labels = [("retry", w("message.retry"), self._retry)] if self.retry else []
@@ -50,16 +45,16 @@ class MessageScreen(Screen):
 
     def _retry(self) -> None:
         if self.retry is not None:
-            self.retry()
+            self.host.go(self.retry)
 
     def update(self, now: float) -> None:
         super().update(now)
         if self.auto_retry and self.retry is not None and now - self._since >= AUTO_RETRY_S:
             self._since = now
-            self.retry()  # recovers by itself when the cause goes away
+            self.host.go(self.retry)  # recovers by itself when the cause goes away
 
     def draw(self, surface: pygame.Surface) -> None:
-        t, w = self.kiosk.theme, self.kiosk.words
+        t, w = self.host.theme, self.host.words
         fit_text(
             surface,
             t,

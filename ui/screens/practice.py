@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import TYPE_CHECKING
 
 import pygame
 
@@ -31,14 +30,12 @@ from device.store.records import SessionRecorder
 from ui import theme
 from ui.camera_view import camera_surface
 from ui.example_face import draw_example
+from ui.navigation import Host, OpenHome, OpenMessage, OpenPractice, OpenSummary
 from ui.screens.base import Screen
 from ui.sound import Cue
 from ui.voice import count_key, exercise_key, prompt_key
 from ui.widgets import Button, bar, fit_text, ring, row_of_buttons, score_colour, wrap_text
 from ui.widgets import panel as draw_panel
-
-if TYPE_CHECKING:
-    from ui.app import Kiosk
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +56,8 @@ class PracticeScreen(Screen):
     name = "practice"
     keeps_awake = True  # the session's own no-face timeout applies instead
 
-    def __init__(self, kiosk: Kiosk, plan: Plan, *, first_intro: bool = True) -> None:
-        super().__init__(kiosk)
+    def __init__(self, host: Host, plan: Plan, *, first_intro: bool = True) -> None:
+        super().__init__(host)
         self.plan = plan
         self.first_intro = first_intro
         self.pipeline: Pipeline | None = None
@@ -75,13 +72,13 @@ class PracticeScreen(Screen):
         self.asking = False  # End was tapped: the question "end here?" is shown
         self._speech_until = 0.0  # when what was said so far will have been heard (kiosk clock)
         self._prompt_said_at = -PROMPT_EVERY_S  # when a camera-position prompt was last spoken
-        self._last_face = kiosk.now()
+        self._last_face = host.now()
         self._time_up_item: int | None = None  # the exercise whose time ran out: said, and shown on the next intro
         self._moved = False  # the patient has moved since the last rest (or since the exercise began)
 
     def enter(self) -> None:
         super().enter()
-        k = self.kiosk
+        k = self.host
         try:
             # The classifier runs only when the session wants it (pipeline.classify,
             # set each frame): for the neutral check during calibration and for
@@ -128,7 +125,7 @@ class PracticeScreen(Screen):
             self.exit()
 
     def layout(self) -> None:
-        t, w = self.kiosk.theme, self.kiosk.words
+        t, w = self.host.theme, self.host.words
         self.buttons = []
         camera = pygame.Rect(t.px(12), t.px(12), round(t.width * 0.6), t.height - t.px(24))
         # End sits in the camera's corner, far (> STOP_GAP_MM) from Skip and Start in the panel, and asks once.
@@ -147,7 +144,7 @@ class PracticeScreen(Screen):
         self.button("stop_no", no, w("practice.stop_no"), self._stop_withdrawn, theme.ACCENT)
 
     def _question_box(self) -> pygame.Rect:
-        t = self.kiosk.theme
+        t = self.host.theme
         return pygame.Rect(0, 0, min(t.width - t.px(40), t.px(620)), t.px(220)).move(
             (t.width - min(t.width - t.px(40), t.px(620))) // 2, (t.height - t.px(220)) // 2
         )
@@ -171,7 +168,7 @@ class PracticeScreen(Screen):
     def _skip(self) -> None:
         if self.live is not None and self.state is not None and self.state.stage in {Stage.INTRO, Stage.EXERCISING}:
             self.live.skip()
-            self.kiosk.cues.say("skipped")
+            self.host.cues.say("skipped")
 
     def _begin(self) -> None:
         if self.live is not None and self.state is not None and self.state.stage is Stage.INTRO:
@@ -200,35 +197,32 @@ class PracticeScreen(Screen):
             self.pipeline = None
         result: SessionResult = self.live.finish(end)
         if not self.live.face_seen:
-            self.kiosk.go_to("home")  # nobody practised: there is nothing to sum up
+            self.host.go(OpenHome())  # nobody practised: there is nothing to sum up
             return
         if end != SessionEnd.COMPLETED:
-            self.kiosk.cues.say("stopped")
+            self.host.cues.say("stopped")
         elif result.any_rep_done:  # praise only what was done: a plan that only timed out ends plainly
-            self.kiosk.cues.say("done")
+            self.host.cues.say("done")
         else:
-            self.kiosk.cues.say("ended")
+            self.host.cues.say("ended")
         live = self.live
         session_id = self.live.recorder.session_id if self.live.recorder is not None else None
-        self.kiosk.go_to(
-            "summary",
-            result=result,
-            timeline=self.timeline,
-            saved=lambda: live.saving,  # the writer thread may still be writing: asked at each draw
-            session_id=session_id,
-            end=end,
-            counted=self.source == SessionSource.CAMERA,
+        self.host.go(
+            OpenSummary(
+                result,
+                self.timeline,
+                saved=lambda: live.saving,  # the writer thread may still be writing: asked at each draw
+                session_id=session_id,
+                end=end,
+                counted=self.source == SessionSource.CAMERA,
+            )
         )
 
     def _camera_problem(self, title_key: str) -> None:
-        plan, kiosk = self.plan, self.kiosk
-
-        def retry() -> None:
-            kiosk.go_to("practice", plan=plan, first_intro=self.first_intro)
-
         if self.live is not None and not self.live.finished:
             self.live.finish(SessionEnd.STOPPED)
-        kiosk.go_to("message", title_key=title_key, help_key="message.no_camera_help", retry=retry, auto_retry=True)
+        retry = OpenPractice(self.plan, first_intro=self.first_intro)  # the same practice, afresh
+        self.host.go(OpenMessage(title_key, "message.no_camera_help", retry=retry, auto_retry=True))
 
     def update(self, now: float) -> None:
         super().update(now)
@@ -252,11 +246,11 @@ class PracticeScreen(Screen):
         # which stores the session as failed and stops the threads.
         if self.update_seen is not None and self.update_seen.analysis.face.points is not None:
             self._last_face = now
-        elif now - self._last_face > self.kiosk.idle_timeout:
-            log.info("no face for %.0f s: the session is stopped", self.kiosk.idle_timeout)
+        elif now - self._last_face > self.host.idle_timeout:
+            log.info("no face for %.0f s: the session is stopped", self.host.idle_timeout)
             live.finish(SessionEnd.STOPPED)
-            self.kiosk.cues.say("no_face")  # said and shown: the patient may be looking away
-            self.kiosk.go_to("message", title_key="practice.no_face", help_key="practice.no_face_help")
+            self.host.cues.say("no_face")  # said and shown: the patient may be looking away
+            self.host.go(OpenMessage("practice.no_face", "practice.no_face_help"))
 
     def _take(self, update: Update) -> None:
         assert self.live is not None
@@ -280,7 +274,7 @@ class PracticeScreen(Screen):
     def _cue(self, before: LiveState | None, now: LiveState) -> None:
         """Sound and speech for what the patient cannot see with closed eyes."""
         assert self.live is not None
-        cues, say = self.kiosk.cues, self._say
+        cues, say = self.host.cues, self._say
         if before is None and now.stage is Stage.CALIBRATING:
             say("calibrate")
         last_rep = self.live.session.last_rep
@@ -304,7 +298,7 @@ class PracticeScreen(Screen):
         if now.stage is Stage.INTRO and new_intro and now.exercise_id is not None:
             say(exercise_key(now.exercise_id))  # the instruction, told as it is shown
             self._give_time_to_listen(now)
-        clock = self.kiosk.now()
+        clock = self.host.now()
         if now.prompt is not None and clock - self._prompt_said_at >= PROMPT_EVERY_S:
             self._prompt_said_at = clock  # where the face should be, said at most once every few seconds
             say(prompt_key(now.prompt))
@@ -335,8 +329,8 @@ class PracticeScreen(Screen):
         """Speak `key`, keeping when it will have been heard (it waits for what is being said)."""
         if key is None:
             return
-        self.kiosk.cues.say(key)
-        self._speech_until = max(self._speech_until, self.kiosk.now()) + self.kiosk.cues.length(key)
+        self.host.cues.say(key)
+        self._speech_until = max(self._speech_until, self.host.now()) + self.host.cues.length(key)
 
     def _give_time_to_listen(self, state: LiveState) -> None:
         """An exercise's intro lasts until its spoken instruction has been
@@ -346,15 +340,15 @@ class PracticeScreen(Screen):
         assert self.live is not None
         if state.exercise_id is None:
             return
-        instruction = self.kiosk.words.pick(self.plan.items[state.item_index].exercise.instruction)
-        listening = self._speech_until - self.kiosk.now() + READ_AFTER_S
+        instruction = self.host.words.pick(self.plan.items[state.item_index].exercise.instruction)
+        listening = self._speech_until - self.host.now() + READ_AFTER_S
         reading = len(instruction) / READING_CHARS_PER_S
-        self.live.session.intro_s = max(self.kiosk.config.practice.intro_s, listening, reading)
+        self.live.session.intro_s = max(self.host.config.practice.intro_s, listening, reading)
 
     # -- drawing -----------------------------------------------------------------
 
     def draw(self, surface: pygame.Surface) -> None:
-        t, w = self.kiosk.theme, self.kiosk.words
+        t, w = self.host.theme, self.host.words
         camera_area = pygame.Rect(t.px(12), t.px(12), round(t.width * 0.6), t.height - t.px(24))
         panel = pygame.Rect(
             camera_area.right + t.px(16), t.px(12), t.width - camera_area.right - t.px(28), t.height - t.px(24)
@@ -420,8 +414,8 @@ class PracticeScreen(Screen):
         empties as the exercise's time runs out, with the seconds inside."""
         if state.time_left is None:
             return
-        t, w = self.kiosk.theme, self.kiosk.words
-        limit = max(self.kiosk.config.practice.exercise_limit_s, 1e-6)
+        t, w = self.host.theme, self.host.words
+        limit = max(self.host.config.practice.exercise_limit_s, 1e-6)
         size = t.target + t.px(16)
         area = pygame.Rect(camera_area.right - size - t.px(12), camera_area.bottom - size - t.px(12), size, size)
         pygame.draw.circle(surface, theme.BACKGROUND, area.center, size // 2)
@@ -440,7 +434,7 @@ class PracticeScreen(Screen):
         return state.item_index == 0 and state.reps_done == 0 and state.stage is not Stage.DONE
 
     def _draw_question(self, surface: pygame.Surface) -> None:
-        t, w = self.kiosk.theme, self.kiosk.words
+        t, w = self.host.theme, self.host.words
         surface.blit(self._shade(surface.get_size(), 200), (0, 0))
         box = self._question_box()
         draw_panel(surface, box, t, radius=16)
@@ -457,13 +451,13 @@ class PracticeScreen(Screen):
 
     def _draw_intro(self, surface: pygame.Surface, area: pygame.Rect, panel: pygame.Rect, state: LiveState) -> None:
         """What the next exercise asks, shown (the example face) and told."""
-        t, w = self.kiosk.theme, self.kiosk.words
+        t, w = self.host.theme, self.host.words
         item = self.plan.items[state.item_index]
         exercise = item.exercise
         surface.blit(self._shade(area.size, 215), area)
         top = area.top + (t.px(44) if self._after_time_up(state) else 0)  # under the time-up note
         face = pygame.Rect(area.left + t.px(20), top + t.px(70), area.width - t.px(40), area.bottom - top - t.px(90))
-        draw_example(surface, face, exercise, self.kiosk.now())
+        draw_example(surface, face, exercise, self.host.now())
         heading = w("practice.step", step=state.item_index + 1, steps=len(self.plan.items))
         fit_text(surface, t, heading, 26, pygame.Rect(area.left, top + t.px(8), area.width, t.px(30)),
                  colour=theme.MUTED)  # fmt: skip
@@ -482,7 +476,7 @@ class PracticeScreen(Screen):
                   colour=theme.MUTED)  # fmt: skip
 
     def _draw_calibration(self, surface: pygame.Surface, area: pygame.Rect, state: LiveState | None) -> None:
-        t, w = self.kiosk.theme, self.kiosk.words
+        t, w = self.host.theme, self.host.words
         box = pygame.Rect(area.left + t.px(20), area.top + t.px(20), area.width - t.px(40), t.px(130))
         surface.blit(self._shade(box.size, 200), box)
         fit_text(surface, t, w("calibration.title"), 38, pygame.Rect(box.left, box.top + t.px(6), box.width, t.px(50)))
@@ -507,7 +501,7 @@ class PracticeScreen(Screen):
         fit_text(surface, t, f"{countdown:.0f}" if countdown >= 0.5 else "✓", 110, panel, colour=theme.ACCENT_TEXT)
 
     def _draw_exercise(self, surface: pygame.Surface, panel: pygame.Rect, state: LiveState) -> None:
-        t, w = self.kiosk.theme, self.kiosk.words
+        t, w = self.host.theme, self.host.words
         item = self.plan.items[state.item_index]
         exercise = item.exercise
         y = panel.top
@@ -555,7 +549,7 @@ class PracticeScreen(Screen):
         on the screen's left. Both bars share one scale, at least twice the
         target (marked) and stretched to the stronger side, so neither side
         fills its bar while the other is weaker: the asymmetry always shows."""
-        t, w = self.kiosk.theme, self.kiosk.words
+        t, w = self.host.theme, self.host.words
         assert state.left_score is not None
         assert state.right_score is not None
         span = max(BAR_SPAN, state.left_score, state.right_score)

@@ -6,26 +6,23 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 import pygame
 
 from device.store.models import ExerciseRecord, PracticeRecord
 from device.store.queries import DaySummary, daily_summaries, session_exercises, sessions_on
 from ui import theme
+from ui.navigation import Host
 from ui.screens.base import Action, Screen
 from ui.widgets import Button, fit_text, score_colour
-
-if TYPE_CHECKING:
-    from ui.app import Kiosk
 
 
 class ProgressScreen(Screen):
     name = "progress"
 
-    def __init__(self, kiosk: Kiosk, month: date | None = None) -> None:
-        super().__init__(kiosk)
-        self.month = (month or kiosk.calendar.today()).replace(day=1)
+    def __init__(self, host: Host, month: date | None = None) -> None:
+        super().__init__(host)
+        self.month = (month or host.calendar.today()).replace(day=1)
         self.days: dict[date, DaySummary] = {}
         self.cells: list[tuple[pygame.Rect, date]] = []
         self.chosen: date | None = None
@@ -44,15 +41,15 @@ class ProgressScreen(Screen):
         super().enter()
 
     def _load(self) -> None:
-        patient = self.kiosk.patient
+        patient = self.host.patient
         last = (self.month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        if patient is None or self.kiosk.store_error is not None:
+        if patient is None or self.host.store_error is not None:
             self.days = {}
         else:
             self.days = {d.day: d for d in daily_summaries(patient, self.month, last)}
 
     def layout(self) -> None:
-        t, w = self.kiosk.theme, self.kiosk.words
+        t, w = self.host.theme, self.host.words
         self.buttons = []
         size = t.target
         self.button("previous", pygame.Rect(t.px(16), t.px(8), size, size), "<", self._step(-1))
@@ -93,10 +90,10 @@ class ProgressScreen(Screen):
         for rect, day in self.cells:
             if rect.collidepoint(position):
                 self.chosen = day
-                patient = self.kiosk.patient
+                patient = self.host.patient
                 # Newest first: the session just practised is the one looked for.
                 self.chosen_sessions = (
-                    sessions_on(patient, day)[::-1] if patient is not None and self.kiosk.store_error is None else []
+                    sessions_on(patient, day)[::-1] if patient is not None and self.host.store_error is None else []
                 )
                 self.day_first, self._pages_before, self.day_shown = 0, [], []
                 self.chosen_exercises = {r.id: session_exercises(r) for r in self.chosen_sessions}
@@ -104,14 +101,14 @@ class ProgressScreen(Screen):
         super().on_tap(position)
 
     def draw(self, surface: pygame.Surface) -> None:
-        t, w = self.kiosk.theme, self.kiosk.words
+        t, w = self.host.theme, self.host.words
         header = pygame.Rect(t.px(180), t.px(8), t.width - t.px(390), t.target)
         fit_text(surface, t, w("progress.title_month", month=w.month_title(self.month)), 32, header)
         for column in range(7):
             cell = pygame.Rect(self.weekday_row.left + column * self.cell_width, self.weekday_row.top,
                                self.cell_width - t.px(4), self.weekday_row.height)  # fmt: skip
             fit_text(surface, t, w.weekday_short(column), 24, cell, colour=theme.MUTED)
-        today = self.kiosk.calendar.today()
+        today = self.host.calendar.today()
         for rect, day in self.cells:
             summary = self.days.get(day)
             colour = theme.PANEL if summary is None else score_colour(summary.mean_score)
@@ -131,7 +128,7 @@ class ProgressScreen(Screen):
         super().draw(surface)
 
     def _day_column(self) -> pygame.Rect:
-        t = self.kiosk.theme
+        t = self.host.theme
         left = round(t.width * 0.64) + t.px(28)
         return pygame.Rect(left, t.target + t.px(24), t.width - left - t.px(16), t.height)
 
@@ -162,7 +159,7 @@ class ProgressScreen(Screen):
     def _draw_day(self, surface: pygame.Surface, side: pygame.Rect, day: date) -> None:
         """The chosen day: each session's time, how it ended and its score,
         then its exercises, as far as the screen has room."""
-        t, w = self.kiosk.theme, self.kiosk.words
+        t, w = self.host.theme, self.host.words
         fit_text(surface, t, w.day_title(day), 24, pygame.Rect(side.left, side.top, side.width, t.px(34)), align="left")
         y, bottom = side.top + t.px(42), t.height - t.px(8)
         if self._paged():
@@ -196,7 +193,7 @@ class ProgressScreen(Screen):
             y += t.px(6)
 
     def _exercise_line(self, done: ExerciseRecord) -> str:
-        w = self.kiosk.words
+        w = self.host.words
         name, ended = w.exercise(done.exercise), w.outcome(done.outcome)
         if ended and done.reps_done == 0:
             return " · ".join((name, ended))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 import pygame
 import segno
@@ -16,12 +15,10 @@ from device.pipeline import Pipeline, PipelineError
 from ui import theme
 from ui.camera_view import camera_surface
 from ui.i18n import LANGUAGES
+from ui.navigation import Host
 from ui.screens.base import Action, Screen
 from ui.sound import Cue
 from ui.widgets import fit_text
-
-if TYPE_CHECKING:
-    from ui.app import Kiosk
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +41,9 @@ def qr_surface(text: str, largest: int) -> pygame.Surface:
 class SettingsScreen(Screen):
     name = "settings"
 
-    def __init__(self, kiosk: Kiosk) -> None:
-        super().__init__(kiosk)
-        self.url, self.mdns_url = dashboard_urls(kiosk.config)  # by address, and by name (HOSTNAME.local)
+    def __init__(self, host: Host) -> None:
+        super().__init__(host)
+        self.url, self.mdns_url = dashboard_urls(host.config)  # by address, and by name (HOSTNAME.local)
         self.pipeline: Pipeline | None = None
         self.camera_note = ""
         self.picture: pygame.Surface | None = None
@@ -54,11 +51,11 @@ class SettingsScreen(Screen):
         self._frames: list[tuple[float, int]] = []  # (time, frames processed so far)
 
     def _dashboard_area(self) -> pygame.Rect:
-        t = self.kiosk.theme
+        t = self.host.theme
         return pygame.Rect(t.width - t.px(250), t.px(80), t.px(230), t.height - t.px(100))
 
     def layout(self) -> None:
-        t, w = self.kiosk.theme, self.kiosk.words
+        t, w = self.host.theme, self.host.words
         self.buttons = []
         right = self._dashboard_area()
         self.qr = qr_surface(self.url, min(right.width, right.height - t.px(100)))
@@ -79,7 +76,7 @@ class SettingsScreen(Screen):
             self._camera_check,
         )
         sound_y = y + 2 * (t.target + t.px(16))
-        prefs = self.kiosk.preferences
+        prefs = self.host.preferences
         small = t.target
         self.button("volume_down", pygame.Rect(t.px(24), sound_y, small, t.target), "−", self._volume(-10))
         self.button("volume_up", pygame.Rect(t.px(36) + small, sound_y, small, t.target), "+", self._volume(+10))
@@ -99,34 +96,34 @@ class SettingsScreen(Screen):
 
     def _language(self, language: str) -> Action:
         def action() -> None:
-            self.kiosk.set_language(language)
+            self.host.set_language(language)
 
         return action
 
     def _volume(self, change: int) -> Action:
         def action() -> None:
-            prefs = self.kiosk.preferences
+            prefs = self.host.preferences
             volume = max(0, min(100, prefs.volume + change))
-            self.kiosk.choose(replace(prefs, volume=volume, muted=False))
-            self.kiosk.cues.play(Cue.GO)  # hear the new loudness
+            self.host.choose(replace(prefs, volume=volume, muted=False))
+            self.host.cues.play(Cue.GO)  # hear the new loudness
             self.layout()
 
         return action
 
     def _toggle_mute(self) -> None:
-        prefs = self.kiosk.preferences
-        self.kiosk.choose(replace(prefs, muted=not prefs.muted))
+        prefs = self.host.preferences
+        self.host.choose(replace(prefs, muted=not prefs.muted))
         self.layout()
 
     def _camera_check(self) -> None:
         if self.pipeline is not None:
             return
         try:
-            self.pipeline = self.kiosk.open_pipeline(with_classifier=False)
+            self.pipeline = self.host.open_pipeline(with_classifier=False)
             self.camera_note = ""
         except CameraError as exc:
             log.warning("camera check: %s", exc)
-            self.camera_note = self.kiosk.words("message.no_camera")
+            self.camera_note = self.host.words("message.no_camera")
 
     def exit(self) -> None:
         if self.pipeline is not None:
@@ -143,7 +140,7 @@ class SettingsScreen(Screen):
             log.warning("camera check: %s", exc)
             self.pipeline.stop()
             self.pipeline = None
-            self.camera_note = self.kiosk.words("message.camera_lost")
+            self.camera_note = self.host.words("message.camera_lost")
             return
         if update is None:
             return
@@ -151,15 +148,15 @@ class SettingsScreen(Screen):
         self._frames = [(t, n) for t, n in self._frames if now - t < 2.0] + [(now, self.pipeline.processed)]
         (t0, n0), (t1, n1) = self._frames[0], self._frames[-1]
         fps = (n1 - n0) / (t1 - t0) if t1 > t0 else 0.0
-        w = self.kiosk.words
+        w = self.host.words
         self.camera_note = w("settings.camera_ok", fps=f"{fps:.0f}")
         if update.analysis.face.points is not None:
             self.camera_note += " · " + w("settings.camera_face")
-        t = self.kiosk.theme
+        t = self.host.theme
         self.picture = camera_surface(update.frame.image, update.analysis.face.points, (t.px(200), t.px(150)))
 
     def draw(self, surface: pygame.Surface) -> None:
-        t, w = self.kiosk.theme, self.kiosk.words
+        t, w = self.host.theme, self.host.words
         self.title(surface, w("settings.title"))
         fit_text(
             surface,
@@ -170,11 +167,11 @@ class SettingsScreen(Screen):
             colour=theme.MUTED,
             align="left",
         )
-        prefs = self.kiosk.preferences
+        prefs = self.host.preferences
         sound = w("settings.muted") if prefs.muted else w("settings.volume", volume=prefs.volume)
         fit_text(surface, t, sound, 20, pygame.Rect(t.px(24), t.px(362), t.px(300), t.px(26)),
                  colour=theme.MUTED, align="left")  # fmt: skip
-        fit_text(surface, t, w("settings.device", name=self.kiosk.config.device.name), 20,
+        fit_text(surface, t, w("settings.device", name=self.host.config.device.name), 20,
                  pygame.Rect(t.px(240), t.height - t.px(60), t.px(300), t.px(30)), colour=theme.MUTED,
                  align="left")  # fmt: skip
         if self.camera_note:

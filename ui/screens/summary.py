@@ -7,7 +7,6 @@ import logging
 import math
 import statistics
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import pygame
 
@@ -17,11 +16,9 @@ from device.practice.recording import SessionEnd
 from device.practice.session import ExerciseResult, Outcome, SessionResult
 from device.store.queries import earlier_scores
 from ui import theme
+from ui.navigation import Host
 from ui.screens.base import Screen
 from ui.widgets import Button, fit_text, panel, row_of_buttons, score_colour, wrap_text
-
-if TYPE_CHECKING:
-    from ui.app import Kiosk
 
 log = logging.getLogger(__name__)
 EARLIER_SESSIONS = 5
@@ -47,7 +44,7 @@ class SummaryScreen(Screen):
 
     def __init__(
         self,
-        kiosk: Kiosk,
+        host: Host,
         result: SessionResult,
         timeline: list[tuple[float, float]],
         *,
@@ -56,7 +53,7 @@ class SummaryScreen(Screen):
         end: str = SessionEnd.COMPLETED,
         counted: bool = True,
     ) -> None:
-        super().__init__(kiosk)
+        super().__init__(host)
         self.result, self.timeline, self.saved, self.end = result, timeline, saved, end
         self.counted = counted  # False on the demo or a replay: kept apart from the patient's progress
         self.earlier = self._earlier_scores(session_id)
@@ -64,8 +61,8 @@ class SummaryScreen(Screen):
         self.rows_shown: list[ExerciseResult] = []
 
     def _earlier_scores(self, session_id: int | None) -> list[float]:
-        patient = self.kiosk.patient
-        if patient is None or self.kiosk.store_error is not None:
+        patient = self.host.patient
+        if patient is None or self.host.store_error is not None:
             return []
         try:  # the sessions every mean counts (store/queries.py), as the dashboard's
             return earlier_scores(patient, session_id, EARLIER_SESSIONS)
@@ -74,7 +71,7 @@ class SummaryScreen(Screen):
             return []
 
     def layout(self) -> None:
-        t, w = self.kiosk.theme, self.kiosk.words
+        t, w = self.host.theme, self.host.words
         self.buttons = []
         self.button("done", pygame.Rect(t.width - t.px(244), t.height - t.target - t.px(16), t.px(220), t.target),
                     w("summary.done"), self.back, theme.ACCENT)  # fmt: skip
@@ -86,7 +83,7 @@ class SummaryScreen(Screen):
 
     def _table_area(self) -> pygame.Rect:
         """The exercises' table: right of the score and its chart, above the footer."""
-        t = self.kiosk.theme
+        t = self.host.theme
         left = t.px(24) + t.px(SCORE_COLUMN) + t.px(24)
         top = t.px(72) + t.px(SENTENCE_HEIGHT)
         return pygame.Rect(left, top, t.width - left - t.px(24), t.height - t.target - t.px(28) - top)
@@ -97,7 +94,7 @@ class SummaryScreen(Screen):
     def _rows_per_page(self) -> int:
         """Every exercise on one page when they fit (the default plan's six
         do at 800x480); else pages, with the pager's row under the table."""
-        t = self.kiosk.theme
+        t = self.host.theme
         area = self._table_area()
         line = t.px(LINE_HEIGHT)
         fitting = area.height // line - 1  # the headings' line
@@ -125,7 +122,7 @@ class SummaryScreen(Screen):
         self.first_row = max(0, self.first_row - self._rows_per_page())
 
     def draw(self, surface: pygame.Surface) -> None:
-        t, w = self.kiosk.theme, self.kiosk.words
+        t, w = self.host.theme, self.host.words
         completed = self.end == SessionEnd.COMPLETED
         if completed:
             # Praise what was done: a plan whose every exercise ran out of time ends plainly.
@@ -169,7 +166,7 @@ class SummaryScreen(Screen):
         (the reps, or how it ended when no rep was) and its left-right balance
         (the eFACE-style subscore: 100 = both sides moved alike). Pages when
         a long plan does not fit."""
-        t, w = self.kiosk.theme, self.kiosk.words
+        t, w = self.host.theme, self.host.words
         rows = self._rows()
         if not rows:
             return
@@ -188,14 +185,14 @@ class SummaryScreen(Screen):
     def done_text(self, e: ExerciseResult) -> str:
         """The reps done whenever there were any ("1/3번": what the patient did,
         never "not done"); how it ended only when none were."""
-        w = self.kiosk.words
+        w = self.host.words
         if e.reps or e.outcome is Outcome.COMPLETED:
             return w("summary.reps", done=len(e.reps), planned=e.reps_planned)
         return w.outcome(e.outcome)
 
     def _cells(self, row: pygame.Rect) -> tuple[pygame.Rect, pygame.Rect, pygame.Rect]:
         """A table row's three cells, sized for the longest name and outcome in either language."""
-        gap = self.kiosk.theme.px(8)
+        gap = self.host.theme.px(8)
         name, done = round(row.width * 0.44), round(row.width * 0.34)
         return (
             pygame.Rect(row.left, row.top, name - gap, row.height),
@@ -204,7 +201,7 @@ class SummaryScreen(Screen):
         )
 
     def _draw_chart(self, surface: pygame.Surface, area: pygame.Rect) -> None:
-        t = self.kiosk.theme
+        t = self.host.theme
         panel(surface, area, t, radius=10)
         inner = area.inflate(-t.px(20), -t.px(20))
         for level in (0, 50, 100):
