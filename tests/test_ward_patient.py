@@ -287,6 +287,9 @@ def test_the_ward_csv_has_one_row_per_session_in_the_readers_words(ward: Ward, t
     assert len(guarded) == 5
     assert {r[1] for r in guarded} == {'\'=HYPERLINK("http://x")'}  # a spreadsheet shows it, never runs it
     assert {r[2] for r in guarded} == {""}
+    assert 'href="/export/sessions.csv?lang=en" download>Sessions CSV (30 days)' in client.get("/?lang=en").get_data(
+        as_text=True
+    )
     korean = table(week + "&lang=ko")
     assert korean[0][:4] == ["연습 번호", "환자", "병원 등록번호", "기기"]
     assert korean[1][-1] == "완료"
