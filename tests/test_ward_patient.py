@@ -182,6 +182,11 @@ def test_a_hospital_number_joins_one_patient_across_two_beds(ward: Ward, tmp_pat
         shared = (DAY - timedelta(days=4)).isoformat()
         assert day_cell(page, shared) == f"{DAY.day - 4} 57 4×"
         assert day_cell(page, first_day) == f"{DAY.day - 6} 70 3×"
+        # The plan is edited for the patient as the newest bed knows them, whichever bed's page it is opened from.
+        plan_link = re.search(r'id="patient-plan" href="([^"]+)"', page)
+        assert plan_link is not None
+        assert plan_link[1].startswith(f"/patients/{bed_2}/plan")
+        assert client.get(plan_link[1].replace("&amp;", "&")).status_code == 200
 
     # A session arriving afterwards is on the page at once (the history brought up to date, not stale).
     store_1 = tmp_path / "bed-1" / DB_NAME
