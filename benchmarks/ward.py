@@ -295,7 +295,7 @@ def overview_pages(base: str, db: Database, live: str, template: dict[str, Any],
 def patient_pages(base: str, patients: list[int], requests_each: int) -> None:
     """A patient's page: the first visit (it builds the patient's history in the
     device's schema, ward/patient_history.py), then the page again at 8 clients."""
-    visited = patients[: CLIENTS * 2]
+    visited = patients[:CLIENTS]
     cold: list[float] = []
     web = requests.Session()
     page = web.get(f"{base}/login?lang=ko").text
