@@ -29,7 +29,7 @@ from tests.helpers import ROOT
 from ui import theme
 from ui.app import Kiosk
 from ui.display import choose_driver
-from ui.i18n import LANGUAGES, Words, keys
+from ui.i18n import LANGUAGES, KioskWords, keys
 from ui.navigation import OpenPractice, OpenSummary
 from ui.preferences import FILE_NAME
 from ui.screens.practice import PracticeScreen
@@ -384,7 +384,7 @@ def test_every_way_out_of_a_session_stores_it_and_stops_its_threads(
     reps done so far, the patient sees a message (never a traceback), and
     no camera or worker thread is left running."""
     from device.camera.replay import ReplayCamera
-    from device.practice.live import LivePractice
+    from device.practice.live import LiveSession
     from device.store.writer import writer
     from device.vision.analysis import FrameAnalyser
 
@@ -405,7 +405,7 @@ def test_every_way_out_of_a_session_stores_it_and_stops_its_threads(
         elif stage == "vision":
             monkeypatch.setattr(FrameAnalyser, "analyse", broken(FrameAnalyser.analyse))
         elif stage == "feed":
-            monkeypatch.setattr(LivePractice, "feed", broken(LivePractice.feed))
+            monkeypatch.setattr(LiveSession, "feed", broken(LiveSession.feed))
     if stage == "closing":
         kiosk.close()  # the service is stopped, or the window closed
     else:
@@ -760,7 +760,7 @@ def test_the_calendar_is_in_the_patients_language_and_a_day_lists_each_session(
     driver.touch(next(rect.center for rect, d in progress.cells if d == day))  # type: ignore[attr-defined]
     assert progress.chosen_sessions == sessions[::-1]  # type: ignore[attr-defined]  # newest first
     lines = [progress._exercise_line(e) for r in sessions for e in progress.chosen_exercises[r.id]]  # type: ignore[attr-defined]
-    words = Words(language)
+    words = KioskWords(language)
     assert words.pick({"en": "Brow", "ko": "눈썹"}) in lines[0]
     assert words("balance.value", value="52") in lines[0]  # the one balance scale, 0-100
     assert words("outcome.timed_out") in lines[1]
@@ -811,11 +811,11 @@ def test_a_day_lists_every_session_newest_first_page_by_page(
 
 
 def test_dates_are_written_in_each_language() -> None:
-    assert Words("ko").month_title(date(2026, 11, 1)) == "2026년 11월"
-    assert Words("en").month_title(date(2026, 11, 1)) == "November 2026"
-    assert Words("ko").day_title(date(2026, 11, 30)) == "11월 30일 월요일"
-    assert Words("en").day_title(date(2026, 11, 30)) == "Monday 30 November"
-    assert [Words("ko").weekday_short(i) for i in range(7)] == list("월화수목금토일")
+    assert KioskWords("ko").month_title(date(2026, 11, 1)) == "2026년 11월"
+    assert KioskWords("en").month_title(date(2026, 11, 1)) == "November 2026"
+    assert KioskWords("ko").day_title(date(2026, 11, 30)) == "11월 30일 월요일"
+    assert KioskWords("en").day_title(date(2026, 11, 30)) == "Monday 30 November"
+    assert [KioskWords("ko").weekday_short(i) for i in range(7)] == list("월화수목금토일")
 
 
 @pytest.mark.slow  # starts the kiosk three times
@@ -868,9 +868,9 @@ def test_both_languages_have_every_string() -> None:
     # English alone has `_one` forms (1 session); Korean needs only `_other`.
     assert keys("ko") == {k for k in keys("en") if not k.endswith("_one")}
     for language in LANGUAGES:
-        words = Words(language)
+        words = KioskWords(language)
         assert words("practice.reps", number=2, planned=5)
-    assert "2" in Words("ko")("practice.reps", number=2, planned=5)
+    assert "2" in KioskWords("ko")("practice.reps", number=2, planned=5)
 
 
 def test_encouragement_compares_with_earlier_sessions() -> None:
@@ -976,7 +976,7 @@ def test_time_runs_out_visibly_and_audibly_on_a_still_photo(
            "practice.intro_s": 1.0},
     )  # fmt: skip
     driver = driver_factory(config)
-    kiosk, words = driver.kiosk, Words("ko")
+    kiosk, words = driver.kiosk, KioskWords("ko")
     kiosk.go(OpenPractice(make_plan([("brow_raise", 3), ("closed_smile", 3)])))
     practice = kiosk.screen
     assert isinstance(practice, PracticeScreen)
@@ -1041,7 +1041,7 @@ def test_the_summary_table_fits_its_cells_and_pages_a_long_plan(
     from ui.screens.summary import SummaryScreen
 
     driver = driver_factory(kiosk_config(tmp_path, "demo", **{"kiosk.language": language}))
-    words, t = Words(language), driver.kiosk.theme
+    words, t = KioskWords(language), driver.kiosk.theme
     six = ["brow_raise", "gentle_eye_closure", "closed_smile", "lip_pucker", "nose_wrinkle", "happy"]
     summary = summary_of(driver, six, SessionEnd.STOPPED, {0: 3, 2: 1})
     assert isinstance(summary, SummaryScreen)

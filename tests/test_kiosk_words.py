@@ -32,7 +32,7 @@ from device.store.models import SessionStatus
 from tests.helpers import ROOT
 from tests.test_kiosk import SCREENSHOTS, Driver, kiosk_config
 from ui import theme
-from ui.i18n import LANGUAGES, Words, keys
+from ui.i18n import LANGUAGES, KioskWords, keys
 from ui.navigation import OpenMessage, OpenProgress, OpenSettings
 from ui.screens.practice import STOP_GAP, PracticeScreen
 from ui.theme import DrawnText
@@ -120,7 +120,7 @@ def test_particles_follow_the_word_before_them() -> None:
     assert with_particle("4", "을") == "4를"  # 사
     assert with_particle("10", "과") == "10과"  # 십
     assert with_particle("7", "으로") == "7로"  # 칠
-    assert Words("ko")("balance.hardly", weak="왼쪽") == "얼굴 왼쪽은 거의 움직이지 않았어요."
+    assert KioskWords("ko")("balance.hardly", weak="왼쪽") == "얼굴 왼쪽은 거의 움직이지 않았어요."
 
 
 @pytest.mark.parametrize(
@@ -129,10 +129,10 @@ def test_particles_follow_the_word_before_them() -> None:
 )
 def test_the_left_right_sentence_says_the_amount_in_words(ratio: float, ko: str, en: str) -> None:
     key = amount_key(ratio)
-    korean = Words("ko")("balance.moved", weak="왼쪽", strong="오른쪽", amount=Words("ko")(key))
+    korean = KioskWords("ko")("balance.moved", weak="왼쪽", strong="오른쪽", amount=KioskWords("ko")(key))
     assert korean == f"얼굴 왼쪽은 오른쪽의 {ko} 움직였어요."
     assert "%" not in korean
-    english = Words("en")("balance.moved", weak="left", strong="right", amount=Words("en")(key))
+    english = KioskWords("en")("balance.moved", weak="left", strong="right", amount=KioskWords("en")(key))
     assert english == f"Your left side moved {en} as much as your right side."
 
 

@@ -12,6 +12,7 @@ here, or this test fails, so the order stays complete. It reads source with
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from tests.helpers import ROOT
@@ -96,15 +97,30 @@ def test_every_import_runs_down_the_layers() -> None:
     assert upward == []
 
 
-def test_screens_never_import_each_other() -> None:
-    """A screen says where to go next; ui.app decides which screen that is."""
+def test_screens_import_neither_each_other_nor_the_app() -> None:
+    """A screen says where to go next with an intent (ui/navigation.py) and
+    sees the kiosk through its Host protocol; ui.app decides which screen
+    an intent opens. Imports under TYPE_CHECKING count too."""
     crossing = []
     for path in sorted((ROOT / "ui" / "screens").glob("*.py")):
         own = f"ui.screens.{path.stem}"
         for module in imports_of(path):
-            if module.startswith("ui.screens.") and module not in {own, "ui.screens.base"}:
+            if module == "ui.app" or (module.startswith("ui.screens.") and module not in {own, "ui.screens.base"}):
                 crossing.append(f"{path.name} imports {module}")
     assert crossing == []
+
+
+def test_the_architecture_page_lists_these_layers() -> None:
+    """docs/architecture.md's numbered list under "Layers" names the same
+    units on the same lines, so the page a newcomer reads is this order."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = text.split("\n## Layers\n", 1)[1].split("\n## ", 1)[0]
+    units = set().union(*LAYERS)
+    listed = [
+        {name for name in re.findall(r"`([\w.]+)`", line) if name in units}
+        for line in re.findall(r"^\d+\. (.*)$", section, re.MULTILINE)
+    ]
+    assert listed == LAYERS, "docs/architecture.md's Layers list differs from LAYERS here: change both"
 
 
 def test_the_layer_check_sees_an_upward_import() -> None:

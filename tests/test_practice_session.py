@@ -17,7 +17,7 @@ from device.config import Config
 from device.practice.feedback import asymmetry_sentence
 from device.practice.gating import Prompt
 from device.practice.plan import Effort, Plan, Side, make_plan, plan_item
-from device.practice.session import PracticeSession, SessionResult, Stage
+from device.practice.session import Session, SessionResult, Stage
 from device.vision.analysis import FrameAnalyser
 from device.vision.landmarks import FaceLandmarker
 from model_export.face_warp import LEFT_SMILE, RIGHT_SMILE, SMILE, Movement, eye_closure, one_sided_smile, warp_face
@@ -45,7 +45,7 @@ def run_session(
     """The session fed every frame of the clip, with the classifier's answer
     `probabilities` on each (None: no classifier)."""
     analyser = FrameAnalyser(landmarker, config)
-    session = PracticeSession(plan, frame_width=640, intro_s=0.5)
+    session = Session(plan, frame_width=640, intro_s=0.5)
     stages, prompts = [], []
     with ReplayCamera(clip, (640, 480), (320, 240), realtime=False, loop=False) as camera:
         while True:

@@ -35,7 +35,7 @@ from device.vision.analysis import FrameAnalyser, load_landmarker
 from device.vision.landmarks import FaceLandmarker
 from device.vision.model_files import ModelError
 from ui import theme
-from ui.i18n import Words
+from ui.i18n import KioskWords
 from ui.navigation import (
     Host,
     Intent,
@@ -116,7 +116,7 @@ class Kiosk:
         self.surface = self.panel.surface
         self.theme = Theme(self.surface.get_size())
         self.preferences = Preferences.load(config)
-        self.words = Words(self.preferences.language)
+        self.words = KioskWords(self.preferences.language)
         self.now = clock
         self.idle_timeout = config.kiosk.idle_timeout_s
         self.db_path: Path = config.data_dir / DB_NAME
@@ -183,7 +183,7 @@ class Kiosk:
     # -- screens -----------------------------------------------------------------
 
     def set_language(self, language: str) -> None:
-        self.words = Words(language)
+        self.words = KioskWords(language)
         self.cues.language = language
         self.choose(replace(self.preferences, language=language))
         self.screen.layout()

@@ -6,17 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from device.i18n import LANGUAGES, SHARED
-from device.i18n import Words as SharedWords
+from device.i18n import LANGUAGES, SHARED, Words
 
-__all__ = ["LANGUAGES", "Words", "keys"]
+__all__ = ["LANGUAGES", "KioskWords", "keys"]
 
 STRINGS = Path(__file__).resolve().parent / "strings"
 
 
-class Words(SharedWords):
+class KioskWords(Words):
     FOLDERS: ClassVar[tuple[Path, ...]] = (SHARED, STRINGS)
 
 
 def keys(language: str) -> set[str]:
-    return Words.keys(language)
+    return KioskWords.keys(language)

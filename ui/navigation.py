@@ -27,7 +27,7 @@ from device.practice.recording import SessionEnd
 from device.practice.session import SessionResult
 from device.store.db import StoreError
 from device.store.models import Patient
-from ui.i18n import Words
+from ui.i18n import KioskWords
 from ui.preferences import Preferences
 from ui.sound import Cues
 from ui.theme import Theme
@@ -119,7 +119,7 @@ class Host(Protocol):
     def theme(self) -> Theme: ...
 
     @property
-    def words(self) -> Words: ...
+    def words(self) -> KioskWords: ...
 
     @property
     def cues(self) -> Cues: ...

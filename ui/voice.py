@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from device.practice.catalogue import catalogue
-from ui.i18n import Words, keys
+from ui.i18n import KioskWords, keys
 
 VOICE_DIR = Path(__file__).resolve().parent / "assets" / "voice"
 MAX_COUNT = 10  # counts above this are not spoken (plans rarely have more reps)
@@ -38,7 +38,7 @@ def prompt_key(prompt: str) -> str:
 
 def phrases(language: str) -> dict[str, str]:
     """Every spoken prompt of `language`: file key -> sentence."""
-    words = Words(language)
+    words = KioskWords(language)
     spoken = {key.removeprefix("voice."): words(key) for key in sorted(keys(language)) if key.startswith("voice.")}
     for key in sorted(k for k in keys(language) if k.startswith("prompt.")):
         spoken[prompt_key(key.removeprefix("prompt."))] = words(key)

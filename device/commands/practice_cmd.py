@@ -22,7 +22,7 @@ from device.i18n import Words
 from device.pipeline import Pipeline
 from device.practice.catalogue import Kind
 from device.practice.feedback import asymmetry_sentence
-from device.practice.live import LivePractice
+from device.practice.live import LiveSession
 from device.practice.model_fit import require_scorable
 from device.practice.plan import Plan, PlanError, single_exercise_plan
 from device.practice.recording import SessionEnd
@@ -138,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
     return _practise(args, config, plan, patient, store_error)
 
 
-def _loop(pipeline: Pipeline, live: LivePractice, plan: Plan, can_classify: bool, seconds: float | None) -> str:
+def _loop(pipeline: Pipeline, live: LiveSession, plan: Plan, can_classify: bool, seconds: float | None) -> str:
     """Feed the session until it is done (completed) or `seconds` pass (stopped)."""
     last_print = -1.0
     while True:
@@ -179,7 +179,7 @@ def _practise(
         return SessionRecorder(db_path, patient, plan, source=source)
 
     pipeline = Pipeline(camera, analyser, classifier)
-    live = LivePractice(
+    live = LiveSession(
         plan,
         config.camera.width,
         open_recorder if patient is not None and store_error is None else None,

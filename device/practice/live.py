@@ -20,14 +20,14 @@ from device.pipeline import PipelineError, Update
 from device.practice.catalogue import Kind
 from device.practice.plan import Plan
 from device.practice.recording import Recorder
-from device.practice.session import EXERCISE_LIMIT_S, INTRO_S, LiveState, PracticeSession, SessionResult, Stage
+from device.practice.session import EXERCISE_LIMIT_S, INTRO_S, LiveState, Session, SessionResult, Stage
 
 # An expression result older than this (relative to the frame being scored)
 # describes a face that may have changed: the frame is scored without one.
 MAX_EXPRESSION_AGE = 0.5
 
 
-class LivePractice:
+class LiveSession:
     def __init__(
         self,
         plan: Plan,
@@ -39,7 +39,7 @@ class LivePractice:
         first_intro: bool = True,
         check_neutral_expression: bool = True,
     ) -> None:
-        self.session = PracticeSession(
+        self.session = Session(
             plan,
             frame_width=frame_width,
             intro_s=intro_s,

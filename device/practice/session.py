@@ -141,7 +141,7 @@ class SessionResult:
         return any(e.reps for e in self.exercises)
 
 
-class PracticeSession:
+class Session:
     def __init__(
         self,
         plan: Plan,

@@ -20,7 +20,7 @@ import pygame
 from device.camera import is_live
 from device.camera.base import CameraEnded, CameraError
 from device.pipeline import Pipeline, Update
-from device.practice.live import LivePractice
+from device.practice.live import LiveSession
 from device.practice.plan import Plan, Side
 from device.practice.recording import SessionEnd
 from device.practice.reps import Phase
@@ -61,7 +61,7 @@ class PracticeScreen(Screen):
         self.plan = plan
         self.first_intro = first_intro
         self.pipeline: Pipeline | None = None
-        self.live: LivePractice | None = None
+        self.live: LiveSession | None = None
         self.update_seen: Update | None = None
         self.state: LiveState | None = None
         self.picture: pygame.Surface | None = None
@@ -97,7 +97,7 @@ class PracticeScreen(Screen):
             return SessionRecorder(db_path, patient, plan, source=source)
 
         saving = k.store_error is None and patient is not None
-        self.live = LivePractice(
+        self.live = LiveSession(
             self.plan,
             k.config.camera.width,
             open_recorder if saving else None,
