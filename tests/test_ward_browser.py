@@ -183,6 +183,8 @@ WORDS = {
         "clock": "시계 확인 필요: 병동보다 24.0시간 빠름",
         "logout": "로그아웃",
         "none": "없음",
+        "given": "{name} 님이 병동에서 입력",
+        "when": "2026년 11월 19일 (목) 오전 9:00",
     },
     "en": {
         "days": "{n} of 14 days",
@@ -195,6 +197,8 @@ WORDS = {
         "clock": "Check its clock: 24.0 h ahead of the ward",
         "logout": "Log out",
         "none": "none",
+        "given": "given by {name} on the ward",
+        "when": "9:00",
     },
 }
 
@@ -251,6 +255,16 @@ def test_a_therapist_reads_the_ward_in_the_browser(
         cell = chrome.find_element(By.CSS_SELECTOR, f'a.day[data-day="{day}"] .score').text
         assert cell == str(day_mean), day
     assert chrome.find_element(By.ID, "trends").is_displayed()
+    # The therapist gives the hospital number: the page says who gave it and when (the ward's clock).
+    field = chrome.find_element(By.CSS_SELECTOR, 'input[name="identity"]')
+    field.clear()
+    field.send_keys(f"HN-{width}")
+    browser_click(chrome, field.find_element(By.XPATH, "./ancestor::form//button[@type='submit']"))
+    WebDriverWait(chrome, 10).until(expected_conditions.staleness_of(field))  # the page after the save
+    given = chrome.find_element(By.ID, "identity-given").text
+    assert w["given"].format(name=THERAPIST[0]) in given, given
+    assert w["when"] in given, given
+    assert f"HN-{width}" in chrome.find_element(By.ID, "patient-devices").text
     assert patient
     if phone and language == "ko":
         shoot(chrome, "patient-ko", width)

@@ -5,6 +5,7 @@ without one stays on their own device's list, labelled with that device."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from peewee import JOIN
 
@@ -37,6 +38,12 @@ class History:
     def ids(self) -> tuple[int, ...]:
         return tuple(m.id for m in self.members)
 
+    @property
+    def identity_given(self) -> WardPatient | None:
+        """The member whose number was given last, to say by whom and when (None: no one recorded it)."""
+        dated = [m for m in self.members if m.identity is not None and m.identity_set is not None]
+        return max(dated, key=lambda m: m.identity_set or datetime.min) if dated else None
+
 
 def _with_devices(where: object) -> list[WardPatient]:
     query = WardPatient.select(WardPatient, Device).join(Device, JOIN.INNER).where(where).order_by(WardPatient.id)
@@ -64,6 +71,9 @@ def histories() -> list[History]:
     return [History(key, members[0].identity, tuple(members)) for key, members in by_key.items()]
 
 
-def assign(patient_id: int, identity: str | None) -> None:
-    """Give ward patient `patient_id` the identity (None: take it away, back to their device's list)."""
-    WardPatient.update(identity=identity).where(WardPatient.id == patient_id).execute()
+def assign(patient_id: int, identity: str | None, *, by: str | None = None, when: datetime | None = None) -> None:
+    """Give ward patient `patient_id` the identity (None: take it away, back
+    to their device's list), recording who gave it (a therapist's name; None:
+    the device) and when, by the ward's clock."""
+    changes = {WardPatient.identity: identity, WardPatient.identity_by: by, WardPatient.identity_set: when}
+    WardPatient.update(changes).where(WardPatient.id == patient_id).execute()

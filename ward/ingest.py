@@ -84,6 +84,7 @@ def store_session(device: Device, body: dict[str, Any], now: datetime) -> tuple[
             patient.save()
         if identity is not None and patient.identity != identity:
             patient.identity = identity  # set on the device: the newest word on the number wins
+            patient.identity_by, patient.identity_set = None, now  # given by no therapist: by the device
             patient.save()
         fields = {
             "device": device,

@@ -145,6 +145,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         'ALTER TABLE "patient" ADD COLUMN "identity" TEXT',
         'CREATE INDEX "wardpatient_identity" ON "patient" ("identity")',
     ),
+    # 6: who gave the ward identity and when (ward/identity.py): the therapist's
+    # name when given on the ward, none when the device sent it; `identity_set`
+    # by the ward's clock. Numbers given before this migration say neither.
+    (
+        'ALTER TABLE "patient" ADD COLUMN "identity_by" TEXT',
+        'ALTER TABLE "patient" ADD COLUMN "identity_set" {ts}',
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

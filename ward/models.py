@@ -58,6 +58,8 @@ class WardPatient(BaseModel):
     store = TextField()
     name = TextField()
     identity = TextField(null=True, index=True)  # the ward identity (hospital number): ward/identity.py
+    identity_by = TextField(null=True)  # the therapist who gave it on the ward; None: sent by the device
+    identity_set = DateTimeField(null=True)  # when the ward took it, by the ward's clock
 
     class Meta:
         table_name = "patient"

@@ -112,7 +112,8 @@ def register_patient_pages(
 
     @app.post("/patients/<ward_id:patient_id>/identity")
     def patient_identity(patient_id: int) -> BaseResponse:
-        if signed_in() is None:
+        therapist = signed_in()
+        if therapist is None:
             return login()
         if history_of(patient_id) is None if 0 < patient_id <= MAX_PATIENT_ID else True:
             abort(404, description=words()("problem.no_patient"))
@@ -121,7 +122,7 @@ def register_patient_pages(
             identity = clean_identity(request.form.get("identity", ""))
         except IdentityError:
             return redirect(url_for("patient_page", patient_id=patient_id, lang=lang, identity="invalid"))
-        assign(patient_id, identity)
+        assign(patient_id, identity, by=therapist.name, when=clock.now())  # who gave the number, and when
         return redirect(url_for("patient_page", patient_id=patient_id, lang=lang))
 
 
