@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask, Response, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from markupsafe import Markup
 from peewee import Database, DatabaseError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
@@ -19,7 +20,7 @@ from ward.config import WardConfig
 from ward.device_list import device_rows
 from ward.export import register_export
 from ward.models import Therapist
-from ward.overview import WINDOW_DAYS, OverviewCache
+from ward.overview import WINDOW_DAYS, OverviewCache, PatientRow
 from ward.patient_history import open_histories
 from ward.patient_page import register_patient_pages
 from ward.plan_api import register_plan_api
@@ -91,10 +92,14 @@ def create_app(config: WardConfig, db: Database, clock: Clock) -> Flask:
         therapist = signed_in()
         if therapist is None:
             return redirect(url_for("login"))
-        today = clock.today()
-        return render_template(
-            "ward_overview.html", t=words(), rows=overview.rows(today), therapist=therapist.name, window=WINDOW_DAYS
-        )
+        w = words()
+
+        def render(rows: list[PatientRow]) -> str:
+            return render_template("ward_overview_table.html", t=w, rows=rows, window=WINDOW_DAYS)
+
+        # Our own template's output, escaped as it was rendered.
+        table = Markup(overview.table(clock.today(), w.language, render))
+        return render_template("ward_overview.html", t=w, table=table, therapist=therapist.name)
 
     @app.get("/devices")
     def devices() -> str | BaseResponse:
