@@ -203,6 +203,41 @@ def test_enrol_prints_a_token_once_and_keeps_only_its_hash(
     assert "is not a device name" in capsys.readouterr().err
 
 
+def test_user_add_takes_a_password_from_stdin_and_says_so_in_one_line_without_one(ward_url: str) -> None:
+    """As docs/ward.md has the admin run it: typed twice at a terminal, or piped in; no terminal and
+    nothing to read (Ctrl-D) is one line on stderr, no traceback, no account."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+    from ward.therapists import log_in
+
+    def add(name: str, *flags: str, stdin: str | None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "ward", "user", "add", name, *flags],
+            input=stdin, stdin=subprocess.DEVNULL if stdin is None else None, capture_output=True, text=True,
+            check=False, cwd=ROOT, env={**os.environ, "WARD_DATABASE": ward_url}, start_new_session=True, timeout=60,
+        )  # fmt: skip
+
+    piped = add("박지우", "--password-stdin", stdin="ward rounds 8\n")
+    assert (piped.returncode, piped.stdout.strip()) == (0, "account '박지우' added"), piped.stderr
+    nothing = add("Park Jiwoo", stdin=None)  # a new session: no controlling terminal, and stdin at its end
+    assert nothing.returncode == 1
+    assert (
+        nothing.stderr.strip()
+        .splitlines()[-1]
+        .endswith(  # after getpass's prompt
+            "ward: no password given: type it twice, or pipe it in with --password-stdin"
+        )
+    )
+    assert "Traceback" not in nothing.stderr
+    db = connect_url(ward_url)
+    assert log_in("박지우", "ward rounds 8", NOW) is not None
+    assert [t.name for t in Therapist.select()] == ["박지우"]
+    db.close()
+
+
 def test_plain_http_only_to_this_machine() -> None:
     assert check_url("http://127.0.0.1:8470/") == "http://127.0.0.1:8470"
     assert check_url("https://ward.hospital.lan") == "https://ward.hospital.lan"

@@ -67,8 +67,12 @@ def run(args: argparse.Namespace) -> str:
         if args.password_stdin:
             password = sys.stdin.readline().rstrip("\n")
         else:
-            password = getpass.getpass(f"password for {args.name}: ")
-            if getpass.getpass("again: ") != password:
+            try:
+                password = getpass.getpass(f"password for {args.name}: ")
+                again = getpass.getpass("again: ")
+            except EOFError:  # Ctrl-D, or no terminal and nothing to read: said in one line, not a traceback
+                raise AccountError("no password given: type it twice, or pipe it in with --password-stdin") from None
+            if again != password:
                 raise AccountError("the two passwords differ")
         with db.atomic():
             add_therapist(args.name, password, now)
