@@ -335,7 +335,8 @@ class WardLink:
         number = 0
         while batch := pending():
             for session_id, newest in batch:
-                delivered = self._send(session_id, newest, store, waiting - number)
+                # The backlog the ward shows is what waits behind this one: 0 once it has the last.
+                delivered = self._send(session_id, newest, store, max(0, waiting - number - 1))
                 if delivered is None:
                     return confirmed
                 number += 1

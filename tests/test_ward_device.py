@@ -95,7 +95,7 @@ def test_doctor_shows_the_ward_link_as_it_is(
     assert delivered.outcome is Outcome.PASS
     assert re.search(r"last delivery \d{4}-\d\d-\d\d \d\d:\d\d, 0 waiting;", delivered.detail), delivered.detail
     [device] = Device.select().where(Device.name == "kiosk-bed-3")
-    assert device.backlog == 1  # it said so with its last session; doctor's own contact says nothing of it
+    assert device.backlog == 0  # nothing waits behind its last session; doctor's own contact says nothing of it
     assert device.software
 
     # The card moves to a bed enrolled under another name: the ward refuses its store's sessions.
