@@ -87,13 +87,17 @@ class OverviewCache:
     rewrites their week's rows, under new ids) and the patients as the
     histories group them (names, beds, ward identities). Reading the key is
     three index look-ups and the patient list; the rows, at a full ward, are
-    most of a second of Python on a loaded machine. One per app (database)."""
+    most of a second of Python on a loaded machine. While one reader computes
+    a change, the others are given the rows before it rather than queueing
+    behind it (or all computing it). One per app (database)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._key: object = None
         self._rows: list[PatientRow] = []
         self._tables: dict[str, str] = {}
+        self._today: date | None = None
+        self._computing = False
 
     def rows(self, today: date) -> list[PatientRow]:
         return self._current(today)[0]
@@ -109,13 +113,19 @@ class OverviewCache:
 
     def _current(self, today: date) -> tuple[list[PatientRow], dict[str, str]]:
         key = (today, _changes())
-        # One computes while the others wait for its rows, rather than all computing at once.
         with self._lock:
-            if key != self._key:
-                self._rows = overview(today)
-                self._tables = {}
-                self._key = key
-            return self._rows, self._tables
+            if key == self._key or (self._computing and self._today == today):
+                # Up to date; or another reader is computing the change: these rows are at most that old.
+                return self._rows, self._tables
+            self._computing = True
+        try:
+            rows = overview(today)
+        finally:
+            with self._lock:
+                self._computing = False
+        with self._lock:
+            self._rows, self._tables, self._key, self._today = rows, {}, key, today
+            return rows, self._tables
 
 
 def _changes() -> tuple[object, ...]:
