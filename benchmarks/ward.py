@@ -318,6 +318,7 @@ def main() -> None:
     parser.add_argument("--devices", type=int, help="devices (3 patients each), instead of the scale's")
     parser.add_argument("--days", type=int, help="days of history per patient loaded in bulk, instead of the scale's")
     parser.add_argument("--requests", type=int, default=15, help="page requests per client")
+    parser.add_argument("--pages-only", action="store_true", help="the pages' figures only: no drain, no profile")
     args = parser.parse_args()
     devices = args.devices or SCALES[args.scale][0]
     days = args.days or SCALES[args.scale][1]
@@ -359,6 +360,10 @@ def main() -> None:
         print(f"devices page: p50 {p50:.0f} ms, p95 {p95_ms:.0f} ms at {CLIENTS} clients, {errors} errors")
         patient_pages(base, patients, args.requests)
 
+        if args.pages_only:
+            web.close()
+            print(f"load after: {load()}")
+            return
         drain_all(base, tokens, template, devices)
         db.connect(reuse_if_open=True)
         # Each session once: the ward's global ids are unique, so the count says whether any was lost.
