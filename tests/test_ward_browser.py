@@ -233,6 +233,9 @@ def test_a_therapist_reads_the_ward_in_the_browser(
         for row in chrome.find_elements(By.CSS_SELECTOR, "#ward-patients tbody tr")
     }
     assert set(rows) == {DECLINING, STEADY}
+    # A Korean name is one word: never broken across lines, however narrow its cell.
+    for link in chrome.find_elements(By.CSS_SELECTOR, "#ward-patients tbody td a"):
+        assert chrome.execute_script("return arguments[0].getClientRects().length", link) == 1, link.text
     for bed, name in zip(BEDS, (DECLINING, STEADY), strict=True):
         device = served.figures[name]
         cells = rows[name]
