@@ -28,7 +28,7 @@ LANGUAGES = ("ko", "en")
 SHARED = Path(__file__).resolve().parent / "strings"
 
 # How an exercise of a plan that did not end with all its reps is named
-# (device.practice.session.Outcome's values; "completed" needs no word).
+# (device.practice.session.ExerciseOutcome's values; "completed" needs no word).
 OUTCOME_WORDS = {
     "skipped": "outcome.skipped",
     "timed_out": "outcome.timed_out",

@@ -1015,13 +1015,14 @@ def test_time_runs_out_visibly_and_audibly_on_a_still_photo(
 def summary_of(driver: Driver, ids: list[str], end: str, reps: dict[int, int] | None = None) -> object:
     """The summary of a made-up result: exercise i has reps[i] reps done of 3 (else none, timed out)."""
     from device.practice.reps import Rep
-    from device.practice.session import ExerciseResult, Outcome, SessionResult
+    from device.practice.session import ExerciseOutcome, ExerciseResult, SessionResult
 
     reps = reps or {}
     exercises = []
     for i, exercise_id in enumerate(ids):
         done = tuple(Rep(n, n, n + 1, 70.0, 60.0, 1.0, 0.8, 0.8, None) for n in range(1, reps.get(i, 0) + 1))
-        outcome = Outcome.COMPLETED if len(done) == 3 else Outcome.STOPPED if done else Outcome.TIMED_OUT
+        ended = ExerciseOutcome
+        outcome = ended.COMPLETED if len(done) == 3 else ended.STOPPED if done else ended.TIMED_OUT
         exercises.append(ExerciseResult(exercise_id, 3, done, 10, 0, outcome, 1.0, 0.8))
     result = SessionResult(tuple(exercises), None, {})
     driver.kiosk.go(OpenSummary(result, [], saved=lambda: True, session_id=None, end=end))

@@ -26,7 +26,7 @@ from device.practice.live import LiveSession
 from device.practice.model_fit import require_scorable
 from device.practice.plan import Plan, PlanError, single_exercise_plan
 from device.practice.recording import SessionEnd
-from device.practice.session import LiveState, Outcome, SessionResult, Stage
+from device.practice.session import ExerciseOutcome, LiveState, SessionResult, Stage
 from device.store.db import DB_NAME, StoreError, UnknownPatientError, open_database
 from device.store.models import Patient, SessionSource
 from device.store.records import SessionRecorder, add_patient, current_plan, find_patient
@@ -104,7 +104,8 @@ def _summary(result: SessionResult, end: str) -> str:
         if exercise.right_movement is not None and exercise.left_movement is not None:
             extra += f", movement R {exercise.right_movement:.3f} L {exercise.left_movement:.3f}"
         reps = f"{len(exercise.reps)}/{exercise.reps_planned} reps"
-        outcome = "" if exercise.outcome is Outcome.COMPLETED else f" ({exercise.outcome.value.replace('_', ' ')})"
+        ended = exercise.outcome
+        outcome = "" if ended is ExerciseOutcome.COMPLETED else f" ({ended.value.replace('_', ' ')})"
         lines.append(f"  {exercise.exercise_id}: {reps}{outcome}, score {exercise.score:.0f}{extra}")
     sentence = asymmetry_sentence(result, "en")
     if sentence:

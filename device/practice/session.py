@@ -9,7 +9,7 @@ The stages: CALIBRATING (the neutral reference), then for each exercise
 INTRO (what to do, for `intro_s` seconds or until `begin()`) and EXERCISING,
 then DONE. An exercise ends when its reps are done, when the patient skips
 it (`skip()`), or when its time limit passes: the plan moves on and the
-exercise is kept with what was done and how it ended (`Outcome`).
+exercise is kept with what was done and how it ended (`ExerciseOutcome`).
 
 Scores (also in the README):
 - exercise score = mean of its reps' mean scores x (reps done / reps planned);
@@ -53,7 +53,7 @@ class Stage(StrEnum):
     DONE = "done"
 
 
-class Outcome(StrEnum):
+class ExerciseOutcome(StrEnum):
     """How an exercise of the plan ended."""
 
     COMPLETED = "completed"  # all its reps
@@ -90,7 +90,7 @@ class ExerciseResult:
     reps: tuple[Rep, ...]
     frames_scored: int
     frames_gated: int
-    outcome: Outcome = Outcome.COMPLETED
+    outcome: ExerciseOutcome = ExerciseOutcome.COMPLETED
     # Each side's movement at its best during the exercise (the 90th
     # percentile of the frames that scored), whether or not reps counted:
     # what the symmetry and the grading are read from.
@@ -209,7 +209,7 @@ class Session:
             return self._state(None, None, None, None, timestamp)
         if self._skip_requested:
             self._skip_requested = self._begin_requested = False
-            self._next_exercise(Outcome.SKIPPED, timestamp)
+            self._next_exercise(ExerciseOutcome.SKIPPED, timestamp)
             return self._state(None, None, None, None, timestamp)
         if self.stage is Stage.INTRO:
             if self._begin_requested or timestamp - self._stage_started >= self.intro_s:
@@ -239,10 +239,10 @@ class Session:
         rep = self._counter.update(timestamp, sample)
         self.last_rep = (exercise.id, rep) if rep is not None else None
         if rep is not None and self._counter.phase is Phase.DONE:
-            self._next_exercise(Outcome.COMPLETED, timestamp)
+            self._next_exercise(ExerciseOutcome.COMPLETED, timestamp)
             return self._state(None, None, None, prompt, timestamp)
         if timestamp - self._stage_started >= self.exercise_limit_s:
-            self._next_exercise(Outcome.TIMED_OUT, timestamp)
+            self._next_exercise(ExerciseOutcome.TIMED_OUT, timestamp)
             return self._state(None, None, None, prompt, timestamp)
         # Between holds the number would read as a grade for resting: none is shown.
         resting = self._counter.phase is Phase.RESTING
@@ -278,7 +278,7 @@ class Session:
         self.stage = stage
         self._stage_started = now
 
-    def _next_exercise(self, outcome: Outcome, now: float) -> None:
+    def _next_exercise(self, outcome: ExerciseOutcome, now: float) -> None:
         self._results.append(self._exercise_result(outcome))
         self.item_index += 1
         self.smoother.reset()
@@ -291,7 +291,7 @@ class Session:
             self._counter = self._new_counter(self.item)
             self._enter(Stage.INTRO, now)
 
-    def _exercise_result(self, outcome: Outcome) -> ExerciseResult:
+    def _exercise_result(self, outcome: ExerciseOutcome) -> ExerciseResult:
         right = _best([m[0] for m in self._moves])
         left = _best([m[1] for m in self._moves])
         return ExerciseResult(
@@ -342,9 +342,9 @@ class Session:
         ones not reached with no reps."""
         exercises = list(self._results)
         if self.stage is not Stage.DONE:
-            exercises.append(self._exercise_result(Outcome.STOPPED))
+            exercises.append(self._exercise_result(ExerciseOutcome.STOPPED))
             exercises += [
-                ExerciseResult(item.exercise.id, item.reps, (), 0, 0, Outcome.NOT_REACHED)
+                ExerciseResult(item.exercise.id, item.reps, (), 0, 0, ExerciseOutcome.NOT_REACHED)
                 for item in self.plan.items[self.item_index + 1 :]
             ]
         return SessionResult(tuple(exercises), self.calibration, dict(self.prompts), self.plan.affected_side)

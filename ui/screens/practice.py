@@ -24,7 +24,7 @@ from device.practice.live import LiveSession
 from device.practice.plan import Plan, Side
 from device.practice.recording import SessionEnd
 from device.practice.reps import Phase
-from device.practice.session import LiveState, Outcome, SessionResult, Stage
+from device.practice.session import ExerciseOutcome, LiveState, SessionResult, Stage
 from device.store.models import SessionSource
 from device.store.records import SessionRecorder
 from ui import theme
@@ -311,7 +311,7 @@ class PracticeScreen(Screen):
         if now.stage is Stage.EXERCISING and now.item_index == before.item_index:
             return False
         ended = self.live.session.result().exercises[before.item_index]
-        return ended.outcome is Outcome.TIMED_OUT
+        return ended.outcome is ExerciseOutcome.TIMED_OUT
 
     def _follow_movement(self, before: LiveState | None, now: LiveState) -> None:
         """Whether the patient has moved since the exercise began or the last

@@ -13,7 +13,7 @@ import pygame
 from device.practice.feedback import asymmetry_sentence
 from device.practice.grading import subscore
 from device.practice.recording import SessionEnd
-from device.practice.session import ExerciseResult, Outcome, SessionResult
+from device.practice.session import ExerciseOutcome, ExerciseResult, SessionResult
 from device.store.queries import earlier_scores
 from ui import theme
 from ui.navigation import Host
@@ -89,7 +89,7 @@ class SummaryScreen(Screen):
         return pygame.Rect(left, top, t.width - left - t.px(24), t.height - t.target - t.px(28) - top)
 
     def _rows(self) -> list[ExerciseResult]:
-        return [e for e in self.result.exercises if e.outcome is not Outcome.NOT_REACHED]
+        return [e for e in self.result.exercises if e.outcome is not ExerciseOutcome.NOT_REACHED]
 
     def _rows_per_page(self) -> int:
         """Every exercise on one page when they fit (the default plan's six
@@ -186,7 +186,7 @@ class SummaryScreen(Screen):
         """The reps done whenever there were any ("1/3번": what the patient did,
         never "not done"); how it ended only when none were."""
         w = self.host.words
-        if e.reps or e.outcome is Outcome.COMPLETED:
+        if e.reps or e.outcome is ExerciseOutcome.COMPLETED:
             return w("summary.reps", done=len(e.reps), planned=e.reps_planned)
         return w.outcome(e.outcome)
 
