@@ -188,7 +188,10 @@ def test_a_hospital_number_joins_one_patient_across_two_beds(ward: Ward, tmp_pat
         assert plan_link[1].startswith(f"/patients/{bed_2}/plan")
         assert client.get(plan_link[1].replace("&amp;", "&")).status_code == 200
 
-    # A session arriving afterwards is on the page at once (the history brought up to date, not stale).
+    # A session arriving afterwards is on the page at once (the history brought up to date, the kept page not stale).
+    before = client.get(f"/patients/{bed_2}?month=2026-11&lang=ko").get_data(as_text=True)
+    assert client.get(f"/patients/{bed_2}?month=2026-11&lang=ko").get_data(as_text=True) == before
+    assert day_cell(before, DAY.isoformat()) != f"{DAY.day} 44 1회"
     store_1 = tmp_path / "bed-1" / DB_NAME
     open_database(store_1)
     [patient_1] = Patient.select()

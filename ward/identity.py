@@ -39,6 +39,12 @@ class History:
         return tuple(m.id for m in self.members)
 
     @property
+    def facts(self) -> tuple[tuple[object, ...], ...]:
+        """What a page shows of the members, as plain values: a kept page is
+        rebuilt when any of them changes (a name, a bed, who gave the number)."""
+        return tuple((m.id, m.name, m.device.name, m.identity, m.identity_by, m.identity_set) for m in self.members)
+
+    @property
     def identity_given(self) -> WardPatient | None:
         """The member whose number was given last, to say by whom and when (None: no one recorded it)."""
         dated = [m for m in self.members if m.identity is not None and m.identity_set is not None]

@@ -30,6 +30,7 @@ from device.store.migrations import MIGRATIONS
 from device.store.migrations import SCHEMA_VERSION as DEVICE_SCHEMA_VERSION
 from device.store.models import Patient
 from device.store.models import database as device_database
+from device.store.version import StoreVersion
 from ward.models import WardExercise, WardRep, WardSession
 
 FILE_NAME = "patient-histories.sqlite"
@@ -70,6 +71,7 @@ class PatientHistories:
         )
         self._lock = threading.Lock()
         self._ready = False
+        self._version: StoreVersion | None = None
         self.keep_alive: object = None
 
     def _prepare(self) -> None:
@@ -91,6 +93,14 @@ class PatientHistories:
                 self.db.execute_sql(_BOOKKEEPING)
                 self.db.execute_sql(f"PRAGMA user_version = {DEVICE_SCHEMA_VERSION}")
         self._ready = True
+
+    def version(self) -> int:
+        """A number that changes whenever a history is brought up to date
+        (SQLite's data_version, device/store/version.py): the patient pages
+        are kept until it does. Asked after history(), which makes the file."""
+        if self._version is None:
+            self._version = StoreVersion(self.path)
+        return self._version.current()
 
     def close(self) -> None:
         """This thread's connection, at the end of a request."""

@@ -21,6 +21,7 @@ from device.store.models import Patient
 from device.store.queries import exercise_totals, exercise_weeks, period_summary, region_range
 from device.web.language import STRINGS as DEVICE_STRINGS
 from device.web.language import WebWords
+from device.web.page_cache import PageCache
 from device.web.pages import MAX_REPORT_DAYS, region_chart, trend_charts
 from device.web.params import AsciiInteger, parse_day, parse_month
 from device.web.reports import ExerciseTrend, Trends, graded_sessions, month_view, region_progress, trends_view
@@ -30,6 +31,7 @@ from ward.patient_history import PatientHistories
 from ward.words import WARD_STRINGS
 
 DEVICE_TEMPLATES = DEVICE_STRINGS.parent / "templates"
+PAGE_CACHE_MB = 32  # a patient page is about 100 KB: the pages of a ward of 150 patients, each language
 MAX_PATIENT_ID = 2**31 - 1  # the ward's ids are PostgreSQL's SERIAL: a larger one is no patient, not an error
 
 
@@ -51,6 +53,11 @@ def register_patient_pages(
     # The device dashboard's partials (the regions table) beside the ward's templates: one look.
     ward_templates = FileSystemLoader(f"{app.root_path}/templates")
     app.jinja_loader = ChoiceLoader([ward_templates, FileSystemLoader(DEVICE_TEMPLATES)])
+
+    # A patient's pages are kept until a history is brought up to date: a
+    # session that arrives or changes, or members that change, bump the
+    # cache's version (device/web/page_cache.py, as the device's dashboard).
+    pages = PageCache(histories.version, PAGE_CACHE_MB)
 
     @app.teardown_request
     def close_history(_exc: BaseException | None) -> None:
@@ -80,14 +87,17 @@ def register_patient_pages(
         if first is None:
             abort(404, description=w("problem.month", text=month_text))
         history, patient = open_history(patient_id)
-        return render_template(
-            "ward_patient.html",
-            t=w,
-            therapist=therapist.name,
-            history=history,
-            patient_id=patient_id,
-            identity_problem=request.args.get("identity") == "invalid",
-            **_month_page(patient, first, today),
+        return pages.answer(
+            (today, w.language, history.facts),
+            lambda: render_template(
+                "ward_patient.html",
+                t=w,
+                therapist=therapist.name,
+                history=history,
+                patient_id=patient_id,
+                identity_problem=request.args.get("identity") == "invalid",
+                **_month_page(patient, first, today),
+            ),
         )
 
     @app.get("/patients/<ward_id:patient_id>/report")
@@ -101,13 +111,16 @@ def register_patient_pages(
         if first > last or (last - first).days > MAX_REPORT_DAYS:
             abort(400, description=w("problem.range", most=MAX_REPORT_DAYS))
         history, patient = open_history(patient_id)
-        return render_template(
-            "ward_report.html",
-            t=w,
-            therapist=therapist.name,
-            history=history,
-            patient_id=patient_id,
-            **_report(patient, first, last),
+        return pages.answer(
+            (clock.today(), w.language, history.facts),
+            lambda: render_template(
+                "ward_report.html",
+                t=w,
+                therapist=therapist.name,
+                history=history,
+                patient_id=patient_id,
+                **_report(patient, first, last),
+            ),
         )
 
     @app.post("/patients/<ward_id:patient_id>/identity")

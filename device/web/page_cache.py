@@ -56,37 +56,39 @@ class KeptPage:
 
 
 class PageCache:
-    def __init__(self, store_path: Path, megabytes: int) -> None:
-        self.version = StoreVersion(store_path)
+    """Responses kept while `version()` is unchanged, bounded by size."""
+
+    def __init__(self, version: Callable[[], int], megabytes: int) -> None:
+        self.version = version
         self._pages: LRUCache[tuple[object, ...], KeptPage] = LRUCache(
-            maxsize=megabytes * 1_000_000, getsizeof=lambda page: len(page.body) + 200
+            maxsize=max(megabytes, 0) * 1_000_000, getsizeof=lambda page: len(page.body) + 200
         )
         self._lock = threading.Lock()
         self.enabled = megabytes > 0
 
-    def get(self, key: tuple[object, ...]) -> KeptPage | None:
+    def answer(self, depends_on: tuple[object, ...], build: Callable[[], ResponseReturnValue]) -> Response:
+        """This GET's page from memory, or `build`'s, kept. `depends_on` is what
+        else the page shows besides the store: today, the reader's language."""
+        if not self.enabled or request.method != "GET":
+            return make_response(build())
+        login = request.cookies.get(current_app.config.get("SESSION_COOKIE_NAME", "session"), "")
+        key = (self.version(), *depends_on, request.full_path, hashlib.sha256(login.encode()).hexdigest())
         with self._lock:
-            return self._pages.get(key)
-
-    def keep(self, key: tuple[object, ...], page: KeptPage) -> None:
-        if page.body and len(page.body) + 200 <= self._pages.maxsize:
-            with self._lock:
-                self._pages[key] = page
+            kept = self._pages.get(key)
+        if kept is not None:
+            return kept.response()
+        response = make_response(build())
+        if response.status_code == 200 and not session.modified and not response.is_streamed:
+            body = response.get_data()
+            if len(body) + 200 <= self._pages.maxsize:
+                headers = tuple((name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers)
+                with self._lock:
+                    self._pages[key] = KeptPage(body, headers)
+        return response
 
 
 def install(app: Flask, store_path: Path, megabytes: int) -> None:
-    app.extensions["page_cache"] = PageCache(store_path, megabytes)
-
-
-def _key(cache: PageCache) -> tuple[object, ...]:
-    login = request.cookies.get(current_app.config.get("SESSION_COOKIE_NAME", "session"), "")
-    return (
-        cache.version.current(),
-        today(),
-        words().language,
-        request.full_path,
-        hashlib.sha256(login.encode()).hexdigest(),
-    )
+    app.extensions["page_cache"] = PageCache(StoreVersion(store_path).current, megabytes)
 
 
 def kept_until_change(view: Callable[P, ResponseReturnValue]) -> Callable[P, Response]:
@@ -95,16 +97,6 @@ def kept_until_change(view: Callable[P, ResponseReturnValue]) -> Callable[P, Res
     @functools.wraps(view)
     def answer(*args: P.args, **kwargs: P.kwargs) -> Response:
         cache: PageCache = current_app.extensions["page_cache"]
-        if not cache.enabled or request.method != "GET":
-            return make_response(view(*args, **kwargs))
-        key = _key(cache)
-        kept = cache.get(key)
-        if kept is not None:
-            return kept.response()
-        response = make_response(view(*args, **kwargs))
-        if response.status_code == 200 and not session.modified and not response.is_streamed:
-            headers = tuple((name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers)
-            cache.keep(key, KeptPage(response.get_data(), headers))
-        return response
+        return cache.answer((today(), words().language), lambda: view(*args, **kwargs))
 
     return answer
