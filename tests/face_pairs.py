@@ -1,9 +1,10 @@
 """Rest and task photos of several real faces, for the per-side measures'
-validation (tests/test_measures_validated.py): the astronaut and the FER2013
-neutral fixtures where dlib finds a face, each warped along its own landmarks
-into two-sided and one-sided movements (model_export/face_warp.py), and
-optionally turned and tilted a little between rest and task, as a patient
-does between photos (within the live gate's 12 degrees).
+validation (tests/test_measures_validated.py): the two fixture portraits
+large and sharp enough for dlib (the astronaut, Grace Hopper) and the FER2013
+neutral fixtures, each warped along its own landmarks into two-sided and
+one-sided movements (model_export/face_warp.py), and turned, nodded and
+tilted a little between rest and task, as a patient does between photos
+(within the live gate's 12 degrees).
 
 A turn is a rotation of the landmarks about the vertical axis with a generic
 face's depths (below), warped into the photo: a real head turn moves near
@@ -20,7 +21,7 @@ import cv2
 import numpy as np
 
 from device.vision.geometry import eye_line_frame
-from model_export.face_warp import Movement
+from model_export.face_warp import Movement, warp_face
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -58,6 +59,31 @@ def combined(*movements: Movement) -> Movement:
             x, y = total.get(index, (0.0, 0.0))
             total[index] = (x + dx, y + dy)
     return total
+
+
+# Head poses of the task photo against the rest photo: (yaw, pitch, roll)
+# degrees, within the live gate (12 degrees of turn or tilt), either way.
+POSES = ((-6.0, -3.0, 8.0), (-3.0, -1.5, -4.0), (0.0, 0.0, 0.0), (3.0, 1.5, 4.0), (6.0, 3.0, -8.0))
+
+
+def posed(image: np.ndarray, points: np.ndarray, movement: Movement, pose: tuple[float, float, float]) -> np.ndarray:
+    """`image` (whose landmarks are `points`) with `movement` on a head turned
+    and nodded by pose's yaw and pitch, then tilted by its roll in the image."""
+    yaw, pitch, roll = pose
+    moved = warp_face(image, points, combined(movement, head_turn(points, yaw, pitch)))
+    if roll == 0.0:
+        return moved
+    centre = (float(points[:, 0].mean()), float(points[:, 1].mean()))
+    tilt = cv2.getRotationMatrix2D(centre, roll, 1.0)
+    return cv2.warpAffine(moved, tilt, moved.shape[1::-1], borderMode=cv2.BORDER_REPLICATE)
+
+
+def hopper_photo() -> np.ndarray:
+    """Grace Hopper's portrait cropped to her head, at its own size (the eyes
+    about 90 px apart: a face in front of the kiosk's camera), in colour."""
+    image = cv2.imread(str(FIXTURES / "grace_hopper.jpg"))
+    assert image is not None
+    return image[40:440, 70:470].copy()
 
 
 def fer_faces(limit: int) -> list[np.ndarray]:

@@ -1,19 +1,22 @@
-"""Each movement exercise read two-sided and one-sided on a real face, with
-the head turned and nodded a little between rest and task, and the same
-photos read again a little shifted and scaled: the figures docs/measures.md
-reports.
+"""Each movement exercise read two-sided and one-sided on real faces, with
+the head turned, nodded and tilted a little between rest and task; the demo
+video's frames; and the same photos read again a little shifted and scaled:
+the figures docs/measures.md reports.
 
-The face is the astronaut (tests/fixtures/README.md), the one fixture photo
-large and sharp enough for dlib's fit to be what a camera frame gives. The
+The faces are the two fixture portraits large and sharp enough for dlib's
+fit to be what a camera frame gives: the astronaut and Grace Hopper
+(tests/fixtures/README.md), each warped along its own landmarks. The demo
+video is the astronaut again, warped, swaying and MPEG-4 compressed. The
 FER2013 fixtures are 48 px photos: enlarged, dlib follows a warped movement
 on them only in part and unevenly (docs/measures.md has their figures), so
 they are no measure of the rules. Photos are read as `assess` reads them,
-with the mean of jittered fits (device/vision/still_fit.py).
+with the steady fit (device/vision/still_fit.py).
 
-Where the landmarks carry a region the issue's targets are held: two-sided
-symmetry >= 0.8 and one-sided <= 0.5 in at least 90% of the readings. Where
-they do not (the eyes, the pucker: their landmark_limit in the exercise catalogue), the test
-holds the fact that makes them unreliable and that `assess` says so.
+Where the landmarks carry a region the issue's targets are held for each
+person: two-sided symmetry >= 0.8 and one-sided <= 0.5 in at least 90% of
+the readings. Where they do not (the eyes, the pucker: their landmark_limit
+in the exercise catalogue), the test holds the fact that makes them
+unreliable and that `assess` says so.
 """
 
 from __future__ import annotations
@@ -24,8 +27,10 @@ import cv2
 import numpy as np
 import pytest
 
+from device.camera import DEMO_PATH
 from device.practice.assessment import assess
 from device.practice.catalogue import exercise
+from device.practice.grading import region_of
 from device.practice.plan import Effort
 from device.practice.scoring import movement, movement_score, noise_floor, other_movement, symmetry
 from device.vision.analysis import FaceAnalysis
@@ -44,14 +49,23 @@ from model_export.face_warp import (
     uneven_smile,
     warp_face,
 )
-from tests.face_pairs import combined, head_turn
+from tests.face_pairs import POSES, combined, hopper_photo, posed
 
 SMILES = ("closed_smile", "open_smile")
 CARRIED = ("brow_raise", "closed_smile", "open_smile")
 NOT_CARRIED = ("gentle_eye_closure", "tight_eye_closure", "lip_pucker", "nose_wrinkle")
-# Head turns (degrees of yaw, with half as much nod) between rest and task:
-# within the live gate's 12 degrees, either way.
-TURNS = (-6.0, -3.0, 0.0, 3.0, 6.0)
+PEOPLE = ("astronaut", "hopper")
+# Grace Hopper's brows lie behind the dark upper rims of her glasses, and
+# her eyes behind the lenses: dlib puts its brow points on the rims and
+# follows neither a raise nor a closure there, so those are read on the
+# astronaut only (test_brows_behind_glasses_frames_are_not_seen holds why).
+PEOPLE_FOR = {
+    "brow_raise": ("astronaut",),
+    "gentle_eye_closure": ("astronaut",),
+    "tight_eye_closure": ("astronaut",),
+    "lip_pucker": ("astronaut",),
+}
+CARRIED_BY_PERSON = [(e, p) for e in CARRIED for p in PEOPLE_FOR.get(e, PEOPLE)]
 
 
 def two_sided(exercise_id: str, points: np.ndarray) -> Movement:
@@ -78,6 +92,13 @@ def one_sided(exercise_id: str, side: str, points: np.ndarray) -> Movement:
     return one_sided_eye_closure(points, side, 0.7)
 
 
+def moves_of(exercise_id: str) -> str:
+    """The exercise whose warps show `exercise_id` (the smiles share theirs, the eye closures too)."""
+    if exercise_id in SMILES:
+        return "closed_smile"
+    return "gentle_eye_closure" if exercise_id == "tight_eye_closure" else exercise_id
+
+
 Read = Callable[[np.ndarray], FaceAnalysis]
 
 
@@ -92,8 +113,13 @@ def read_still(landmarker: FaceLandmarker) -> Read:
 
 
 @pytest.fixture(scope="module")
-def rest(read_still: Read, face_photo: np.ndarray) -> FaceAnalysis:
-    return read_still(face_photo)
+def photos(face_photo: np.ndarray) -> dict[str, np.ndarray]:
+    return {"astronaut": face_photo, "hopper": hopper_photo()}
+
+
+@pytest.fixture(scope="module")
+def rests(read_still: Read, photos: dict[str, np.ndarray]) -> dict[str, FaceAnalysis]:
+    return {person: read_still(photo) for person, photo in photos.items()}
 
 
 def ratio(exercise_id: str, task: FaceAnalysis, rest: FaceAnalysis) -> float:
@@ -105,46 +131,44 @@ def ratio(exercise_id: str, task: FaceAnalysis, rest: FaceAnalysis) -> float:
     return symmetry(move.right, move.left, noise=noise_floor(known)) or 0.0
 
 
+Readings = Callable[[str, str], tuple[list[float], list[float]]]
+
+
 @pytest.fixture(scope="module")
-def readings(
-    read_still: Read, face_photo: np.ndarray, rest: FaceAnalysis
-) -> Callable[[str], tuple[list[float], list[float]]]:
-    """Per exercise: (two-sided symmetries, one-sided symmetries), one of each
-    per turn, the one-sided ones on the right and the left side in turn.
-    The task photos are warped once per movement (the smiles share them)."""
-    points = rest.face.points
-    assert points is not None
-    tasks: dict[tuple[str, str, float], FaceAnalysis] = {}
+def readings(read_still: Read, photos: dict[str, np.ndarray], rests: dict[str, FaceAnalysis]) -> Readings:
+    """Per person and exercise: (two-sided symmetries, one-sided symmetries),
+    one of each per pose, the one-sided ones on the right and the left side
+    in turn. The task photos are warped once per movement (the smiles share them)."""
+    tasks: dict[tuple[str, str, str, int], FaceAnalysis] = {}
 
-    def task(moves_id: str, kind: str, turn: float) -> FaceAnalysis:
-        if (moves_id, kind, turn) not in tasks:
-            side = "right" if TURNS.index(turn) % 2 == 0 else "left"
+    def task(person: str, moves_id: str, kind: str, pose: int) -> FaceAnalysis:
+        if (person, moves_id, kind, pose) not in tasks:
+            points = rests[person].face.points
+            assert points is not None
+            side = "right" if pose % 2 == 0 else "left"
             moves = two_sided(moves_id, points) if kind == "two" else one_sided(moves_id, side, points)
-            image = warp_face(face_photo, points, combined(moves, head_turn(points, turn, turn / 2)))
-            tasks[moves_id, kind, turn] = read_still(image)
-        return tasks[moves_id, kind, turn]
+            tasks[person, moves_id, kind, pose] = read_still(posed(photos[person], points, moves, POSES[pose]))
+        return tasks[person, moves_id, kind, pose]
 
-    def of(exercise_id: str) -> tuple[list[float], list[float]]:
-        moves_id = "closed_smile" if exercise_id in SMILES else exercise_id
-        moves_id = "gentle_eye_closure" if exercise_id == "tight_eye_closure" else moves_id
-        both = [ratio(exercise_id, task(moves_id, "two", turn), rest) for turn in TURNS]
-        alone = [ratio(exercise_id, task(moves_id, "one", turn), rest) for turn in TURNS]
+    def of(person: str, exercise_id: str) -> tuple[list[float], list[float]]:
+        rest, moves_id = rests[person], moves_of(exercise_id)
+        both = [ratio(exercise_id, task(person, moves_id, "two", pose), rest) for pose in range(len(POSES))]
+        alone = [ratio(exercise_id, task(person, moves_id, "one", pose), rest) for pose in range(len(POSES))]
         return both, alone
 
     return of
 
 
-@pytest.mark.parametrize("exercise_id", CARRIED)
-def test_the_targets_where_the_landmarks_carry_the_region(
-    exercise_id: str, readings: Callable[[str], tuple[list[float], list[float]]]
-) -> None:
+@pytest.mark.parametrize(("exercise_id", "person"), CARRIED_BY_PERSON)
+def test_the_targets_where_the_landmarks_carry_the_region(exercise_id: str, person: str, readings: Readings) -> None:
     """Two-sided >= 0.8 and one-sided <= 0.5 in at least 90% of the readings
-    (here: all five turns each), and `assess` calls the reading reliable."""
-    both, alone = readings(exercise_id)
+    (here: all five poses each), for each person, and `assess` calls the
+    reading reliable."""
+    both, alone = readings(person, exercise_id)
     real_share = float(np.mean(np.array(both) >= 0.8))
     single_share = float(np.mean(np.array(alone) <= 0.5))
-    print(f"{exercise_id}: two-sided >= 0.8 {real_share:.0%} {np.round(both, 2)}")
-    print(f"{exercise_id}: one-sided <= 0.5 {single_share:.0%} {np.round(alone, 2)}")
+    print(f"{person} {exercise_id}: two-sided >= 0.8 {real_share:.0%} {np.round(both, 2)}")
+    print(f"{person} {exercise_id}: one-sided <= 0.5 {single_share:.0%} {np.round(alone, 2)}")
     assert real_share >= 0.9, both
     assert single_share >= 0.9, alone
     assert exercise(exercise_id).landmark_limit is None
@@ -153,27 +177,32 @@ def test_the_targets_where_the_landmarks_carry_the_region(
 @pytest.mark.parametrize("exercise_id", NOT_CARRIED)
 def test_where_the_landmarks_cannot_carry_the_region_assess_says_so(
     exercise_id: str,
-    readings: Callable[[str], tuple[list[float], list[float]]],
+    readings: Readings,
     read_still: Read,
-    face_photo: np.ndarray,
-    rest: FaceAnalysis,
+    photos: dict[str, np.ndarray],
+    rests: dict[str, FaceAnalysis],
 ) -> None:
-    """The fact that makes the region unreliable still holds (if dlib's fit
-    ever carries it, this fails and the limit should go), and assess reports
-    reliable: false with the reason in both languages, and grades nothing."""
-    both, alone = readings(exercise_id)
-    print(f"{exercise_id}: two-sided {np.round(both, 2)}, one-sided {np.round(alone, 2)}")
-    if exercise_id == "lip_pucker":  # an even pucker reads uneven
-        assert np.mean(np.array(both) >= 0.8) < 0.9, both
-    elif exercise_id == "nose_wrinkle":  # one-sided is carried (the nose-bridge reference); two-sided only just
-        assert np.mean(np.array(alone) <= 0.5) >= 0.9, alone
-        assert min(both) < 0.85, both
-    else:  # one eye closing reads as both closing
-        assert np.mean(np.array(alone) <= 0.5) < 0.9, alone
-    points = rest.face.points
+    """The fact that makes the region unreliable still holds on one person at
+    least (if dlib's fit ever carries it, this fails and the limit should go),
+    and assess reports reliable: false with the reason in both languages, and
+    grades nothing."""
+    shares, nearest = [], []
+    for person in PEOPLE_FOR.get(exercise_id, PEOPLE):
+        both, alone = readings(person, exercise_id)
+        print(f"{person} {exercise_id}: two-sided {np.round(both, 2)}, one-sided {np.round(alone, 2)}")
+        if exercise_id == "lip_pucker":  # an even pucker reads uneven
+            shares.append(np.mean(np.array(both) >= 0.8))
+        else:  # one eye closing reads as both closing; the still nostril follows
+            shares.append(np.mean(np.array(alone) <= 0.5))
+        nearest.append(max(alone))
+    if exercise_id == "nose_wrinkle":  # a one-sided wrinkle reads within the repeatability of the 0.5 line
+        assert max(nearest) > 0.5 - REPEATABLE, nearest
+    else:
+        assert min(shares) < 0.9, shares
+    points = rests["astronaut"].face.points
     assert points is not None
-    task = read_still(warp_face(face_photo, points, two_sided(exercise_id, points)))
-    report = assess(exercise(exercise_id), rest, task, None, Effort.FULL).as_dict()
+    task = read_still(warp_face(photos["astronaut"], points, two_sided(exercise_id, points)))
+    report = assess(exercise(exercise_id), rests["astronaut"], task, None, Effort.FULL).as_dict()
     assert report["reliable"] is False
     limit = report["limit"]
     assert isinstance(limit, dict)
@@ -185,35 +214,35 @@ def test_where_the_landmarks_cannot_carry_the_region_assess_says_so(
 
 @pytest.mark.parametrize("exercise_id", CARRIED)
 def test_a_reliable_reading_is_graded(
-    exercise_id: str, read_still: Read, face_photo: np.ndarray, rest: FaceAnalysis
+    exercise_id: str, read_still: Read, photos: dict[str, np.ndarray], rests: dict[str, FaceAnalysis]
 ) -> None:
-    points = rest.face.points
+    person = PEOPLE_FOR.get(exercise_id, PEOPLE)[-1]
+    points = rests[person].face.points
     assert points is not None
-    task = read_still(warp_face(face_photo, points, two_sided(exercise_id, points)))
-    report = assess(exercise(exercise_id), rest, task, None, Effort.FULL).as_dict()
+    task = read_still(warp_face(photos[person], points, two_sided(exercise_id, points)))
+    report = assess(exercise(exercise_id), rests[person], task, None, Effort.FULL).as_dict()
     assert report["reliable"] is True
     assert report["limit"] is None
     assert report["symmetry"] is not None
-    assert report["subscore"] is not None
+    assert (report["subscore"] is not None) is (region_of(exercise_id) is not None)  # the nose has no eFACE region
 
 
-@pytest.mark.parametrize("exercise_id", SMILES)
-def test_a_smile_on_a_turned_and_tilted_head(
-    exercise_id: str, read_still: Read, face_photo: np.ndarray, rest: FaceAnalysis
+def test_brows_behind_glasses_frames_are_not_seen(
+    read_still: Read, photos: dict[str, np.ndarray], rests: dict[str, FaceAnalysis]
 ) -> None:
-    """Turned 6 degrees and nodded 3 between rest and task, then tilted 8
-    degrees in the image: within the live gate, both targets still hold."""
-    points = rest.face.points
-    assert points is not None
-    for yaw in (6.0, -6.0):
-        turned = head_turn(points, yaw, 3.0)
-        for moves, expect_real in ((uneven_smile(1.0, 1.0), True), (one_sided_smile("right"), False)):
-            task_image = warp_face(face_photo, points, combined(moves, turned))
-            centre = (task_image.shape[1] / 2, task_image.shape[0] / 2)
-            tilt = cv2.getRotationMatrix2D(centre, 8, 1.0)
-            task_image = cv2.warpAffine(task_image, tilt, task_image.shape[1::-1], borderMode=cv2.BORDER_REPLICATE)
-            value = ratio(exercise_id, read_still(task_image), rest)
-            assert (value >= 0.8) if expect_real else (value <= 0.5), (yaw, expect_real, value)
+    """On Grace Hopper's portrait the brows lie behind her glasses' upper
+    rims, and a two-sided raise of the full target reads under half of it
+    on either side: brow photos are taken without glasses (docs/measures.md)."""
+    rest = rests["hopper"]
+    assert rest.face.points is not None
+    assert rest.measures is not None
+    task = read_still(warp_face(photos["hopper"], rest.face.points, BROW_RAISE))
+    assert task.measures is not None
+    known = exercise("brow_raise")
+    move = movement(known, task.measures, rest.measures)
+    assert known.full_movement is not None
+    print(f"hopper brow raise read {move.right:.3f} / {move.left:.3f} of {known.full_movement}")
+    assert max(move.right, move.left) < known.full_movement / 2, move
 
 
 def moved(image: np.ndarray, dx: float, dy: float, scale: float) -> np.ndarray:
@@ -222,39 +251,83 @@ def moved(image: np.ndarray, dx: float, dy: float, scale: float) -> np.ndarray:
     return cv2.warpAffine(image, matrix, image.shape[1::-1], borderMode=cv2.BORDER_REPLICATE)
 
 
-# The same photos moved a few pixels and scaled by 3-6%: within this of the
-# unmoved pair. The issue's target is 0.05; the smiles miss it: measured 0.093
-# with the steady fit (0.12 with one fit; the photo enlarged 6% read 0.98
-# against 0.89), because each corner's lift is about 0.09 and dlib reads a
-# corner up to 0.01 differently on a moved, rescaled photo (docs/measures.md,
-# Repeatability). The brow meets it (0.03). Not a target: what was measured.
-REPEATABLE = {"brow_raise": 0.05, "closed_smile": 0.10, "open_smile": 0.10}
-SHIFTS = ((4, -3, 1.03), (-6, 5, 0.96), (3, 7, 1.06))
+# The issue's repeatability: the same rest and task photos, each shifted by
+# 2-4 px either way and scaled by 0.95-1.05, read within this of the pair as
+# taken. Measured: at most 0.03 (docs/measures.md, Repeatability).
+REPEATABLE = 0.05
+# (rest's dx, dy, scale), (task's dx, dy, scale): every corner of the range.
+SHIFTS = (
+    ((2, -3, 0.95), (-4, 2, 1.05)),
+    ((-3, 4, 1.05), (3, -2, 0.95)),
+    ((4, 2, 1.03), (-2, -4, 0.97)),
+    ((-2, -2, 0.97), (4, 3, 1.03)),
+)
 
 
-@pytest.mark.parametrize("exercise_id", list(REPEATABLE))
+@pytest.mark.parametrize(("exercise_id", "person"), [(e, p) for e, p in CARRIED_BY_PERSON if e != "open_smile"])
 def test_repeatability_of_the_same_photos_shifted_and_scaled(
-    exercise_id: str, read_still: Read, face_photo: np.ndarray, rest: FaceAnalysis
+    exercise_id: str, person: str, read_still: Read, photos: dict[str, np.ndarray], rests: dict[str, FaceAnalysis]
 ) -> None:
-    """Two-sided movements of the regions the landmarks carry: symmetry within
-    REPEATABLE of the unmoved pair."""
-    points = rest.face.points
-    assert points is not None
-    task_image = warp_face(face_photo, points, two_sided(exercise_id, points))
+    """Two-sided movements of the regions the landmarks carry (the open smile
+    reads the closed smile's photos with its own target): symmetry within
+    REPEATABLE of the photos as taken."""
+    photo, rest = photos[person], rests[person]
+    assert rest.face.points is not None
+    task_image = warp_face(photo, rest.face.points, two_sided(exercise_id, rest.face.points))
     base = ratio(exercise_id, read_still(task_image), rest)
-    for dx, dy, scale in SHIFTS:
-        again = ratio(
-            exercise_id, read_still(moved(task_image, -dy, dx, 2 - scale)), read_still(moved(face_photo, dx, dy, scale))
-        )
-        print(f"{exercise_id}: {base:.3f} -> {again:.3f}")
-        assert abs(again - base) <= REPEATABLE[exercise_id], (dx, dy, scale, base, again)
+    again = [
+        ratio(exercise_id, read_still(moved(task_image, *task_move)), read_still(moved(photo, *rest_move)))
+        for rest_move, task_move in SHIFTS
+    ]
+    print(f"{person} {exercise_id}: {base:.3f} -> {np.round(again, 3)}")
+    assert max(abs(value - base) for value in again) <= REPEATABLE, (base, again)
 
 
-def test_a_smile_does_not_score_as_another_exercise(
-    read_still: Read, face_photo: np.ndarray, rest: FaceAnalysis
-) -> None:
+# The demo video (device/assets/README.md): frames of its first rest, of its
+# two-sided smile's and brow raise's holds, and of its right-only smile's hold,
+# each a few frames (about half a second) apart: the head sways between them.
+DEMO_RESTS = (10, 17, 24)
+DEMO_TASKS = {
+    "two-sided smile": ("closed_smile", (44, 52, 60, 68)),
+    "brow raise": ("brow_raise", (134, 142, 150, 158)),
+    "right-only smile": ("closed_smile", (314, 322, 330, 338)),
+}
+
+
+@pytest.fixture(scope="module")
+def demo_frames(read_still: Read) -> dict[int, FaceAnalysis]:
+    wanted = set(DEMO_RESTS) | {index for _, frames in DEMO_TASKS.values() for index in frames}
+    video = cv2.VideoCapture(str(DEMO_PATH))
+    found: dict[int, FaceAnalysis] = {}
+    index = 0
+    while len(found) < len(wanted):
+        ok, image = video.read()
+        assert ok, f"the demo ended at frame {index}"
+        if index in wanted:
+            found[index] = read_still(image)
+        index += 1
+    video.release()
+    return found
+
+
+@pytest.mark.parametrize("movement_name", list(DEMO_TASKS))
+def test_demo_frames_a_few_apart(movement_name: str, demo_frames: dict[int, FaceAnalysis]) -> None:
+    """Every rest frame against every task frame: two-sided movements read
+    >= 0.8, the one-sided smile <= 0.5, all within REPEATABLE of their median."""
+    exercise_id, frames = DEMO_TASKS[movement_name]
+    values = np.array([ratio(exercise_id, demo_frames[t], demo_frames[r]) for t in frames for r in DEMO_RESTS])
+    print(f"demo {movement_name}: {values.min():.3f}-{values.max():.3f}, median {np.median(values):.3f}")
+    if movement_name.startswith("right-only"):
+        assert values.max() <= 0.5, values
+    else:
+        assert values.min() >= 0.8, values
+    assert np.abs(values - np.median(values)).max() <= REPEATABLE, values
+
+
+def test_a_smile_does_not_score_as_another_exercise(read_still: Read, face_photo: np.ndarray) -> None:
     """issue 34: a two-sided smile scores high as a smile and low as a pucker,
     a nose wrinkle, a brow raise or an eye closure, at gentle effort."""
+    rest = read_still(face_photo)
     assert rest.face.points is not None
     assert rest.measures is not None
     task = read_still(warp_face(face_photo, rest.face.points, uneven_smile(1.0, 1.0)))
