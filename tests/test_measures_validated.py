@@ -57,8 +57,9 @@ NOT_CARRIED = ("gentle_eye_closure", "tight_eye_closure", "lip_pucker", "nose_wr
 PEOPLE = ("astronaut", "hopper")
 # Grace Hopper's brows lie behind the dark upper rims of her glasses, and
 # her eyes behind the lenses: dlib puts its brow points on the rims and
-# follows neither a raise nor a closure there, so those are read on the
-# astronaut only (test_brows_behind_glasses_frames_are_not_seen holds why).
+# follows neither a raise nor a closure there (test_brows_behind_glasses_
+# frames_are_not_seen holds the brows'), and her pucker read under the noise
+# floor in every pose, so those are read on the astronaut only.
 PEOPLE_FOR = {
     "brow_raise": ("astronaut",),
     "gentle_eye_closure": ("astronaut",),
