@@ -163,9 +163,9 @@ def test_a_kept_page_is_never_shown_to_somebody_logged_out(config: Config, tmp_p
     assert b"Ana" not in stranger.data
 
 
-def test_each_login_gets_its_own_form_token(config: Config, tmp_path: Path) -> None:
-    """A kept page carries the CSRF token of the login it was built for: a
-    second phone's page must carry its own, or its logout would be refused."""
+def test_each_login_gets_its_own_form_token(config: Config, tmp_path: Path, counted: list[int]) -> None:
+    """One page built for two phones, each answer with the phone's own form
+    token, or its logout would be refused."""
     app = app_on(config, tmp_path, FixedClock.on(DAY), csrf=True)
     ana = add_patient("Ana")
     phones = [login(app), login(app)]
@@ -174,6 +174,8 @@ def test_each_login_gets_its_own_form_token(config: Config, tmp_path: Path) -> N
         found = CSRF.search(phone.get(f"/patients/{ana.id}/trends").get_data(as_text=True))
         assert found is not None
         tokens.append(found[1])
+    assert len(counted) == 1  # built for the first phone, kept for the second
+    assert tokens[0] != tokens[1]
     for phone, token in zip(phones, tokens, strict=True):
         assert phone.post("/logout", data={"csrf_token": token}).status_code == 302
         assert phone.get(f"/patients/{ana.id}/trends").status_code == 302  # logged out: to the login page

@@ -88,7 +88,7 @@ def register_patient_pages(
             abort(404, description=w("problem.month", text=month_text))
         history, patient = open_history(patient_id)
         return pages.answer(
-            (today, w.language, history.facts),
+            (today, w.language, therapist.name, history.facts),
             lambda: render_template(
                 "ward_patient.html",
                 t=w,
@@ -112,7 +112,7 @@ def register_patient_pages(
             abort(400, description=w("problem.range", most=MAX_REPORT_DAYS))
         history, patient = open_history(patient_id)
         return pages.answer(
-            (clock.today(), w.language, history.facts),
+            (clock.today(), w.language, therapist.name, history.facts),
             lambda: render_template(
                 "ward_report.html",
                 t=w,

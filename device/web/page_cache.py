@@ -13,9 +13,11 @@ What a kept page depends on is all in its key:
 - the store's version: any commit, by any process, and the page is rebuilt;
 - today's date by the app's clock (trends, alerts and the report's default
   range move with it);
-- the reader's language, and the path with its query;
-- the login's cookie: an HTML page carries that login's CSRF token, so it is
-  never served to another login.
+- the reader's language, and the path with its query.
+
+A page is the same for every login but for its form token (CSRF): a kept
+page keeps a hole where its builder's token was, and each answer fills it
+with the reader's own.
 
 The login check runs before the view (security.install), so a kept page is
 never shown to anybody who is not logged in. A response that changed the
@@ -27,7 +29,6 @@ kept. Entries are evicted by size, least recently used first
 from __future__ import annotations
 
 import functools
-import hashlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,8 +36,9 @@ from pathlib import Path
 from typing import ParamSpec
 
 from cachetools import LRUCache
-from flask import Flask, Response, current_app, make_response, request, session
+from flask import Flask, Response, current_app, g, make_response, request, session
 from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import generate_csrf
 
 from device.store.version import StoreVersion
 from device.web.language import words
@@ -46,13 +48,19 @@ P = ParamSpec("P")
 KEPT_HEADERS = ("Content-Type", "Content-Disposition")
 
 
+# Where a kept page had its builder's CSRF token: no page has a NUL byte of its own.
+TOKEN_HOLE = b"\x00form-token\x00"
+
+
 @dataclass(frozen=True)
 class KeptPage:
     body: bytes
     headers: tuple[tuple[str, str], ...]
 
-    def response(self) -> Response:
-        return Response(self.body, status=200, headers=list(self.headers))
+    def response(self, token: Callable[[], str]) -> Response:
+        """The page, with this reader's own form token where the builder's was."""
+        body = self.body.replace(TOKEN_HOLE, token().encode()) if TOKEN_HOLE in self.body else self.body
+        return Response(body, status=200, headers=list(self.headers))
 
 
 class PageCache:
@@ -71,15 +79,18 @@ class PageCache:
         else the page shows besides the store: today, the reader's language."""
         if not self.enabled or request.method != "GET":
             return make_response(build())
-        login = request.cookies.get(current_app.config.get("SESSION_COOKIE_NAME", "session"), "")
-        key = (self.version(), *depends_on, request.full_path, hashlib.sha256(login.encode()).hexdigest())
+        key = (self.version(), *depends_on, request.full_path)
         with self._lock:
             kept = self._pages.get(key)
         if kept is not None:
-            return kept.response()
+            return kept.response(generate_csrf)
         response = make_response(build())
         if response.status_code == 200 and not session.modified and not response.is_streamed:
             body = response.get_data()
+            # The login's form token leaves a hole, filled with each reader's own.
+            token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+            if isinstance(token, str) and token:
+                body = body.replace(token.encode(), TOKEN_HOLE)
             if len(body) + 200 <= self._pages.maxsize:
                 headers = tuple((name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers)
                 with self._lock:
