@@ -22,8 +22,8 @@ import math
 import cv2
 import numpy as np
 
-from device.expression.preprocess import InputSpec, mirror_face, model_input
-from device.vision.geometry import eye_line_frame
+from device.expression.preprocess import InputSpec, model_input
+from device.vision.geometry import MIRROR, eye_line_frame
 
 MAX_ROTATION_DEG = 8.0
 MAX_SCALE = 0.08
@@ -31,6 +31,15 @@ MAX_SHIFT = 0.06  # eye-line units
 POINT_JITTER = 0.012  # eye-line units, per point
 ERASE_PROBABILITY = 0.3
 ERASE_AREA = (0.03, 0.12)  # fraction of the crop hidden
+
+
+def mirror_face(gray: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The face flipped left-right, with landmark indices swapped so that
+    index 36 is still the subject's right eye (training's horizontal flip)."""
+    width = gray.shape[1]
+    flipped = points[MIRROR].astype(np.float64).copy()
+    flipped[:, 0] = (width - 1) - flipped[:, 0]
+    return cv2.flip(gray, 1), flipped
 
 
 def erase_patch(gray: np.ndarray, rng: np.random.Generator) -> np.ndarray:

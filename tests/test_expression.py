@@ -23,13 +23,13 @@ from device.expression.preprocess import (
     Representation,
     alignment,
     landmark_drawing,
-    mirror_face,
     model_input,
     resampled_square,
 )
 from device.vision.geometry import LEFT, RIGHT
 from device.vision.landmarks import FaceLandmarker
 from device.vision.model_files import ModelError
+from model_export.augment import mirror_face
 from tests.helpers import FIXTURES
 
 EXPRESSIONS = FIXTURES / "expressions"

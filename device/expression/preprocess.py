@@ -29,7 +29,7 @@ from enum import StrEnum
 import cv2
 import numpy as np
 
-from device.vision.geometry import MIRROR, eye_line_frame
+from device.vision.geometry import eye_line_frame
 
 PREPROCESSING_VERSION = 1
 
@@ -179,12 +179,3 @@ def model_input(gray: np.ndarray, points: np.ndarray, spec: InputSpec) -> np.nda
     else:
         layers = [aligned_crop(gray, points, spec), landmark_drawing(points, spec)]
     return np.stack(layers, axis=-1)
-
-
-def mirror_face(gray: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The face flipped left-right, with landmark indices swapped so that
-    index 36 is still the subject's right eye (used for augmentation)."""
-    width = gray.shape[1]
-    flipped = points[MIRROR].astype(np.float64).copy()
-    flipped[:, 0] = (width - 1) - flipped[:, 0]
-    return cv2.flip(gray, 1), flipped
