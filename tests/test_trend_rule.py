@@ -13,7 +13,7 @@ import pytest
 from device.i18n import LANGUAGES
 from device.web.language import WebWords
 from device.web.reports import WeekPoint, trend_sentence
-from device.web.trend_rule import MIN_WEEKS, Direction, trend
+from device.web.trend_rule import MIN_WEEKS, TrendDirection, trend
 
 # Weekly symmetry, oldest first (None: a week without practice). Named for
 # what a therapist should read in them.
@@ -92,37 +92,37 @@ def test_no_sentence_quotes_a_value_beyond_the_weeks_measured(history: str) -> N
 
 def test_a_relapse_after_a_plateau_is_a_decline_however_good_the_weeks_before() -> None:
     found = trend(points(RELAPSE), "symmetry")
-    assert found.direction is Direction.DOWN
+    assert found.direction is TrendDirection.DOWN
     assert found.weeks_since == 3  # the fall is told over the weeks it took, not since the plateau began
     # The old line through the whole history called this "up to 0.81": make sure the fall wins however long the plateau.
     longer = [0.70 + 0.008 * i for i in range(20)] + [0.40, 0.38, 0.35]
-    assert trend(points(longer), "symmetry").direction is Direction.DOWN
+    assert trend(points(longer), "symmetry").direction is TrendDirection.DOWN
 
 
 def test_a_rise_then_a_fall_is_never_steady() -> None:
     found = trend(points(UP_THEN_DOWN), "symmetry")
-    assert found.direction is Direction.DOWN
+    assert found.direction is TrendDirection.DOWN
     assert found.since == pytest.approx(0.72)  # from its best, not from the start it is still above
     # Ending back where it started still reads as the fall it is.
     back = [0.50, 0.58, 0.66, 0.74, 0.80, 0.74, 0.66, 0.58, 0.50]
-    assert trend(points(back), "symmetry").direction is Direction.DOWN
+    assert trend(points(back), "symmetry").direction is TrendDirection.DOWN
 
 
 def test_one_bad_week_neither_hides_a_rise_nor_makes_a_decline() -> None:
     found = trend(points(SINGLE_BAD_WEEK), "symmetry")
-    assert found.direction is Direction.UP
+    assert found.direction is TrendDirection.UP
     assert found.latest == pytest.approx(0.30)
     assert found.now is not None
     assert found.now <= max(SINGLE_BAD_WEEK)
     # Two bad weeks of the last three are a decline.
-    assert trend(points([*SINGLE_BAD_WEEK, 0.31]), "symmetry").direction is Direction.DOWN
+    assert trend(points([*SINGLE_BAD_WEEK, 0.31]), "symmetry").direction is TrendDirection.DOWN
 
 
 def test_steady_names_the_spread_when_the_spread_made_it_steady() -> None:
     rng = random.Random(3)
     noisy = [0.6 + rng.uniform(-0.08, 0.08) for _ in range(12)]
     found = trend(points(noisy), "symmetry")
-    assert found.direction is Direction.STEADY
+    assert found.direction is TrendDirection.STEADY
     assert found.spread is not None
     assert found.spread > found.floor
     sentence = trend_sentence("closed_smile", weeks_of(noisy), WebWords("en"))
@@ -133,7 +133,7 @@ def test_steady_names_the_spread_when_the_spread_made_it_steady() -> None:
 def test_weeks_without_practice_are_left_out_and_counted_in_the_span() -> None:
     gappy: list[float | None] = [0.50, None, 0.55, None, None, 0.62, 0.66, 0.70]
     found = trend(points(gappy), "symmetry")
-    assert found.direction is Direction.UP
+    assert found.direction is TrendDirection.UP
     assert found.weeks == 8
     assert found.weeks_with_data == 5
 
@@ -147,7 +147,7 @@ def test_scores_stand_in_where_there_is_no_symmetry() -> None:
 
 def test_fewer_weeks_than_the_rule_needs_are_too_few() -> None:
     assert MIN_WEEKS == 4
-    assert trend([(0, 0.83), (5, 0.82), (6, 0.2)], "symmetry").direction is Direction.TOO_FEW
+    assert trend([(0, 0.83), (5, 0.82), (6, 0.2)], "symmetry").direction is TrendDirection.TOO_FEW
 
 
 def test_the_dashboard_catalogues_match() -> None:

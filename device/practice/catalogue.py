@@ -24,7 +24,7 @@ class Kind(StrEnum):
     EXPRESSION = "expression"
 
 
-class Direction(StrEnum):
+class MeasureDirection(StrEnum):
     INCREASE = "increase"
     DECREASE = "decrease"
     CLOSURE = "closure"  # (rest - task) / rest
@@ -43,7 +43,7 @@ class Exercise:
     reps: int
     rest_s: float
     measure: str | None = None  # movement exercises
-    direction: Direction | None = None
+    direction: MeasureDirection | None = None
     full_movement: float | None = None
     expression_class: str | None = None  # expression exercises
     synkinesis: bool = False
@@ -98,7 +98,7 @@ def _parse(raw: dict[str, object]) -> Exercise:
             reps=int(_number(raw, "reps")),
             rest_s=_number(raw, "rest_s"),
             measure=str(raw["measure"]) if kind is Kind.MOVEMENT else None,
-            direction=Direction(str(raw["direction"])) if kind is Kind.MOVEMENT else None,
+            direction=MeasureDirection(str(raw["direction"])) if kind is Kind.MOVEMENT else None,
             full_movement=_number(raw, "full_movement") if kind is Kind.MOVEMENT else None,
             expression_class=str(raw["class"]) if kind is Kind.EXPRESSION else None,
             synkinesis=bool(raw.get("synkinesis", False)),

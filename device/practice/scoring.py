@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from device.practice.catalogue import Direction, Exercise, exercise
+from device.practice.catalogue import Exercise, MeasureDirection, exercise
 from device.practice.plan import Effort, Side
 from device.vision.geometry import Measures
 
@@ -41,10 +41,10 @@ class SideMovement:
     left: float
 
 
-def _change(rest: float, task: float, direction: Direction) -> float:
-    if direction is Direction.INCREASE:
+def _change(rest: float, task: float, direction: MeasureDirection) -> float:
+    if direction is MeasureDirection.INCREASE:
         return task - rest
-    if direction is Direction.DECREASE:
+    if direction is MeasureDirection.DECREASE:
         return rest - task
     return (rest - task) / rest if rest > 0 else 0.0
 
@@ -152,7 +152,7 @@ def weaker_side(right: float, left: float, noise: float = 1e-6) -> tuple[Side, f
 def eye_closure(measures: Measures, neutral: Measures) -> float:
     """Synkinesis: the larger of the two eyes' closure fraction, 0 when open as at rest."""
     closures = [
-        _change(getattr(neutral, side).eye_opening, getattr(measures, side).eye_opening, Direction.CLOSURE)
+        _change(getattr(neutral, side).eye_opening, getattr(measures, side).eye_opening, MeasureDirection.CLOSURE)
         for side in ("right", "left")
     ]
     return max(0.0, *closures)

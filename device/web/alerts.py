@@ -19,7 +19,7 @@ from device.store.queries import WeekPoint, daily_summaries, first_practice_day,
 from device.store.records import plan_history
 from device.web.language import WebWords
 from device.web.reports import Trends, exercise_trend
-from device.web.trend_rule import Direction
+from device.web.trend_rule import TrendDirection
 
 ALERT_DAYS = 14  # how far back the overview looks
 MAX_MISSED_SHOWN = 5  # the latest missed days named one by one; the others counted
@@ -58,7 +58,7 @@ def plan_days_missed(start: date | None, first: date, last: date, finished: set[
 
 def declines(weeks: list[WeekPoint]) -> bool:
     """An exercise's weeks show a decline by the trend rule."""
-    return exercise_trend(weeks)[1].direction is Direction.DOWN
+    return exercise_trend(weeks)[1].direction is TrendDirection.DOWN
 
 
 def missed_days(patient: Patient, first: date, last: date) -> list[date]:

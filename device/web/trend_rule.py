@@ -45,7 +45,7 @@ RECENT_WEEKS = 3
 MIN_CHANGE = {"symmetry": 0.03, "score": 3.0}
 
 
-class Direction(StrEnum):
+class TrendDirection(StrEnum):
     UP = "up"  # above the start, and at its best now
     RECOVERING = "recovering"  # up from the weeks just before, still below the best
     DOWN = "down"
@@ -55,7 +55,7 @@ class Direction(StrEnum):
 
 @dataclass(frozen=True)
 class Trend:
-    direction: Direction
+    direction: TrendDirection
     now: float | None  # the recent level
     since: float | None  # the level the change is told from (start, best or before); for steady, the start
     best: float | None  # the highest level before the recent weeks
@@ -86,7 +86,7 @@ def trend(points: list[tuple[int, float]], measure: str) -> Trend:
     points = sorted(points)
     floor = MIN_CHANGE[measure]
     if len(points) < MIN_WEEKS:
-        return Trend(Direction.TOO_FEW, None, None, None, 0, 0, len(points), None, floor, None)
+        return Trend(TrendDirection.TOO_FEW, None, None, None, 0, 0, len(points), None, floor, None)
     weeks = [t for t, _ in points]
     values = [v for _, v in points]
     recent_at = len(values) - RECENT_WEEKS  # the index of the first recent week
@@ -102,11 +102,11 @@ def trend(points: list[tuple[int, float]], measure: str) -> Trend:
     last = weeks[-1]
     span = last - weeks[0] + 1
 
-    def result(direction: Direction, since: float, since_index: int) -> Trend:
+    def result(direction: TrendDirection, since: float, since_index: int) -> Trend:
         # The last week alone, when the recent level's median leaves it out and it goes against the sentence.
         off = values[-1] - now
-        against = off < -threshold and direction is not Direction.DOWN
-        against |= off > threshold and direction in {Direction.DOWN, Direction.STEADY}
+        against = off < -threshold and direction is not TrendDirection.DOWN
+        against |= off > threshold and direction in {TrendDirection.DOWN, TrendDirection.STEADY}
         latest = values[-1] if against else None
         return Trend(direction, now, since, best, last - weeks[since_index], span, len(points), spread, floor, latest)
 
@@ -115,20 +115,20 @@ def trend(points: list[tuple[int, float]], measure: str) -> Trend:
         # Told from the last run of weeks that was still at its best, so a
         # relapse after a long plateau reads "in the last 3 weeks", not "since the plateau began".
         at_best = max(i for level, i in levels if level >= best - threshold)
-        return result(Direction.DOWN, best, at_best)
+        return result(TrendDirection.DOWN, best, at_best)
     if now < before - threshold:
-        return result(Direction.DOWN, before, before_index)
+        return result(TrendDirection.DOWN, before, before_index)
     if now > before + threshold and now < best - threshold:
-        return result(Direction.RECOVERING, before, before_index)
+        return result(TrendDirection.RECOVERING, before, before_index)
     if now > start + threshold:
-        return result(Direction.UP, start, 0)
-    return result(Direction.STEADY, start, 0)
+        return result(TrendDirection.UP, start, 0)
+    return result(TrendDirection.STEADY, start, 0)
 
 
 def sentence(exercise: str, measure: str, found: Trend, words: Words) -> str:
     """One plain sentence, in the reader's language, about one exercise's trend."""
     name = words.exercise(exercise)
-    if found.direction is Direction.TOO_FEW:
+    if found.direction is TrendDirection.TOO_FEW:
         return words("trends.too_few", name=name, weeks_with_data=found.weeks_with_data, least=MIN_WEEKS)
     assert found.now is not None
     assert found.since is not None
@@ -152,7 +152,7 @@ def sentence(exercise: str, measure: str, found: Trend, words: Words) -> str:
         "floor": fmt(found.floor),
     }
     key = f"trends.{found.direction.value}"
-    if found.direction is Direction.STEADY:
+    if found.direction is TrendDirection.STEADY:
         key += "_floor" if found.floor >= (found.spread or 0.0) else "_spread"
     text = words(key, **values)
     if found.latest is not None:
