@@ -13,7 +13,6 @@ build/screenshots/ward-*.png; the ones in docs/screenshots/ are copies."""
 from __future__ import annotations
 
 import re
-import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +21,6 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions
@@ -34,7 +32,8 @@ from device.store.db import DB_NAME
 from device.store.models import Patient
 from device.store.queries import period_summary
 from device.ward_link import WardLink
-from tests.helpers import ROOT
+from tests.browser import chromium
+from tests.browser import shoot as browser_shot
 from tests.test_ward import NOW, Clock, declining_practice, device_figures
 from tests.test_ward_patient import a_practice_week
 from tests.ward_postgres import PostgresServer, postgres  # noqa: F401  (the session's cluster)
@@ -47,7 +46,6 @@ from ward.therapists import add_therapist
 
 pytestmark = pytest.mark.slow  # a real browser on the real ward: see the README's fast loop
 
-SCREENSHOTS = ROOT / "build" / "screenshots"
 THERAPIST = ("박지우", "ward rounds 7")  # a named account, typed in Korean
 TODAY = NOW.date()  # the ward's clock (a Thursday): never the machine's date
 DECLINING, STEADY = "김민아", "이준호"
@@ -112,15 +110,7 @@ def served(postgres: PostgresServer, tmp_path_factory: pytest.TempPathFactory) -
 def browser(request: pytest.FixtureRequest) -> Iterator[tuple[webdriver.Chrome, str]]:
     """Chromium whose user asks for `language` first, as a therapist's own phone or PC does."""
     language = request.param
-    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    assert chromium, "Debian's chromium is needed: ./setup.sh --test installs it"
-    assert driver, "Debian's chromium-driver is needed: ./setup.sh --test installs it"
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--hide-scrollbars"):
-        options.add_argument(flag)
-    options.add_experimental_option("prefs", {"intl.accept_languages": f"{language},en" if language != "en" else "en"})
-    chrome = webdriver.Chrome(service=Service(driver), options=options)
+    chrome = chromium(f"{language},en" if language != "en" else "en")
     try:
         yield chrome, language
     finally:
@@ -128,14 +118,8 @@ def browser(request: pytest.FixtureRequest) -> Iterator[tuple[webdriver.Chrome, 
 
 
 def shoot(browser: webdriver.Chrome, name: str, width: int) -> Path:
-    """A full-page screenshot at this width (the window is left that wide)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    height = int(browser.execute_script("return document.documentElement.scrollHeight"))
-    browser.set_window_size(width, max(height, 600))
-    path = SCREENSHOTS / f"ward-{name}-{width}.png"
-    browser.save_screenshot(str(path))
-    browser.set_window_size(width, 844)
-    return path
+    """A full-page screenshot, build/screenshots/ward-<name>-<width>.png; the window is left a phone's height."""
+    return browser_shot(browser, f"ward-{name}", width, then_height=844)
 
 
 def read_page(browser: webdriver.Chrome, language: str, names: tuple[str, ...]) -> str:

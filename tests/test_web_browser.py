@@ -5,18 +5,15 @@ widths (build/screenshots/, looked at by eye; some are in the README)."""
 
 from __future__ import annotations
 
-import shutil
 import threading
 import unicodedata
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
 import waitress
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
@@ -28,7 +25,8 @@ from device.store.models import Patient, PracticeRecord
 from device.store.synthetic import seed_history
 from device.web import create_app
 from device.web.security import set_password
-from tests.helpers import FIXTURES, ROOT
+from tests.browser import SCREENSHOTS, chromium, shoot
+from tests.helpers import FIXTURES
 
 # The day the dashboard believes it is: never the machine's date.
 TODAY = date(2026, 12, 6)
@@ -36,7 +34,6 @@ TODAY = date(2026, 12, 6)
 pytestmark = pytest.mark.slow  # a real browser on the real server: see the README's fast loop
 
 PASSWORD = "blue heron 42"
-SCREENSHOTS = ROOT / "build" / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -60,28 +57,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[webdriver.Chrome]:
-    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    assert chromium, "Debian's chromium is needed: ./setup.sh --test installs it"
-    assert driver, "Debian's chromium-driver is needed: ./setup.sh --test installs it"
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--hide-scrollbars"):
-        options.add_argument(flag)
-    chrome = webdriver.Chrome(service=Service(driver), options=options)
+    chrome = chromium()
     try:
         yield chrome
     finally:
         chrome.quit()
-
-
-def shoot(browser: webdriver.Chrome, name: str, width: int) -> Path:
-    """A full-page screenshot at this width."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    height = int(browser.execute_script("return document.documentElement.scrollHeight"))
-    browser.set_window_size(width, max(height, 600))
-    path = SCREENSHOTS / f"{name}-{width}.png"
-    browser.save_screenshot(str(path))
-    return path
 
 
 @pytest.mark.parametrize("width", [390, 1280])  # a phone, a desktop
