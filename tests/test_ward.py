@@ -44,6 +44,7 @@ from device.web.alerts import CUT_OFF, alert_window, declines, missed_days
 from device.web.reports import trends_view
 from tests.ward_postgres import PostgresServer, postgres  # noqa: F401  (the session's cluster)
 from ward.__main__ import main as ward_main
+from ward.api import UNKNOWN_TOKEN
 from ward.app import create_app
 from ward.config import WardConfig
 from ward.db import connect_url, migrate
@@ -316,7 +317,11 @@ def test_two_devices_deliver_every_session_exactly_once_through_a_ward_outage(wa
     stolen = post(tokens["kiosk-bed-2"], json.dumps(store_one | {"session": store_one["session"] | {"score": 99.0}}))
     assert stolen.status_code == 403
     assert "another device" in stolen.json()["error"]
-    assert post("not-a-token", body).status_code == 401
+    unknown = post("not-a-token", body)
+    assert (unknown.status_code, unknown.json()["error"]) == (401, UNKNOWN_TOKEN)
+    as_text = post(tokens["kiosk-bed-1"], body, kind="text/plain")
+    assert as_text.status_code == 415
+    assert as_text.json()["error"] == "the body must be JSON (Content-Type: application/json)"
     assert requests.post(api, data=body, headers={"Content-Type": "application/json"}).status_code == 401
     huge = post(tokens["kiosk-bed-1"], b"{" + b" " * (10 * 1024 * 1024) + b"}")
     assert huge.status_code == 413

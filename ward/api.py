@@ -5,7 +5,10 @@ why in one line under "error"."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, jsonify, request
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+from flask import Blueprint, Flask, Response, abort, jsonify, make_response, request
 from peewee import IntegrityError
 
 from device.clock import Clock
@@ -21,10 +24,36 @@ def refuse(status: int, reason: str) -> tuple[Response, int]:
     return jsonify({"error": reason}), status
 
 
+def stop(status: int, reason: str) -> NoReturn:
+    """End the view with a refusal (Flask's abort with a ready response: no error handler rewrites it)."""
+    abort(make_response(*refuse(status, reason)))
+
+
 def requesting_device() -> Device | None:
     """The enrolled device whose token the request bears (Authorization: Bearer TOKEN)."""
     header = request.headers.get("Authorization", "")
     return device_of(header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else "")
+
+
+def asking_device() -> Device:
+    """The device asking; an unknown or revoked token ends the view with 401."""
+    device = requesting_device()
+    if device is None:
+        stop(401, UNKNOWN_TOKEN)
+    return device
+
+
+def json_body(problem_of: Callable[[object], str | None], mismatch: str) -> Any:
+    """The request's JSON body once `problem_of` finds nothing wrong with it; otherwise the view
+    ends with 415 (not JSON), 400 (not valid JSON) or 422 ("<mismatch>: <the problem>")."""
+    if not request.is_json:
+        stop(415, "the body must be JSON (Content-Type: application/json)")
+    body = request.get_json(silent=True)
+    if body is None:
+        stop(400, "the body is not valid JSON")
+    if problem := problem_of(body):
+        stop(422, f"{mismatch}: {problem}")
+    return body
 
 
 def register_api(app: Flask, clock: Clock) -> Blueprint:
@@ -33,16 +62,8 @@ def register_api(app: Flask, clock: Clock) -> Blueprint:
 
     @api.post("/sessions")
     def ingest() -> tuple[Response, int]:
-        device = requesting_device()
-        if device is None:
-            return refuse(401, UNKNOWN_TOKEN)
-        if not request.is_json:
-            return refuse(415, "the body must be JSON (Content-Type: application/json)")
-        body = request.get_json(silent=True)
-        if body is None:
-            return refuse(400, "the body is not valid JSON")
-        if problem := schema_problem(body):
-            return refuse(422, f"the summary does not match schema 1: {problem}")
+        device = asking_device()
+        body = json_body(schema_problem, "the summary does not match schema 1")
         try:
             gid, outcome = store_session(device, body, clock.now())
         except Refused as refused:
@@ -54,9 +75,7 @@ def register_api(app: Flask, clock: Clock) -> Blueprint:
 
     @api.get("/device")
     def whoami() -> tuple[Response, int]:
-        device = requesting_device()
-        if device is None:
-            return refuse(401, UNKNOWN_TOKEN)
+        device = asking_device()
         note_contact(device, clock.now(), request.headers.get)
         return jsonify({"device": device.name}), 200
 

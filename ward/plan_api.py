@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, jsonify, request
 
 from device.clock import Clock
-from ward.api import UNKNOWN_TOKEN, refuse, requesting_device
+from ward.api import asking_device, json_body, refuse
 from ward.devices import note_contact
 from ward.models import database
 from ward.plans import (
@@ -26,25 +26,10 @@ def register_plan_api(app: Flask, clock: Clock) -> Blueprint:
     """Add the plan API to `app`; returns its blueprint (the caller exempts it from CSRF: devices send tokens)."""
     api = Blueprint("plan_api", __name__, url_prefix="/api/v1")
 
-    def body_of() -> tuple[object, tuple[Response, int] | None]:
-        if not request.is_json:
-            return None, refuse(415, "the body must be JSON (Content-Type: application/json)")
-        body = request.get_json(silent=True)
-        if body is None:
-            return None, refuse(400, "the body is not valid JSON")
-        return body, None
-
     @api.post("/plans")
     def device_plan() -> tuple[Response, int]:
-        device = requesting_device()
-        if device is None:
-            return refuse(401, UNKNOWN_TOKEN)
-        body, refusal = body_of()
-        if refusal is not None:
-            return refusal
-        if problem := problem_with(body, DEVICE_PLAN_SCHEMA):
-            return refuse(422, f"the plan does not match schema 1: {problem}")
-        assert isinstance(body, dict)  # the schema says so
+        device = asking_device()
+        body = json_body(lambda body: problem_with(body, DEVICE_PLAN_SCHEMA), "the plan does not match schema 1")
         try:
             with database.atomic():
                 ward_id, new = store_device_plan(device, body, clock.now())
@@ -55,23 +40,14 @@ def register_plan_api(app: Flask, clock: Clock) -> Blueprint:
 
     @api.get("/plans")
     def waiting() -> tuple[Response, int]:
-        device = requesting_device()
-        if device is None:
-            return refuse(401, UNKNOWN_TOKEN)
+        device = asking_device()
         note_contact(device, clock.now(), request.headers.get)
         return jsonify({"plans": plans_waiting_for(device)}), 200
 
     @api.post("/plans/picked-up")
     def picked_up() -> tuple[Response, int]:
-        device = requesting_device()
-        if device is None:
-            return refuse(401, UNKNOWN_TOKEN)
-        body, refusal = body_of()
-        if refusal is not None:
-            return refusal
-        if problem := problem_with(body, PICKED_UP_SCHEMA):
-            return refuse(422, f"expected {{'ids': [...]}}: {problem}")
-        assert isinstance(body, dict)
+        device = asking_device()
+        body = json_body(lambda body: problem_with(body, PICKED_UP_SCHEMA), "expected {'ids': [...]}")
         with database.atomic():
             marked = mark_picked_up(device, body["ids"], clock.now())
         return jsonify({"picked_up": marked}), 200
