@@ -72,64 +72,78 @@ def register_patient_pages(
             abort(404, description=words()("problem.no_patient"))
         return history, histories.history(history.key, history.ids)
 
-    def login() -> BaseResponse:
-        return redirect(url_for("login", lang=request.args.get("lang")))
-
-    @app.get("/patients/<ward_id:patient_id>")
-    def patient_page(patient_id: int) -> str | BaseResponse:
+    def reader() -> tuple[Therapist, PatientWords]:
+        """The therapist signed in, and their words; otherwise the view ends with a redirect to the login."""
         therapist = signed_in()
         if therapist is None:
-            return login()
-        w = words()
+            abort(redirect(url_for("login", lang=request.args.get("lang"))))  # a ready response: passed on as it is
+        return therapist, words()
+
+    def history_page(
+        template: str,
+        patient_id: int,
+        therapist: Therapist,
+        w: PatientWords,
+        *,
+        today: date,
+        figures: Callable[[Patient], dict[str, object]],
+        **more: object,
+    ) -> BaseResponse:
+        """A page of the patient's history with `figures` of it, kept until the history changes."""
+        history, patient = open_history(patient_id)
+        return pages.answer(
+            (today, w.language, therapist.name, history.facts),
+            lambda: render_template(
+                template,
+                t=w,
+                therapist=therapist.name,
+                history=history,
+                patient_id=patient_id,
+                **more,
+                **figures(patient),
+            ),
+        )
+
+    @app.get("/patients/<ward_id:patient_id>")
+    def patient_page(patient_id: int) -> BaseResponse:
+        therapist, w = reader()
         today = clock.today()
         month_text = request.args.get("month")
         first = today if month_text is None else parse_month(month_text)
         if first is None:
             abort(404, description=w("problem.month", text=month_text))
-        history, patient = open_history(patient_id)
-        return pages.answer(
-            (today, w.language, therapist.name, history.facts),
-            lambda: render_template(
-                "ward_patient.html",
-                t=w,
-                therapist=therapist.name,
-                history=history,
-                patient_id=patient_id,
-                identity_problem=request.args.get("identity") == "invalid",
-                **_month_page(patient, first, today),
-            ),
+        return history_page(
+            "ward_patient.html",
+            patient_id,
+            therapist,
+            w,
+            today=today,
+            figures=lambda patient: _month_page(patient, first, today),
+            identity_problem=request.args.get("identity") == "invalid",
         )
 
     @app.get("/patients/<ward_id:patient_id>/report")
-    def patient_report(patient_id: int) -> str | BaseResponse:
-        therapist = signed_in()
-        if therapist is None:
-            return login()
-        w = words()
-        last = date_arg("to", clock.today(), w)
+    def patient_report(patient_id: int) -> BaseResponse:
+        therapist, w = reader()
+        today = clock.today()
+        last = date_arg("to", today, w)
         first = date_arg("from", last - timedelta(days=27), w)
         if first > last or (last - first).days > MAX_REPORT_DAYS:
             abort(400, description=w("problem.range", most=MAX_REPORT_DAYS))
-        history, patient = open_history(patient_id)
-        return pages.answer(
-            (clock.today(), w.language, therapist.name, history.facts),
-            lambda: render_template(
-                "ward_report.html",
-                t=w,
-                therapist=therapist.name,
-                history=history,
-                patient_id=patient_id,
-                **_report(patient, first, last),
-            ),
+        return history_page(
+            "ward_report.html",
+            patient_id,
+            therapist,
+            w,
+            today=today,
+            figures=lambda patient: _report(patient, first, last),
         )
 
     @app.post("/patients/<ward_id:patient_id>/identity")
     def patient_identity(patient_id: int) -> BaseResponse:
-        therapist = signed_in()
-        if therapist is None:
-            return login()
+        therapist, w = reader()
         if history_of(patient_id) is None if 0 < patient_id <= MAX_PATIENT_ID else True:
-            abort(404, description=words()("problem.no_patient"))
+            abort(404, description=w("problem.no_patient"))
         lang = request.args.get("lang")
         try:
             identity = clean_identity(request.form.get("identity", ""))
