@@ -51,6 +51,10 @@ from model_export.face_warp import (
 )
 from tests.face_pairs import POSES, combined, hopper_photo, posed
 
+# About 120 photos read with the steady fit (180 dlib fits each): minutes,
+# so out of the fast loop (see the README's fast loop).
+pytestmark = pytest.mark.slow
+
 SMILES = ("closed_smile", "open_smile")
 CARRIED = ("brow_raise", "closed_smile", "open_smile")
 NOT_CARRIED = ("gentle_eye_closure", "tight_eye_closure", "lip_pucker", "nose_wrinkle")
