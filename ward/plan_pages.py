@@ -10,12 +10,12 @@ from flask import Flask, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from device.clock import Clock
-from device.practice.catalogue import catalogue
-from device.practice.plan import MAX_REPS, Effort, Plan, Side, default_plan
+from device.practice.plan import Plan, default_plan
 from device.web.params import AsciiInteger
 from device.web.plan_changes import describe, plan_changes
+from device.web.plan_form import editor_fields, plan_from_form
 from ward.models import Therapist, WardPatient, database
-from ward.plans import plan_for_editor, plan_from_form, plans_of, save_ward_plan, standing
+from ward.plans import plan_for_editor, plans_of, save_ward_plan, standing
 from ward.words import WardWords
 
 MAX_PATIENT_ID = 2**31 - 1  # PostgreSQL's SERIAL: a larger id is no patient, not an error
@@ -42,10 +42,7 @@ def register_plan_pages(
                 with database.atomic():
                     save_ward_plan(patient, made, therapist, clock.now())
                 return redirect(url_for("patient_plan", patient_id=patient.id, saved=1, lang=request.args.get("lang")))
-            values = dict(made.values)
-            if "exercise" in values:
-                values["name"] = w.exercise(str(values.pop("exercise")))
-            error = w(made.key, **values)
+            error = made.sentence(w)
         plans = plans_of(patient)
         current = plan_for_editor(patient, plans) or default_plan()
         page = render_template(
@@ -53,15 +50,10 @@ def register_plan_pages(
             t=w,
             therapist=therapist.name,
             patient=patient,
-            plan=current,
-            chosen={item.exercise.id: item.reps for item in current.items},
-            exercises=list(catalogue().values()),
-            efforts=list(Effort),
-            sides=list(Side),
-            max_reps=MAX_REPS,
             error=error,
             saved=request.args.get("saved") == "1",
             standing=standing(plans),
             changes=[(c, p, describe(c, w)) for c, p in zip(plan_changes(plans), plans, strict=True)],
+            **editor_fields(current),
         )
         return (page, 400) if error else page

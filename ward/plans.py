@@ -12,15 +12,13 @@ the device's own rules (device/practice/plan.make_plan).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
-from device.practice.catalogue import catalogue
-from device.practice.plan import MAX_REPS, Effort, Plan, PlanError, Side, make_plan
+from device.practice.plan import Plan, PlanError, make_plan
 from device.store.records import plan_to_json
 from ward.models import Device, DeviceStore, Therapist, WardPatient, WardPlan, WardSession
 
@@ -88,37 +86,6 @@ def checked_plan(items: list[dict[str, Any]], effort: str, affected_side: str | 
 
 
 # -- the therapist's form --------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FormProblem:
-    key: str  # the word's key in the reader's language (device/web/strings: problem.*)
-    values: Mapping[str, object]
-
-
-def plan_from_form(form: Mapping[str, str]) -> Plan | FormProblem:
-    """The plan editor's form (the device dashboard's fields: use_ID, reps_ID,
-    effort, affected_side), checked by the device's rules."""
-    entries: list[tuple[str, int | None]] = []
-    for exercise_id in catalogue():
-        if form.get(f"use_{exercise_id}") != "on":
-            continue
-        text = form.get(f"reps_{exercise_id}", "")
-        # ASCII digits only, as the device's editor ("²" is a digit to Python, not a number).
-        if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_REPS):
-            return FormProblem("problem.reps", {"exercise": exercise_id, "most": MAX_REPS})
-        entries.append((exercise_id, int(text)))
-    effort, side = form.get("effort", ""), form.get("affected_side") or None
-    try:
-        return make_plan(entries, effort, side)
-    except PlanError:
-        if not entries:
-            return FormProblem("problem.plan_empty", {})
-        if effort not in set(Effort):
-            return FormProblem("problem.plan_effort", {})
-        if side is not None and side not in set(Side):
-            return FormProblem("problem.plan_side", {})
-        return FormProblem("problem.plan", {})
 
 
 def save_ward_plan(patient: WardPatient, plan: Plan, therapist: Therapist, now: datetime) -> WardPlan:

@@ -8,8 +8,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from werkzeug.wrappers.response import Response
 
 from device.names import MAX_NAME, clean_name, name_problem
-from device.practice.catalogue import catalogue
-from device.practice.plan import MAX_REPS, Effort, PlanError, Side, make_plan
+from device.practice.plan import Plan
 from device.store.db import StoreError
 from device.store.models import Patient
 from device.store.records import (
@@ -30,6 +29,7 @@ from device.store.records import add_note as store_note
 from device.web.language import words
 from device.web.params import patient_or_404
 from device.web.plan_changes import describe, plan_changes
+from device.web.plan_form import editor_fields, plan_from_form
 
 blueprint = Blueprint("manage", __name__)
 
@@ -119,48 +119,17 @@ def plan(patient_id: int) -> str | Response | tuple[str, int]:
     patient = patient_or_404(patient_id)
     error = None
     if request.method == "POST":
-        entries: list[tuple[str, int | None]] = []
-        for exercise_id in catalogue():
-            if request.form.get(f"use_{exercise_id}") != "on":
-                continue
-            text = request.form.get(f"reps_{exercise_id}", "")
-            # "²" is a digit to Python, not a number: ASCII digits only, as everywhere in URLs and settings.
-            if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_REPS):
-                abort(400, description=words()("problem.reps", name=words().exercise(exercise_id), most=MAX_REPS))
-            entries.append((exercise_id, int(text)))
-        effort, side = request.form.get("effort", ""), request.form.get("affected_side") or None
-        try:
-            new = make_plan(entries, effort, side)
-        except PlanError:
-            error = _plan_problem(entries, effort, side)
-        else:
-            save_plan(patient, new, current_app.extensions["clock"].now())
+        made = plan_from_form(request.form)
+        if isinstance(made, Plan):
+            save_plan(patient, made, current_app.extensions["clock"].now())
             return redirect(url_for("manage.plan", patient_id=patient.id, saved=1))
-    current = current_plan(patient)
-    chosen = {item.exercise.id: item.reps for item in current.items}
+        error = made.sentence(words())
     page = render_template(
         "plan.html",
         patient=patient,
-        plan=current,
-        chosen=chosen,
-        exercises=list(catalogue().values()),
-        efforts=list(Effort),
-        sides=list(Side),
-        max_reps=MAX_REPS,
         error=error,
         saved=request.args.get("saved") == "1",
         changes=[(c, describe(c, words())) for c in plan_changes(plan_history(patient))],
+        **editor_fields(current_plan(patient)),
     )
     return (page, 400) if error else page
-
-
-def _plan_problem(entries: list[tuple[str, int | None]], effort: str, side: str | None) -> str:
-    """Why make_plan refused the form, in the reader's language (its own line is English, for the CLI)."""
-    w = words()
-    if not entries:
-        return w("problem.plan_empty")
-    if effort not in set(Effort):
-        return w("problem.plan_effort")
-    if side is not None and side not in {*Side, "unknown"}:
-        return w("problem.plan_side")
-    return w("problem.plan")
