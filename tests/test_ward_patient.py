@@ -91,6 +91,19 @@ def ward_client(served: Ward) -> FlaskClient:
     return client
 
 
+def signed_in_dashboard(config: Config, store: Path) -> FlaskClient:
+    """The device's own dashboard on `store` (its password file beside it), at NOW, signed in."""
+    set_password(store.parent, PASSWORD)
+    dashboard = device_app(
+        config,
+        open_database(store, recover=False),
+        clock=FixedClock(NOW),
+        overrides={"TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False},
+    ).test_client()
+    assert dashboard.post("/login", data={"password": PASSWORD}).status_code == 302
+    return dashboard
+
+
 def test_one_day_gives_one_number_on_the_device_and_on_the_ward(ward: Ward, tmp_path: Path, config: Config) -> None:  # noqa: F811
     token = enrol("kiosk-bed-1", NOW)
     store = tmp_path / DB_NAME
@@ -100,14 +113,7 @@ def test_one_day_gives_one_number_on_the_device_and_on_the_ward(ward: Ward, tmp_
     assert WardLink(ward.url, token, monotonic=Clock()).deliver_due() == 5
 
     # The device's own dashboard first (the ward's page binds the device's models to its cache).
-    set_password(tmp_path, PASSWORD)
-    dashboard = device_app(
-        config,
-        open_database(store, recover=False),
-        clock=FixedClock(NOW),
-        overrides={"TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False},
-    ).test_client()
-    assert dashboard.post("/login", data={"password": PASSWORD}).status_code == 302
+    dashboard = signed_in_dashboard(config, store)
     device_pages = {}
     for lang in ("en", "ko"):
         headers = {"Accept-Language": lang}
@@ -314,14 +320,7 @@ def test_a_hospital_number_set_on_each_device_reaches_the_ward(ward: Ward, tmp_p
         a_practice_week(store, "김민아", start)
         assert WardLink(ward.url, tokens[bed], monotonic=Clock()).deliver_due() == 5
         # The caregiver types the number on the device's own patients page.
-        set_password(store.parent, PASSWORD)
-        dashboard = device_app(
-            config,
-            open_database(store, recover=False),
-            clock=FixedClock(NOW),
-            overrides={"TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False},
-        ).test_client()
-        assert dashboard.post("/login", data={"password": PASSWORD}).status_code == 302
+        dashboard = signed_in_dashboard(config, store)
         [patient] = Patient.select()
         wrong = dashboard.post(f"/patients/{patient.id}/ward-identity", data={"ward_identity": "HN 9; DROP"})
         assert wrong.status_code == 400
