@@ -23,6 +23,7 @@ from device.config import Config, load_config
 from device.practice.feedback import asymmetry_sentence
 from device.practice.plan import Side
 from device.practice.session import Stage
+from device.progress import encouragement_key
 from device.store.db import DB_NAME
 from device.store.models import ExerciseRecord, Patient, PracticeRecord, RepRecord, SessionSource, SessionStatus
 from tests.helpers import ROOT
@@ -33,7 +34,6 @@ from ui.i18n import LANGUAGES, KioskWords, keys
 from ui.navigation import OpenPractice, OpenSummary
 from ui.preferences import FILE_NAME
 from ui.screens.practice import PracticeScreen
-from ui.screens.summary import encouragement_key
 from ui.sound import Cue
 from ui.theme import Theme
 from ui.voice import phrases, voice_file

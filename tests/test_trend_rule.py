@@ -11,9 +11,9 @@ from datetime import date, timedelta
 import pytest
 
 from device.i18n import LANGUAGES
+from device.progress import MIN_WEEKS, TrendDirection, trend
 from device.web.language import WebWords
 from device.web.reports import WeekPoint, trend_sentence
-from device.web.trend_rule import MIN_WEEKS, TrendDirection, trend
 
 # Weekly symmetry, oldest first (None: a week without practice). Named for
 # what a therapist should read in them.

@@ -14,12 +14,12 @@ from datetime import date, timedelta
 
 from flask import url_for
 
+from device.progress import TrendDirection
 from device.store.models import Patient, SessionStatus
 from device.store.queries import WeekPoint, daily_summaries, first_practice_day, sessions_between
 from device.store.records import plan_history
 from device.web.language import WebWords
 from device.web.reports import Trends, exercise_trend
-from device.web.trend_rule import TrendDirection
 
 ALERT_DAYS = 14  # how far back the overview looks
 MAX_MISSED_SHOWN = 5  # the latest missed days named one by one; the others counted

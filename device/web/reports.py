@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from device.i18n import Words
 from device.practice.grading import REGION_EXERCISES
+from device.progress import Trend, sentence, trend
 from device.store.models import Patient
 from device.store.queries import (
     DaySummary,
@@ -29,7 +30,6 @@ from device.store.queries import (
     session_views,
     sessions_between,
 )
-from device.web.trend_rule import Trend, sentence, trend
 
 # Read-side names the pages and tests import from here.
 __all__ = [

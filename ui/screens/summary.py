@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import math
-import statistics
 from collections.abc import Callable
 
 import pygame
@@ -14,6 +13,7 @@ from device.practice.feedback import asymmetry_sentence
 from device.practice.grading import subscore
 from device.practice.recording import SessionEnd
 from device.practice.session import ExerciseOutcome, ExerciseResult, SessionResult
+from device.progress import encouragement_key
 from device.store.queries import earlier_scores
 from ui import theme
 from ui.navigation import Host
@@ -25,18 +25,6 @@ EARLIER_SESSIONS = 5
 SCORE_COLUMN = 200  # px at 800x480: the session score over its chart, left of the table
 SENTENCE_HEIGHT = 40  # the asymmetry sentence's line under the title
 LINE_HEIGHT = 36  # a table line: 24 px type (theme.MIN_TEXT) with its line spacing
-SAME_BAND = 5.0  # points either side of the earlier mean that count as "as steady"
-
-
-def encouragement_key(score: float, earlier: list[float]) -> str:
-    if not earlier:
-        return "summary.first"
-    mean = statistics.fmean(earlier)
-    if score > mean + SAME_BAND:
-        return "summary.better"
-    if score >= mean - SAME_BAND:
-        return "summary.same"
-    return "summary.worse"
 
 
 class SummaryScreen(Screen):

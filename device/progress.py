@@ -1,4 +1,16 @@
-"""Where a measure stands now against where it was: the dashboard's trend rule.
+"""The progress rules: where a measure stands now against where it was.
+
+Two readers, one module: the kiosk tells the patient how today's session
+compares with their recent ones (`encouragement_key`), and the dashboard and
+the ward tell the therapist where each measure stands (the trend rule below).
+
+**Better than last time** (the kiosk's summary): the new session's score
+against the mean of the patient's last five completed sessions (the read
+side's `earlier_scores`); within SAME_BAND points either way it is "as
+steady", above it "better", below it "lower"; with no earlier session it is
+the first.
+
+**The trend rule** (the dashboard's trend sentences):
 
 A therapist reads the sentence to decide whether to act, so it describes the
 patient's present, not a line through the past (docs/caregiver.md has the
@@ -159,3 +171,18 @@ def sentence(exercise: str, measure: str, found: Trend, words: Words) -> str:
         lower = found.latest < found.now
         text += " " + words("trends.latest_lower" if lower else "trends.latest_higher", latest=fmt(found.latest))
     return text
+
+
+SAME_BAND = 5.0  # points either side of the earlier mean that count as "as steady"
+
+
+def encouragement_key(score: float, earlier: Sequence[float]) -> str:
+    """The kiosk summary's sentence for `score` against the `earlier` scores (the catalogue key)."""
+    if not earlier:
+        return "summary.first"
+    mean = statistics.fmean(earlier)
+    if score > mean + SAME_BAND:
+        return "summary.better"
+    if score >= mean - SAME_BAND:
+        return "summary.same"
+    return "summary.worse"
