@@ -102,7 +102,7 @@ class ExerciseTrend:
     weeks: list[WeekPoint] = field(default_factory=list)
 
     def summary(self, words: Words) -> str:
-        """A plain-language sentence over the weeks shown (trend_rule.py)."""
+        """A plain-language sentence over the weeks shown (device/progress.py)."""
         return trend_sentence(self.exercise, self.weeks, words)
 
 
@@ -141,7 +141,7 @@ def exercise_trend(weeks: list[WeekPoint]) -> tuple[str, Trend]:
 
 
 def trend_sentence(exercise: str, weeks: list[WeekPoint], words: Words) -> str:
-    """One plain sentence, in the reader's language (trend_rule.sentence)."""
+    """One plain sentence, in the reader's language (progress.sentence)."""
     measure, found = exercise_trend(weeks)
     return sentence(exercise, measure, found, words)
 
