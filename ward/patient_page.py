@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from flask import Flask, abort, g, redirect, render_template, request, url_for
 from jinja2 import ChoiceLoader, FileSystemLoader
@@ -33,6 +33,13 @@ from ward.words import WARD_STRINGS
 DEVICE_TEMPLATES = DEVICE_STRINGS.parent / "templates"
 PAGE_CACHE_MB = 32  # a patient page is about 100 KB: the pages of a ward of 150 patients, each language
 MAX_PATIENT_ID = 2**31 - 1  # the ward's ids are PostgreSQL's SERIAL: a larger one is no patient, not an error
+
+
+class Reader(NamedTuple):
+    """The therapist reading a page, and the words they read it in."""
+
+    therapist: Therapist
+    words: PatientWords
 
 
 class PatientWords(WebWords):
@@ -72,24 +79,23 @@ def register_patient_pages(
             abort(404, description=words()("problem.no_patient"))
         return history, histories.history(history.key, history.ids)
 
-    def reader() -> tuple[Therapist, PatientWords]:
+    def reader() -> Reader:
         """The therapist signed in, and their words; otherwise the view ends with a redirect to the login."""
         therapist = signed_in()
         if therapist is None:
             abort(redirect(url_for("login", lang=request.args.get("lang"))))  # a ready response: passed on as it is
-        return therapist, words()
+        return Reader(therapist, words())
 
     def history_page(
         template: str,
         patient_id: int,
-        therapist: Therapist,
-        w: PatientWords,
-        *,
+        who: Reader,
         today: date,
         figures: Callable[[Patient], dict[str, object]],
         **more: object,
     ) -> BaseResponse:
         """A page of the patient's history with `figures` of it, kept until the history changes."""
+        therapist, w = who
         history, patient = open_history(patient_id)
         return pages.answer(
             (today, w.language, therapist.name, history.facts),
@@ -106,7 +112,8 @@ def register_patient_pages(
 
     @app.get("/patients/<ward_id:patient_id>")
     def patient_page(patient_id: int) -> BaseResponse:
-        therapist, w = reader()
+        who = reader()
+        w = who.words
         today = clock.today()
         month_text = request.args.get("month")
         first = today if month_text is None else parse_month(month_text)
@@ -115,29 +122,22 @@ def register_patient_pages(
         return history_page(
             "ward_patient.html",
             patient_id,
-            therapist,
-            w,
-            today=today,
-            figures=lambda patient: _month_page(patient, first, today),
+            who,
+            today,
+            lambda patient: _month_page(patient, first, today),
             identity_problem=request.args.get("identity") == "invalid",
         )
 
     @app.get("/patients/<ward_id:patient_id>/report")
     def patient_report(patient_id: int) -> BaseResponse:
-        therapist, w = reader()
+        who = reader()
+        w = who.words
         today = clock.today()
         last = date_arg("to", today, w)
         first = date_arg("from", last - timedelta(days=27), w)
         if first > last or (last - first).days > MAX_REPORT_DAYS:
             abort(400, description=w("problem.range", most=MAX_REPORT_DAYS))
-        return history_page(
-            "ward_report.html",
-            patient_id,
-            therapist,
-            w,
-            today=today,
-            figures=lambda patient: _report(patient, first, last),
-        )
+        return history_page("ward_report.html", patient_id, who, today, lambda patient: _report(patient, first, last))
 
     @app.post("/patients/<ward_id:patient_id>/identity")
     def patient_identity(patient_id: int) -> BaseResponse:
