@@ -17,7 +17,7 @@ from device.camera.replay import ReplayCamera
 from device.config import Config, load_config
 from device.expression.model_card import DEFAULT_MODEL
 from device.vision.landmarks import FaceLandmarker
-from model_export.face_warp import RIGHT_SMILE, uneven_smile, warp_face
+from model_export.face_warp import RIGHT_SMILE, Movement, uneven_smile, warp_face
 from tests.helpers import (
     ASTRONAUT,
     CLIP_FPS,
@@ -80,45 +80,42 @@ def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return run
 
 
+def five_smiles_clip(
+    folder: Path, landmarker: FaceLandmarker, rest: np.ndarray, movement: Movement, amount: float = 1.0
+) -> Path:
+    """Rest 3 s, then five smiles (the rest face warped by `movement`) held 3.6 s with 3.4 s rests."""
+    points = landmarker.analyse(cv2.cvtColor(rest, cv2.COLOR_BGR2GRAY)).points
+    assert points is not None
+    smile = warp_face(rest, points, movement, amount)
+    segments = [(rest, 3.0)] + [(smile, 3.6), (rest, 3.4)] * 5
+    return write_clip(folder, segments, CLIP_FPS, suffix=".jpg")
+
+
 @pytest.fixture(scope="session")
 def right_smile_clip(
     tmp_path_factory: pytest.TempPathFactory, landmarker: FaceLandmarker, demo_rest_frame: np.ndarray
 ) -> Path:
-    """Rest 3 s, then five one-sided smiles held 3.6 s with 3.4 s rests."""
-    rest = demo_rest_frame
-    points = landmarker.analyse(cv2.cvtColor(rest, cv2.COLOR_BGR2GRAY)).points
-    assert points is not None
-    smile = warp_face(rest, points, RIGHT_SMILE, 1.5)
-    segments = [(rest, 3.0)] + [(smile, 3.6), (rest, 3.4)] * 5
-    return write_clip(tmp_path_factory.mktemp("clip"), segments, CLIP_FPS, suffix=".jpg")
+    """Five one-sided smiles."""
+    return five_smiles_clip(tmp_path_factory.mktemp("clip"), landmarker, demo_rest_frame, RIGHT_SMILE, 1.5)
 
 
 @pytest.fixture(scope="session")
 def weak_left_smile_clip(
     tmp_path_factory: pytest.TempPathFactory, landmarker: FaceLandmarker, demo_rest_frame: np.ndarray
 ) -> Path:
-    """Rest 3 s, then five smiles whose left side moves half as far as the
-    right (lips' midline dragged towards the right, as a real face does)."""
-    rest = demo_rest_frame
-    points = landmarker.analyse(cv2.cvtColor(rest, cv2.COLOR_BGR2GRAY)).points
-    assert points is not None
-    smile = warp_face(rest, points, uneven_smile(right=1.5, left=0.75))
-    segments = [(rest, 3.0)] + [(smile, 3.6), (rest, 3.4)] * 5
-    return write_clip(tmp_path_factory.mktemp("weak-left"), segments, CLIP_FPS, suffix=".jpg")
+    """Five smiles whose left side moves half as far as the right (lips'
+    midline dragged towards the right, as a real face does)."""
+    weak_left = uneven_smile(right=1.5, left=0.75)
+    return five_smiles_clip(tmp_path_factory.mktemp("weak-left"), landmarker, demo_rest_frame, weak_left)
 
 
 @pytest.fixture(scope="session")
 def both_sides_smile_clip(
     tmp_path_factory: pytest.TempPathFactory, landmarker: FaceLandmarker, demo_rest_frame: np.ndarray
 ) -> Path:
-    """Rest 3 s, then five two-sided smiles held 3.6 s with 3.4 s rests: a
-    healthy smile, to replay into every exercise."""
-    rest = demo_rest_frame
-    points = landmarker.analyse(cv2.cvtColor(rest, cv2.COLOR_BGR2GRAY)).points
-    assert points is not None
-    smile = warp_face(rest, points, uneven_smile(right=1.5, left=1.5))
-    segments = [(rest, 3.0)] + [(smile, 3.6), (rest, 3.4)] * 5
-    return write_clip(tmp_path_factory.mktemp("both-sides"), segments, CLIP_FPS, suffix=".jpg")
+    """Five two-sided smiles: a healthy smile, to replay into every exercise."""
+    both = uneven_smile(right=1.5, left=1.5)
+    return five_smiles_clip(tmp_path_factory.mktemp("both-sides"), landmarker, demo_rest_frame, both)
 
 
 # Places a test could change on the machine it runs on (as root, as CI runs):
