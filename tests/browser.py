@@ -1,5 +1,6 @@
 """Debian's headless chromium for the browser tests of the dashboard and the
-ward: one way to start it and one way to take a full-page screenshot."""
+ward: one way to start it, one way to wait for the page a form leads to, and
+one way to take a full-page screenshot."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ import shutil
 from pathlib import Path
 
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.helpers import ROOT
 
@@ -39,3 +43,17 @@ def shoot(browser: webdriver.Chrome, name: str, width: int, then_height: int | N
     if then_height is not None:
         browser.set_window_size(width, then_height)
     return path
+
+
+def click_for_next_page(browser: webdriver.Chrome, element: WebElement, timeout: float = 10) -> None:
+    """Click `element` (a form's button, a link) and wait until a new document has loaded.
+
+    The old page is marked with a script variable and the wait is for a page
+    without it. Waiting for an old element to go stale instead races the
+    navigation: chromedriver can answer "Node with given id does not belong
+    to the document", which is not a StaleElementReferenceException."""
+    browser.execute_script("window.kioskLeaving = true; arguments[0].scrollIntoView()", element)
+    element.click()
+    WebDriverWait(browser, timeout, ignored_exceptions=(WebDriverException,)).until(
+        lambda b: b.execute_script("return window.kioskLeaving !== true && document.readyState === 'complete'")
+    )

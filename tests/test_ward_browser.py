@@ -32,7 +32,7 @@ from device.store.db import DB_NAME
 from device.store.models import Patient
 from device.store.queries import period_summary
 from device.ward_link import WardLink
-from tests.browser import chromium
+from tests.browser import chromium, click_for_next_page
 from tests.browser import shoot as browser_shot
 from tests.test_ward import NOW, Clock, declining_practice, device_figures
 from tests.test_ward_patient import a_practice_week
@@ -246,8 +246,7 @@ def test_a_therapist_reads_the_ward_in_the_browser(
     field = chrome.find_element(By.CSS_SELECTOR, 'input[name="identity"]')
     field.clear()
     field.send_keys(f"HN-{width}")
-    browser_click(chrome, field.find_element(By.XPATH, "./ancestor::form//button[@type='submit']"))
-    WebDriverWait(chrome, 10).until(expected_conditions.staleness_of(field))  # the page after the save
+    click_for_next_page(chrome, field.find_element(By.XPATH, "./ancestor::form//button[@type='submit']"))
     given = chrome.find_element(By.ID, "identity-given").text
     assert w["given"].format(name=THERAPIST[0]) in given, given
     assert w["when"] in given, given

@@ -13,7 +13,6 @@ from datetime import date, datetime, time, timedelta
 import pytest
 import waitress
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
@@ -25,7 +24,7 @@ from device.store.models import Patient, PracticeRecord
 from device.store.synthetic import seed_history
 from device.web import create_app
 from device.web.security import set_password
-from tests.browser import SCREENSHOTS, chromium, shoot
+from tests.browser import SCREENSHOTS, chromium, click_for_next_page, shoot
 from tests.helpers import FIXTURES
 
 # The day the dashboard believes it is: never the machine's date.
@@ -116,11 +115,8 @@ def test_the_dashboard_speaks_korean_and_remembers_the_choice(server: str, brows
     browser.set_window_size(390, 900)
     browser.get(server + "/login")
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
-    browser.find_element(By.ID, "language-ko").click()
-    # The page reloads under the wait: an element found just before it goes stale.
-    WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
-        lambda b: b.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ko"
-    )
+    click_for_next_page(browser, browser.find_element(By.ID, "language-ko"))
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ko"
     assert browser.find_element(By.TAG_NAME, "h1").text == "로그인"
     shoot(browser, "login-ko", 390)
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
@@ -290,10 +286,8 @@ def test_relapse_up_then_down_and_one_bad_week_read_right_in_the_browser(
     browser.set_window_size(390, 844)
     browser.get(url + "/login")
     if browser.find_element(By.TAG_NAME, "html").get_attribute("lang") != language:
-        browser.find_element(By.ID, f"language-{language}").click()
-        WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
-            lambda b: b.find_element(By.TAG_NAME, "html").get_attribute("lang") == language
-        )
+        click_for_next_page(browser, browser.find_element(By.ID, f"language-{language}"))
+        assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == language
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
     WebDriverWait(browser, 10).until(expected_conditions.url_contains("/month/"))
@@ -319,10 +313,8 @@ def log_in(browser: webdriver.Chrome, url: str, language: str) -> None:
     browser.delete_all_cookies()
     browser.get(url + "/login")
     if browser.find_element(By.TAG_NAME, "html").get_attribute("lang") != language:
-        browser.find_element(By.ID, f"language-{language}").click()
-        WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
-            lambda b: b.find_element(By.TAG_NAME, "html").get_attribute("lang") == language
-        )
+        click_for_next_page(browser, browser.find_element(By.ID, f"language-{language}"))
+        assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == language
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
     WebDriverWait(browser, 10).until(expected_conditions.url_contains("/month/"))
