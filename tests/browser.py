@@ -25,7 +25,19 @@ def chromium(accept_languages: str | None = None) -> webdriver.Chrome:
     assert driver, "Debian's chromium-driver is needed: ./setup.sh --test installs it"
     options = webdriver.ChromeOptions()
     options.binary_location = binary
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--hide-scrollbars"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        # No calls home: on a closed network each is refused, many at a time,
+        # beside the page under test; the tests load only loopback pages.
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ):
         options.add_argument(flag)
     if accept_languages is not None:
         options.add_experimental_option("prefs", {"intl.accept_languages": accept_languages})
