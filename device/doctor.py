@@ -35,6 +35,7 @@ from device.store.db import DB_NAME, StoreError, open_database
 from device.vision.analysis import load_landmarker
 from device.vision.model_files import ModelError
 from device.ward_address import WardLinkError
+from device.ward_plans import refused_plans
 
 SERVICES = ("expression-kiosk.service", "expression-kiosk-web.service", "expression-kiosk-backup.timer")
 # A Raspberry Pi has no battery-backed clock: until NTP answers it may think
@@ -475,6 +476,40 @@ def check_ward_link(config: Config, now: datetime | None = None) -> Check:
     )
 
 
+def check_ward_plans(config: Config) -> Check:
+    """Plans made on this dashboard that the ward refused (device/ward_plans.py):
+    each stays in force here but not on the ward, so the two disagree about
+    that patient's plan until a later plan of theirs is taken."""
+    try:
+        has_ward = ward_link.configured(config) is not None
+    except WardLinkError:
+        has_ward = True  # named but unusable: the ward link check says why; refusals already kept still count
+    path = config.data_dir / DB_NAME
+    if not has_ward:
+        return Check("ward plans", Outcome.SKIP, "no ward configured (ward.url): plans stay on this device")
+    if not path.exists():
+        return Check("ward plans", Outcome.SKIP, f"{path} not created yet (no plans)")
+    try:
+        open_database(path, recover=False)
+        refused = refused_plans()
+    except StoreError as exc:
+        return Check("ward plans", Outcome.FAIL, str(exc), "see the database check")
+    if not refused:
+        return Check("ward plans", Outcome.PASS, "the ward has refused none of the plans made on this device")
+    said = "; ".join(
+        f"{plan.patient.name}'s plan of {plan.created:%Y-%m-%d %H:%M}, refused {plan.sent:%Y-%m-%d %H:%M}: "
+        f"{plan.refused}"
+        for plan in refused
+    )
+    return Check(
+        "ward plans",
+        Outcome.FAIL,
+        f"the ward refused {len(refused)} patient(s)' plan, in force here only: {said}",
+        "fix the cause the ward gave (the ward link check; the patient on the ward), then save the plan "
+        "again on this dashboard: once the ward takes it, this clears",
+    )
+
+
 CHECKS: tuple[Callable[[Config], Check], ...] = (
     check_camera,
     check_display,
@@ -491,6 +526,7 @@ CHECKS: tuple[Callable[[Config], Check], ...] = (
     check_clock,
     check_time_sync,
     check_ward_link,
+    check_ward_plans,
 )
 
 

@@ -375,13 +375,15 @@ class WardLink:
         for record in unsent_plans():
             body = json.dumps(plan_body(record, store)).encode()
             answer, _ = exchange(self._http, "POST", self.base + "/plans", self._headers | said, body)
+            refused = None
             if answer.status in REFUSALS:
-                # It will never be taken as it is: keep it here, in force here, and say so in the log.
-                log.warning("the ward refused plan %s: %s %s", record.id, answer.status, answer.reason)
+                # Never taken as it is: kept here, in force here, with the ward's reason (doctor shows it).
+                refused = f"{answer.status} {answer.reason}".strip()
+                log.warning("the ward refused plan %s: %s", record.id, refused)
             elif answer.status not in (200, 201):
                 self._back_off(f"{answer.status} {answer.reason}".strip())
                 return False
-            mark_sent(record.id, self._now())
+            mark_sent(record.id, self._now(), refused)
         answer, offered = exchange(self._http, "GET", self.base + "/plans", self._headers | said)
         if answer.status != 200 or not isinstance(offered, dict):
             self._back_off(f"{answer.status} {answer.reason}".strip())

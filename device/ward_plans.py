@@ -13,6 +13,8 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from peewee import fn
+
 from device.practice.plan import PlanError, make_plan
 from device.store.models import Patient, PlanRecord, database
 from device.store.writer import writer
@@ -48,8 +50,26 @@ def plan_body(record: PlanRecord, store: str) -> dict[str, Any]:
     }
 
 
-def mark_sent(record_id: int, now: datetime) -> None:
-    writer().call(lambda: PlanRecord.update(sent=now).where(PlanRecord.id == record_id).execute())
+def mark_sent(record_id: int, now: datetime, refused: str | None = None) -> None:
+    """The ward answered a plan made here at `now`: took it, or refused it
+    with `refused`, its one-line answer ("403 ..."). Either way it is not sent again."""
+    one_line = " ".join(refused.split())[:300] if refused is not None else None
+    writer().call(lambda: PlanRecord.update(sent=now, refused=one_line).where(PlanRecord.id == record_id).execute())
+
+
+def refused_plans() -> list[PlanRecord]:
+    """Per patient, the newest plan made here that the ward answered, where
+    the ward refused it: the ward and this device disagree about that
+    patient's plan. A later plan the ward takes clears it (it is newer).
+    Ordered by patient name; the patient is loaded with each."""
+    answered = PlanRecord.ward_id.is_null() & PlanRecord.sent.is_null(False)
+    newest = PlanRecord.select(fn.MAX(PlanRecord.id)).where(answered).group_by(PlanRecord.patient)
+    return list(
+        PlanRecord.select(PlanRecord, Patient)
+        .join(Patient)
+        .where(PlanRecord.id.in_(newest) & PlanRecord.refused.is_null(False))
+        .order_by(Patient.name, PlanRecord.id)
+    )
 
 
 def take_ward_plan(entry: dict[str, Any], now: datetime) -> bool:

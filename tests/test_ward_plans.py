@@ -8,6 +8,7 @@ what, when, and which is in force."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import datetime
@@ -19,12 +20,16 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 
+from device.__main__ import main as device_main
 from device.clock import FixedClock
-from device.config import Config
+from device.commands import doctor_cmd
+from device.config import Config, load_config
+from device.doctor import Check, Outcome, check_ward_plans
 from device.practice.plan import Effort
 from device.store.db import DB_NAME, open_database
 from device.store.models import Patient, PlanRecord
 from device.store.records import current_plan, plan_history
+from device.ward_link import FIRST_DELAY_S, WardLink
 from device.ward_plans import take_ward_plan
 from device.web import create_app as create_dashboard
 from device.web.security import set_password
@@ -248,3 +253,82 @@ def test_a_plan_is_picked_up_once_and_only_by_its_own_device(served: Ward, tmp_p
     unknown = body | {"plan": body["plan"] | {"items": [{"exercise": "juggling", "reps": 3}]}}
     assert requests.post(api, json=unknown, headers={"Authorization": f"Bearer {token}"}, timeout=10).status_code == 422
     assert WardPlan.select().count() == 1  # none of those stored anything
+
+
+def doctor_config(folder: Path, url: str, token: str) -> Config:
+    """The device's config naming the ward, its token in a file of its own (as install.sh writes them)."""
+    token_file = folder / "ward-token"
+    token_file.write_text(token + "\n")
+    path = folder / "config.toml"
+    path.write_text(f'[device]\ndata_dir = "{folder / "data"}"\n[ward]\nurl = "{url}"\ntoken_file = "{token_file}"\n')
+    return load_config(path=path, env={})
+
+
+@pytest.mark.slow
+def test_doctor_names_a_plan_the_ward_refused_until_a_later_one_is_taken(
+    served: Ward, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The card moves to a bed enrolled under another name: the ward refuses
+    the plan a caregiver saves there (403), the device keeps it in force with
+    the ward's answer and doctor names the patient and the reason; a ward that
+    does not answer is no refusal (the plan waits and is retried); back in its
+    own bed, the next plan the ward takes clears it."""
+    token = enrol("kiosk-bed-7", datetime(2026, 11, 19, 8))
+    device = Bedside(tmp_path / "data", config, served, token, FixedClock(datetime(2026, 11, 19, 8)))
+    own_bed = doctor_config(tmp_path, served.url, token)
+    assert check_ward_plans(own_bed) == Check(
+        "ward plans", Outcome.PASS, "the ward has refused none of the plans made on this device"
+    )
+    device.contact(datetime(2026, 11, 19, 8, 1))  # the sessions bind this store to kiosk-bed-7 on the ward
+
+    moved = enrol("kiosk-bed-8", datetime(2026, 11, 19, 8))
+    device.link = WardLink(served.url, moved, monotonic=Clock(), now=device.clock.now)
+    device.save_plan(datetime(2026, 11, 19, 9), {"closed_smile": 4})
+    device.contact(datetime(2026, 11, 19, 9, 5))  # a refusal is no link failure: the pass goes on, no back-off
+    refusal = "403 this store's plans belong to another device"
+    [plan] = PlanRecord.select()
+    assert (plan.sent, plan.refused) == (datetime(2026, 11, 19, 9, 5), refusal)
+    assert WardPlan.select().count() == 0
+    assert {i.exercise.id: i.reps for i in current_plan(device.patient).items} == {"closed_smile": 4}  # in force here
+    refused = check_ward_plans(doctor_config(tmp_path, served.url, moved))
+    assert refused.outcome is Outcome.FAIL
+    assert refused.detail == (
+        f"the ward refused 1 patient(s)' plan, in force here only: Ana's plan of 2026-11-19 09:00, "
+        f"refused 2026-11-19 09:05: {refusal}"
+    )
+    assert "save the plan again" in refused.advice
+    device.contact(datetime(2026, 11, 19, 9, 10))  # not sent again
+    assert PlanRecord.get_by_id(plan.id).sent == datetime(2026, 11, 19, 9, 5)
+
+    # doctor --json carries it (the ward's two checks only: the camera, display and sound are not here).
+    monkeypatch.setenv("KIOSK_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setattr(doctor_cmd, "CHECKS", (check_ward_plans,))
+    assert device_main(["doctor", "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False
+    assert report["checks"] == [
+        {"name": "ward plans", "outcome": "FAIL", "detail": refused.detail, "advice": refused.advice}
+    ]
+
+    # Back in its own bed, the ward down: the caregiver's new plan waits (no answer is no refusal).
+    monotonic = Clock()
+    device.link = WardLink(served.url, token, monotonic=monotonic, now=device.clock.now)
+    device.save_plan(datetime(2026, 11, 19, 10), {"closed_smile": 5, "brow_raise": 3})
+    served.stop()
+    device.clock.at = datetime(2026, 11, 19, 10, 1)
+    device.link.deliver_due()
+    assert "no answer from the ward" in str(device.link.last_error)
+    newer = PlanRecord.get(PlanRecord.id != plan.id)
+    assert (newer.sent, newer.refused) == (None, None)
+    assert check_ward_plans(own_bed).outcome is Outcome.FAIL  # still the 09:00 refusal: nothing newer was answered
+
+    # The ward is back; the retry delivers the new plan, which the ward takes: the disagreement is over.
+    served.start()
+    monotonic.t += FIRST_DELAY_S  # the sender's back-off has passed
+    device.contact(datetime(2026, 11, 19, 10, 30))
+    assert PlanRecord.get_by_id(newer.id).sent == datetime(2026, 11, 19, 10, 30)
+    assert [(p.created, p.author) for p in WardPlan.select()] == [(datetime(2026, 11, 19, 10), None)]
+    assert check_ward_plans(own_bed) == Check(
+        "ward plans", Outcome.PASS, "the ward has refused none of the plans made on this device"
+    )
+    assert PlanRecord.get_by_id(plan.id).refused == refusal  # the history keeps what the ward said

@@ -126,6 +126,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "SELECT \"id\", datetime('now', 'localtime'), 0, 0 FROM \"session\" "
         'WHERE "patient_id" = NEW.id AND "status" != \'running\' ORDER BY "started" DESC, "id" DESC LIMIT 1; END',
     ),
+    # 11: why the ward refused a plan made here (its answer, "403 ..."; NULL:
+    # taken, or not sent yet), kept so doctor shows where the ward and this
+    # device disagree about a patient's plan; "sent" says when it answered.
+    ('ALTER TABLE "plan" ADD COLUMN "refused" TEXT',),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

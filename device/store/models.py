@@ -50,6 +50,7 @@ class PlanRecord(BaseModel):
     author = TextField(null=True)  # the therapist who made it on the ward; None: this device's dashboard
     ward_id = IntegerField(null=True, unique=True)  # the ward's id of a plan made there
     sent = DateTimeField(null=True)  # when a plan made here reached the ward
+    refused = TextField(null=True)  # the ward's answer when it refused a plan made here (when: `sent`)
 
     class Meta:
         table_name = "plan"
