@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from device.clock import Clock
+from device.web import language
 from ward.api import refuse, register_api
 from ward.config import WardConfig
 from ward.device_list import device_rows
@@ -27,7 +28,7 @@ from ward.plan_api import register_plan_api
 from ward.plan_pages import register_plan_pages
 from ward.schema import MAX_BODY_BYTES
 from ward.therapists import log_in
-from ward.words import WardWords, language_of
+from ward.words import WardWords
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +45,11 @@ def create_app(config: WardConfig, db: Database, clock: Clock) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
         WTF_CSRF_TIME_LIMIT=None,
+        DEFAULT_LANGUAGE=config.language,
     )
     csrf = CSRFProtect(app)
+    # The device dashboard's language choice and switch (its cookie), not a second scheme.
+    app.register_blueprint(language.blueprint)
 
     @app.before_request
     def connect() -> None:
@@ -57,8 +61,7 @@ def create_app(config: WardConfig, db: Database, clock: Clock) -> Flask:
             db.close()
 
     def words() -> WardWords:
-        lang = language_of(request.args.get("lang"), request.headers.get("Accept-Language"), config.language)
-        return WardWords(lang)
+        return WardWords(language.choose_language())
 
     csrf.exempt(register_api(app, clock))
     overview = OverviewCache()

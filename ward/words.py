@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from device.i18n import LANGUAGES, SHARED
+from device.i18n import SHARED
 from device.web.language import STRINGS as DASHBOARD_STRINGS
 from device.web.language import WebWords
 
@@ -16,14 +16,3 @@ WARD_STRINGS = Path(__file__).resolve().parent / "strings"
 
 class WardWords(WebWords):
     FOLDERS: ClassVar[tuple[Path, ...]] = (SHARED, DASHBOARD_STRINGS, WARD_STRINGS)
-
-
-def language_of(requested: str | None, accept: str | None, default: str) -> str:
-    """?lang= first, then the browser's first language we have, then the ward's default."""
-    if requested in LANGUAGES:
-        return requested
-    for part in (accept or "").split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in LANGUAGES:
-            return code
-    return default

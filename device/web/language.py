@@ -2,8 +2,10 @@
 mechanism (device/i18n.py) with the dashboard's own words (strings/).
 
 The choice, in order: the switch on the page (kept in a cookie for a year),
-the browser's Accept-Language, then the device's own language (the kiosk's
-`kiosk.language`, Korean by default).
+a link's `?lang=`, the browser's Accept-Language, then the app's default
+(`DEFAULT_LANGUAGE`: the kiosk's `kiosk.language` on a device, the ward's
+`language`; Korean by default). The ward server (ward/app.py) chooses with
+this same function and switch, so one person's choice holds on both.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import ClassVar
 
-from flask import Blueprint, Flask, current_app, g, redirect, request
+from flask import Blueprint, Flask, abort, current_app, g, redirect, request
 from werkzeug.wrappers.response import Response
 
 from device.i18n import LANGUAGES, SHARED, Words
@@ -48,9 +50,11 @@ class WebWords(Words):
 
 
 def choose_language() -> str:
-    chosen = request.cookies.get(COOKIE)
-    if chosen in LANGUAGES:
-        return chosen
+    """The switch's cookie first: a link's `?lang=` (the ward's links carry the
+    page's language) or a browser that asks for English never undoes it."""
+    for chosen in (request.cookies.get(COOKIE), request.args.get("lang")):
+        if chosen in LANGUAGES:
+            return chosen
     best = request.accept_languages.best_match(LANGUAGES)
     return best or str(current_app.config["DEFAULT_LANGUAGE"])
 
@@ -64,10 +68,13 @@ def words() -> WebWords:
 
 @blueprint.route("/language/<code>", methods=["POST"])
 def switch(code: str) -> Response:
-    """Keep the chosen language in a cookie and go back to the page it was chosen on."""
+    """Keep the chosen language in a cookie and go back to the page it was
+    chosen on. A code we have no words for is refused, and the cookie is left
+    as it was."""
+    if code not in LANGUAGES:
+        abort(400, words()("error.unknown_language"))
     response = redirect(safe_next(request.form.get("next")))
-    if code in LANGUAGES:
-        response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Strict", httponly=True)
+    response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Strict", httponly=True)
     return response
 
 
