@@ -137,9 +137,14 @@ def test_an_unknown_language_is_refused_and_changes_nothing(ward: Ward) -> None:
     for code in ("fr", "xx", "ko-KR"):
         answer = client.post(f"/language/{code}", data={"csrf_token": csrf(login), "next": "/login"})
         assert answer.status_code == 400, code
-        assert "그런 언어는 없어요. 한국어(ko)나 English(en)를 골라 주세요." in answer.get_data(as_text=True)
+        refusal = answer.get_data(as_text=True)
+        assert_in("ko", refusal, "<p>그런 언어는 없어요. 한국어(ko)나 English(en)를 골라 주세요.</p>")
         assert "Set-Cookie" not in answer.headers
     assert_in("ko", page(client, "/login"), HEADINGS["ko"]["login"])
+    # The ward's other refusals are pages in the chosen language as well.
+    unknown = client.get("/no-such-page", headers=ENGLISH_BROWSER)
+    assert unknown.status_code == 404
+    assert_in("ko", unknown.get_data(as_text=True), "<h1>찾을 수 없어요</h1>")
     # Without the form's token the switch is refused too (CSRF), and the choice stays.
     assert client.post("/language/en", data={"next": "/login"}).status_code == 400
     assert_in("ko", page(client, "/login"), HEADINGS["ko"]["login"])

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, redirect, render_template, request, session, url_for
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from markupsafe import Markup
 from peewee import Database, DatabaseError, InterfaceError, OperationalError
@@ -15,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from device.clock import Clock
-from device.web import language
+from device.web import http_message, language
 from ward.api import refuse, register_api
 from ward.config import WardConfig
 from ward.device_list import device_rows
@@ -123,7 +124,11 @@ def create_app(config: WardConfig, db: Database, clock: Clock) -> Flask:
         if request.path.startswith("/api/"):
             reasons = {413: f"the body is larger than {MAX_BODY_BYTES // 1024} KB"}
             return refuse(exc.code or 400, reasons.get(exc.code or 0, exc.description or exc.name))
-        return exc
+        if exc.code is None or exc.code < 400 or request_ctx.url_adapter is None:
+            # A ready response (a redirect to the login), or a Host refused before routing: no page to build.
+            return exc
+        # The dashboard's words for the framework's own refusals (404 for an unknown path, 405); ours carry theirs.
+        return render_template("ward_error.html", t=words(), code=exc.code, message=http_message(exc)), exc.code
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
