@@ -29,6 +29,7 @@ from device.store.queries import session_exercises
 from device.store.synthetic import seed_history
 from device.web import create_app
 from device.web.export import neutralize
+from device.web.language import COOKIE as LANGUAGE_COOKIE
 from device.web.security import PASSWORD_FILE, SECRET_FILE, set_password
 
 PASSWORD = "blue heron 42"
@@ -908,3 +909,12 @@ def test_pages_and_their_errors_follow_the_browsers_language(app: Flask) -> None
     english = c.get(f"/patients/{mina}/month/2026-05", headers={"Accept-Language": "ko"}).data.decode()
     assert '<html lang="en">' in english
     assert "May 2026" in english
+    # A code the dashboard has no words for is refused in the reader's language and changes nothing.
+    refused = c.post("/language/fr", data={"next": f"/patients/{mina}/month/2026-05"})
+    assert refused.status_code == 400
+    assert not [v for v in refused.headers.getlist("Set-Cookie") if v.startswith(f"{LANGUAGE_COOKIE}=")]
+    assert '<html lang="en">' in refused.data.decode()
+    still = c.get(f"/patients/{mina}/month/2026-05", headers={"Accept-Language": "ko"}).data.decode()
+    assert "May 2026" in still
+    # A link's ?lang= speaks for a reader who has not chosen, never over the switch.
+    assert "May 2026" in c.get(f"/patients/{mina}/month/2026-05?lang=ko").data.decode()
