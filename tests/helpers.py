@@ -71,7 +71,8 @@ EXPRESSIONS = FIXTURES / "expressions"
 VOTES = FIXTURES / "ferplus-votes.csv"  # FER+ votes of the FER2013 fixture images
 
 
-def export(*args: str) -> subprocess.CompletedProcess[str]:
+def export(*args: str, succeeds: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run `python -m model_export ...`; unless told otherwise, it must succeed."""
     env = os.environ | {"TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
     result = subprocess.run(
         [sys.executable, "-m", "model_export", *args],
@@ -82,7 +83,8 @@ def export(*args: str) -> subprocess.CompletedProcess[str]:
         timeout=600,
         check=False,
     )
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    if succeeds:
+        assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
     return result
 
 

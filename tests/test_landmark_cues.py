@@ -9,9 +9,6 @@ shipped model."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import cv2
 import numpy as np
@@ -21,7 +18,7 @@ from device.vision.landmarks import FaceLandmarker
 from device.vision.still_fit import analyse_still
 from model_export.face_warp import warp_face
 from model_export.landmark_cues import CLASSIFIER, CUES, cue_values
-from tests.helpers import EXPRESSIONS, FIXTURES, ROOT, VOTES, export
+from tests.helpers import EXPRESSIONS, FIXTURES, VOTES, export
 
 # AU15 and AU1 as a posed sad face makes them, in eye-line units: the mouth
 # corners down (the lower lip's sides with them), the inner brow ends up.
@@ -79,16 +76,7 @@ def test_the_command_measures_every_cue_beside_the_classifier() -> None:
 
 
 def test_a_folder_without_the_classes_is_one_line() -> None:
-    env = os.environ | {"TF_CPP_MIN_LOG_LEVEL": "3"}
-    result = subprocess.run(
-        [sys.executable, "-m", "model_export", "cues", "--data", str(FIXTURES), "--classes", "neutral", "sad"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = export("cues", "--data", str(FIXTURES), "--classes", "neutral", "sad", succeeds=False)
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     message = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
