@@ -42,6 +42,7 @@ SERVICES = ("expression-kiosk.service", "expression-kiosk-web.service", "express
 # it is 1970, and sessions would be filed under the wrong days.
 CLOCK_FLOOR = datetime(2026, 1, 1)
 FRAME_TIMEOUT_S = 5.0
+WARD_TIMEOUT_S = 5.0  # doctor on the device waits for the ward; the fleet view waits less (fleet_report.py)
 
 
 class Outcome(StrEnum):
@@ -419,10 +420,11 @@ def check_sound(config: Config) -> Check:
     return Check("sound", Outcome.FAIL, line, advice)
 
 
-def check_ward_link(config: Config, now: datetime | None = None) -> Check:
+def check_ward_link(config: Config, now: datetime | None = None, timeout_s: float = WARD_TIMEOUT_S) -> Check:
     """The link to the ward server (docs/ward.md): configured or not, whether
     the ward takes this device's token, the last delivery, the backlog, and
-    sessions the ward refused (kept in the outbox, never resent)."""
+    sessions the ward refused (kept in the outbox, never resent). `timeout_s`
+    bounds each wait on the ward (connecting, then its answer)."""
     try:
         ward = ward_link.configured(config)
     except WardLinkError as exc:
@@ -447,7 +449,7 @@ def check_ward_link(config: Config, now: datetime | None = None) -> Check:
                 f"{outbox}; the ward refused {state.refused} session(s), kept here: {state.refused_reason}",
                 "update this device's software or the ward's, then tell the ward's admin",
             )
-    answer = ward_link.ask_ward(url, token, now or datetime.now(), pin)
+    answer = ward_link.ask_ward(url, token, now or datetime.now(), pin, timeout_s)
     if answer.status == 200:
         trust = "plain http on this device" if url.startswith("http:") else "certificate ok"
         trust += " (pinned)" if pin and url.startswith("https:") else ""

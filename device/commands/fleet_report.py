@@ -11,8 +11,17 @@ data folder; with no token set the endpoint answers 404 and shows nothing.
 The checks are those the dashboard's process can judge truthfully from
 inside its sandbox (no devices, no other processes, no display): the camera
 by the kiosk's heartbeat, never by opening it; the models, database, disk,
-services, password and clock as doctor judges them. The landmark model is
-left to doctor on the device: loading it costs a Pi a second and 100 MB.
+services, password and clock as doctor judges them; the ward link and the
+plans the ward refused, as doctor judges them too (they read the database and
+ask the ward over the network, which the dashboard may do), so the fleet view
+shows which beds stopped reaching the ward. The landmark model is left to
+doctor on the device: loading it costs a Pi a second and 100 MB.
+
+The fleet collector waits `fleet --timeout` (5 s by default) for a device's
+whole line, so the ward is given FLEET_WARD_TIMEOUT_S per wait here, not
+doctor's 5 s: a silent ward costs the line at most two such waits
+(connecting, then its answer) and the device still answers in time, with
+"ward link" failing and the reason, instead of "no answer" for the device.
 """
 
 from __future__ import annotations
@@ -42,6 +51,8 @@ from device.doctor import (
     check_model_exercises,
     check_services,
     check_time_sync,
+    check_ward_link,
+    check_ward_plans,
     run_checks,
 )
 from device.inventory import inventory
@@ -49,6 +60,8 @@ from device.inventory import inventory
 TOKEN_FILE = "fleet-token.sha256"
 TOKEN_BYTES = 32
 ENDPOINT = "fleet.device"  # device.web.security lets it past the login: it checks its own token
+# Two waits of this (connect, answer) stay well inside the collector's default 5 s per device.
+FLEET_WARD_TIMEOUT_S = 1.5
 
 
 def check_camera_by_heartbeat(config: Config, now: Callable[[], float] = time.time) -> Check:
@@ -66,6 +79,11 @@ def check_camera_by_heartbeat(config: Config, now: Callable[[], float] = time.ti
     return Check("camera", Outcome.FAIL, detail, "run doctor on the device; journalctl -u expression-kiosk -e")
 
 
+def check_ward_link_for_fleet(config: Config) -> Check:
+    """Doctor's ward link check, waiting less on the ward (see the module's docstring)."""
+    return check_ward_link(config, timeout_s=FLEET_WARD_TIMEOUT_S)
+
+
 FLEET_CHECKS: tuple[Callable[[Config], Check], ...] = (
     check_camera_by_heartbeat,
     check_expression_model,
@@ -76,6 +94,8 @@ FLEET_CHECKS: tuple[Callable[[Config], Check], ...] = (
     check_dashboard_password,
     check_clock,
     check_time_sync,
+    check_ward_link_for_fleet,
+    check_ward_plans,
 )
 
 
