@@ -26,6 +26,7 @@ from device.practice.session import Stage
 from device.progress import encouragement_key
 from device.store.db import DB_NAME
 from device.store.models import ExerciseRecord, Patient, PracticeRecord, RepRecord, SessionSource, SessionStatus
+from device.store.writer import writer
 from tests.helpers import ROOT
 from ui import theme
 from ui.app import Kiosk
@@ -223,7 +224,7 @@ def test_a_patient_practises_alone_from_home_to_summary(
     driver.shot("summary")
     assert practice.score_updates > 10  # the live score moved with the face
 
-    [record] = PracticeRecord.select()
+    [record] = stored_sessions()
     assert record.status == SessionStatus.COMPLETED
     assert record.patient.name == "환자"  # the default name is Korean, as the kiosk is
     assert RepRecord.select().where(RepRecord.session == record).count() == 5
@@ -255,7 +256,7 @@ def test_leaving_half_way_is_stored_as_stopped(
     driver.tap("stop")
     driver.tap("stop_yes")
     assert driver.kiosk.screen.name == "summary"
-    [record] = PracticeRecord.select()
+    [record] = stored_sessions()
     assert record.status == SessionStatus.STOPPED
     assert practice.pipeline is None  # the camera was released
 
@@ -286,7 +287,7 @@ def test_the_drawing_thread_never_writes_the_database_even_a_slow_one(
     driver.close()  # waits for the writer
     assert writers
     assert set(writers) == {"store-writer"}
-    [record] = PracticeRecord.select()
+    [record] = stored_sessions()
     assert record.status == SessionStatus.COMPLETED
     assert RepRecord.select().where(RepRecord.session == record).count() == 5
 
@@ -300,6 +301,14 @@ class StepClock:
 
     def __call__(self) -> float:
         return self.t
+
+
+def stored_sessions() -> list[PracticeRecord]:
+    """The sessions in the store once its writer has caught up. The kiosk
+    never waits for a write (a screen can change before its session is
+    stored), so a test reads what was stored only after the writer's queue."""
+    assert writer().flush(10), "the store's writer did not catch up in 10 s"
+    return list(PracticeRecord.select())
 
 
 def worker_threads() -> list[str]:
@@ -341,7 +350,7 @@ def test_the_default_plan_untouched_ends_on_its_summary_which_waits_its_own_idle
     assert frames > 3 * config.kiosk.idle_timeout_s  # the practice outlasted the idle timeout
     assert kiosk.screen.name == "summary"
     driver.shot("plan-summary-ko")
-    [record] = PracticeRecord.select()
+    [record] = stored_sessions()
     assert record.status == SessionStatus.COMPLETED
     assert worker_threads() == []
     for _ in range(29):
@@ -385,7 +394,6 @@ def test_every_way_out_of_a_session_stores_it_and_stops_its_threads(
     no camera or worker thread is left running."""
     from device.camera.replay import ReplayCamera
     from device.practice.live import LiveSession
-    from device.store.writer import writer
     from device.vision.analysis import FrameAnalyser
 
     config = kiosk_config(tmp_path, f"replay:{right_smile_clip}", **{"camera.replay_loop": True})
@@ -411,10 +419,9 @@ def test_every_way_out_of_a_session_stores_it_and_stops_its_threads(
     else:
         driver.run_until(lambda: kiosk.screen.name == "message", timeout=30)
         assert kiosk.screen.title_key == "message.error"  # type: ignore[attr-defined]
-        writer().flush(10)
     assert worker_threads() == []
     assert practice.pipeline is None
-    [record] = PracticeRecord.select()
+    [record] = stored_sessions()
     expected = SessionStatus.INTERRUPTED if stage == "closing" else SessionStatus.FAILED
     assert record.status == expected
     assert record.ended is not None
@@ -434,17 +441,15 @@ def test_a_database_failing_mid_session_closes_it_as_not_fully_saved(
     session is closed as save_failed, never left running."""
     import sqlite3
 
-    from device.store.writer import writer
-
     driver = driver_factory(kiosk_config(tmp_path, f"replay:{right_smile_clip}"))
     monkeypatch.setattr(RepRecord, "create", fail_after(1, sqlite3.OperationalError("disk I/O error"))(
         RepRecord.create))  # fmt: skip
     driver.start_exercise("closed_smile")
     driver.run_until(lambda: driver.kiosk.screen.name == "summary")
-    writer().flush(10)
+    assert writer().flush(10)
     assert not driver.kiosk.screen.saved()  # type: ignore[attr-defined]
     assert worker_threads() == []
-    [record] = PracticeRecord.select()
+    [record] = stored_sessions()
     assert record.status == SessionStatus.SAVE_FAILED
     assert RepRecord.select().where(RepRecord.session == record).count() == 1  # the write before the failure
 
@@ -489,7 +494,7 @@ def test_a_drooping_face_calibrates_on_the_patients_camera_and_a_still_exercise_
     driver.run_until(lambda: driver.kiosk.screen.name == "summary")
     driver.shot("timed-out-summary-ko")
     driver.close()  # waits for the writer
-    [record] = PracticeRecord.select()
+    [record] = stored_sessions()
     assert record.source == SessionSource.CAMERA
     assert record.status == SessionStatus.COMPLETED  # the plan ran to its end
     [calibration] = CalibrationRecord.select().where(CalibrationRecord.session == record)
@@ -664,7 +669,7 @@ def test_the_default_plan_runs_whole_by_touch_and_every_step_is_heard(
     assert kiosk.screen.name == "summary"
     driver.shot("plan-summary")
     assert steps_seen == ["brow_raise", "gentle_eye_closure", "closed_smile", "lip_pucker", "nose_wrinkle", "happy"]
-    [record] = PracticeRecord.select()
+    [record] = stored_sessions()
     assert record.status == SessionStatus.COMPLETED
     outcomes = {
         e.exercise: e.outcome
@@ -706,7 +711,7 @@ def test_a_face_whose_left_side_moves_half_as_much_is_shown_stored_and_told(
     driver.run_until(watch)
     assert marked
     assert marked.count(Side.LEFT) > 0.9 * len(marked)  # the screen marks the left side as the weaker
-    [record] = PracticeRecord.select()
+    [record] = stored_sessions()
     reps = list(RepRecord.select().where(RepRecord.session == record))
     assert len(reps) >= 3
     for rep in reps:
@@ -898,7 +903,7 @@ def test_an_interrupted_session_from_a_power_cut_is_closed_at_start(
         patient=patient, plan="[]", started=datetime.combine(DAY, datetime.min.time()).replace(hour=9)
     )
     driver_factory(kiosk_config(tmp_path, "demo"))
-    [record] = PracticeRecord.select()
+    [record] = stored_sessions()
     assert record.status == SessionStatus.INTERRUPTED
 
 
@@ -917,7 +922,7 @@ def test_a_camera_lost_mid_session_is_said_stored_as_stopped_and_recovered(
     clip.rename(hidden)  # the cable is pulled
     driver.run_until(lambda: driver.kiosk.screen.name == "message", timeout=30)
     assert driver.kiosk.screen.title_key == "message.camera_lost"  # type: ignore[attr-defined]
-    [record] = PracticeRecord.select()
+    [record] = stored_sessions()
     assert record.status == SessionStatus.STOPPED
     hidden.rename(clip)  # and plugged back in
     driver.kiosk.screen._since -= 5  # type: ignore[attr-defined]  # the automatic retry is due
@@ -1006,7 +1011,7 @@ def test_time_runs_out_visibly_and_audibly_on_a_still_photo(
     assert lines.count(words("outcome.timed_out")) == 2
     driver.shot("only-timed-out-summary-ko")
     driver.close()
-    [record] = PracticeRecord.select()
+    [record] = stored_sessions()
     assert record.status == SessionStatus.COMPLETED
     outcomes = [e.outcome for e in ExerciseRecord.select().where(ExerciseRecord.session == record)]
     assert outcomes == ["timed_out", "timed_out"]
