@@ -211,18 +211,19 @@ def test_a_migrated_database_back_fills_the_rows_the_triggers_keep(tmp_path: Pat
         old.execute('DROP TABLE "practice_day"')
         undo_plans_from_the_ward(old)
         old.execute("PRAGMA user_version = 4")
-    assert SCHEMA_VERSION == 10
+    assert SCHEMA_VERSION == 11
     open_database(path)
     assert {table: _table(path, table) for table in kept} == kept
     check_rows(kim)
 
 
 def undo_plans_from_the_ward(old: sqlite3.Connection) -> None:
-    """Migrations 10 and 9 undone: the patient's hospital number, and the plan's author, ward id and sent time."""
+    """Migrations 11, 10 and 9 undone: why the ward refused a plan, the patient's
+    hospital number, and the plan's author, ward id and sent time."""
     old.execute('DROP TRIGGER "patient_ward_identity_outbox"')
     old.execute('ALTER TABLE "patient" DROP COLUMN "ward_identity"')
     old.execute('DROP INDEX "planrecord_ward_id"')
-    for column in ("author", "ward_id", "sent"):
+    for column in ("refused", "author", "ward_id", "sent"):
         old.execute(f'ALTER TABLE "plan" DROP COLUMN "{column}"')
 
 
