@@ -57,12 +57,15 @@ def mark_sent(record_id: int, now: datetime, refused: str | None = None) -> None
     writer().call(lambda: PlanRecord.update(sent=now, refused=one_line).where(PlanRecord.id == record_id).execute())
 
 
-def refused_plans() -> list[PlanRecord]:
-    """Per patient, the newest plan made here that the ward answered, where
-    the ward refused it: the ward and this device disagree about that
-    patient's plan. A later plan the ward takes clears it (it is newer).
-    Ordered by patient name; the patient is loaded with each."""
+def refused_plans(patient: Patient | None = None) -> list[PlanRecord]:
+    """Per patient (or for `patient` alone), the newest plan made here that
+    the ward answered, where the ward refused it: the ward and this device
+    disagree about that patient's plan. A later plan the ward takes clears
+    it (it is newer). Ordered by patient name; the patient is loaded with each.
+    Doctor lists them all; the dashboard's plan page says its patient's."""
     answered = PlanRecord.ward_id.is_null() & PlanRecord.sent.is_null(False)
+    if patient is not None:
+        answered &= PlanRecord.patient == patient
     newest = PlanRecord.select(fn.MAX(PlanRecord.id)).where(answered).group_by(PlanRecord.patient)
     return list(
         PlanRecord.select(PlanRecord, Patient)

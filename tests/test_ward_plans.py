@@ -297,6 +297,14 @@ def test_doctor_names_a_plan_the_ward_refused_until_a_later_one_is_taken(
         f"refused 2026-11-19 09:05: {refusal}"
     )
     assert "save the plan again" in refused.advice
+    # The caregiver sees it where the plan is made, in the dashboard's language, with the ward's own words.
+    page = device.plan_page()
+    assert "The ward did not take the plan saved here (Thu 19 November 2026 9:05 am)" in page
+    assert f"it is in force on this device only. Ask the ward's therapist to check it. The ward said: {refusal}" in page
+    device.client.post("/language/ko", data={"next": "/"})
+    korean = device.plan_page()
+    assert "여기서 저장한 계획을 병동이 받지 않았어요(2026년 11월 19일 (목) 오전 9:05)." in korean, korean
+    device.client.post("/language/en", data={"next": "/"})
     device.contact(datetime(2026, 11, 19, 9, 10))  # not sent again
     assert PlanRecord.get_by_id(plan.id).sent == datetime(2026, 11, 19, 9, 5)
 
@@ -332,3 +340,4 @@ def test_doctor_names_a_plan_the_ward_refused_until_a_later_one_is_taken(
         "ward plans", Outcome.PASS, "the ward has refused none of the plans made on this device"
     )
     assert PlanRecord.get_by_id(plan.id).refused == refusal  # the history keeps what the ward said
+    assert "did not take" not in device.plan_page()

@@ -26,6 +26,7 @@ from device.store.records import (
     set_ward_identity,
 )
 from device.store.records import add_note as store_note
+from device.ward_plans import refused_plans
 from device.web.language import words
 from device.web.params import patient_or_404
 from device.web.plan_changes import describe, plan_changes
@@ -130,6 +131,7 @@ def plan(patient_id: int) -> str | Response | tuple[str, int]:
         error=error,
         saved=request.args.get("saved") == "1",
         changes=[(c, describe(c, words())) for c in plan_changes(plan_history(patient))],
+        refused=next(iter(refused_plans(patient)), None),
         **editor_fields(current_plan(patient)),
     )
     return (page, 400) if error else page
