@@ -41,6 +41,10 @@ class WebWords(Words):
         hour = moment.hour % 12 or 12
         return self("format.am" if moment.hour < 12 else "format.pm", hour=hour, minute=f"{moment.minute:02d}")
 
+    def dated_at(self, moment: datetime) -> str:
+        """A day and its time: "2026년 6월 13일 (토) 오전 9:05" / "Sat 13 June 2026 9:05 am"."""
+        return f"{self.dated(moment.date())} {self.time_of_day(moment)}"
+
     def duration(self, seconds: float) -> str:
         """ "2분", "1분 30초", "45초" / "2 min", "1 min 30 s", "45 s": whole seconds, never "2.0분"."""
         minutes, rest = divmod(round(seconds), 60)
